@@ -1,1 +1,5 @@
-export const version = "0.1.0";
+// The public API, in the order the course teaches it.
+export type { Tensor, Target, Reduction, CrossEntropyOptions, NllLossOptions } from "./types";
+export { logSumExp, softmax, logSoftmax } from "./softmax";
+export { crossEntropy, nllLoss } from "./crossEntropy";
+export { crossEntropyBackward } from "./crossEntropyBackward";

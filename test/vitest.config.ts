@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // The notebook suite starts real Jupyter kernels; it sets its own per-test timeouts.
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as api from "../src";
+
+// The README shows numbers; each is checked here against what the code computes.
+const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+
+/** Lines of ```ts blocks of the form `expression; // → value`. */
+function documentedResults(): Array<{ setup: string[]; expression: string; shown: string }> {
+  const found: Array<{ setup: string[]; expression: string; shown: string }> = [];
+  for (const block of readme.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const setup: string[] = [];
+    for (const line of block[1].split("\n")) {
+      const m = /^(.*?);\s*\/\/ → (.*)$/.exec(line);
+      if (m) found.push({ setup: [...setup], expression: m[1], shown: m[2] });
+      else if (!line.startsWith("import") && line.trim()) setup.push(line);
+    }
+  }
+  return found;
+}
+
+describe("README", () => {
+  const results = documentedResults();
+
+  it("has examples with shown results", () => {
+    expect(results.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(results)("$expression → $shown", ({ setup, expression, shown }) => {
+    const names = Object.keys(api);
+    const run = new Function(...names, `${setup.join("\n")}\nreturn (${expression});`);
+    const value = run(...names.map((n) => (api as Record<string, unknown>)[n]));
+    expect(JSON.stringify(value)).toBe(JSON.stringify(JSON.parse(shown)));
+  });
+
+  it("states the true number of reference cases and the torch version", () => {
+    const reference = api.loadReference();
+    expect(readme).toContain(`holds ${reference.cases.length} cases`);
+    expect(readme).toContain(`recorded by PyTorch ${reference.torch.split(".").slice(0, 2).join(".")}`);
+  });
+
+  it("shows the Quick start's two commands", () => {
+    expect(readme).toContain("npm install && npm start\nnpm test\n");
+  });
+});

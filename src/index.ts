@@ -5,3 +5,19 @@ export { crossEntropy, nllLoss } from "./crossEntropy";
 export { crossEntropyBackward } from "./crossEntropyBackward";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
 export { loadReference, loadBlogExample, type ReferenceCase, type BlogExample } from "./reference";
+// Showing it: danfo DataFrames as HTML tables, charts as static SVG.
+export { show, showSvg, showHtml } from "./display/show";
+export { tableHtml, formatNumber, type TableOptions } from "./display/table";
+export { barChart, type BarChartOptions } from "./display/barChart";
+export { lineChart, type LineChartOptions, type LineSeries } from "./display/lineChart";
+export { heatmap, type HeatmapOptions } from "./display/heatmap";
+export {
+  classLabels,
+  sampleLabels,
+  matrixFrame,
+  logitsFrame,
+  targetHighlight,
+  sampleStepsFrame,
+  sampleTargetHighlight,
+  perSampleFrame,
+} from "./display/frames";

@@ -1,0 +1,113 @@
+/**
+ * The SVG building blocks every chart shares: the self-contained document frame, safe
+ * coordinates and escaped text.
+ *
+ * Charts are plain strings so they render the same on GitHub, in a printed handout and in
+ * JupyterLab, with no browser-side plotting library. Output is deterministic (no random
+ * ids, no dates), so the same input gives the same bytes and a chart can be diffed.
+ */
+import { escapeMarkup } from "./format";
+
+export { escapeMarkup } from "./format";
+
+/** System UI fonts first, then the fonts a bare Linux box (and CI's headless Chromium) has. */
+export const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, 'DejaVu Sans', sans-serif";
+
+/** Colours shared by the charts: GitHub-like greys, and the Tableau 10 palette for series. */
+export const INK = "#1f2328";
+export const MUTED = "#57606a";
+export const GRID = "#e6e8eb";
+export const AXIS = "#8c959f";
+export const NON_FINITE = "#c62828";
+export const SERIES_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f"];
+/** Dash patterns per series, so lines stay apart in a greyscale printout. */
+export const SERIES_DASHES = ["", "7 4", "2 3", "9 3 2 3"];
+
+/** The rectangle charts draw data into, in SVG user units. */
+export interface PlotArea {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A coordinate or length as SVG text, rounded to 0.01 units.
+ *
+ * Throws on NaN/Infinity, because a chart that reaches here with one has a bug:
+ * charts drop or mark non-finite data before computing positions.
+ *
+ * @example num(12.3456) // "12.35"   num(-0) // "0"
+ */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) throw new Error(`svg: non-finite coordinate ${x} (a chart must drop non-finite data first)`);
+  const rounded = Math.round(x * 100) / 100;
+  return String(rounded === 0 ? 0 : rounded); // -0 would print as "0" anyway; this keeps it explicit
+}
+
+/** Attributes as ` name="value"` text; numbers go through `num`, strings are escaped, undefined is skipped. */
+export function attrs(values: Record<string, string | number | undefined>): string {
+  return Object.entries(values)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => ` ${k}="${typeof v === "number" ? num(v) : escapeMarkup(v as string)}"`)
+    .join("");
+}
+
+/**
+ * A `<text>` element with escaped content.
+ *
+ * @example text(10, 20, "a<b", { "text-anchor": "middle" }) // '<text x="10" y="20" text-anchor="middle">a&lt;b</text>'
+ */
+export function text(x: number, y: number, content: string, extra: Record<string, string | number | undefined> = {}): string {
+  return `<text${attrs({ x, y, ...extra })}>${escapeMarkup(content)}</text>`;
+}
+
+/**
+ * Wraps chart content in a self-contained SVG document.
+ *
+ * (width, height, title, body) -> `<svg>` with explicit size and viewBox, `role="img"`, a
+ * `<title>` (its accessible name), an optional `<desc>`, a white background and the title
+ * drawn at the top left.
+ *
+ * @example svgDocument({ width: 640, height: 400, title: "Loss" }, "<g/>")
+ */
+export function svgDocument(frame: { width: number; height: number; title: string; description?: string }, body: string): string {
+  const { width, height, title, description } = frame;
+  const size = attrs({ width, height, viewBox: `0 0 ${num(width)} ${num(height)}` });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg"${size} role="img"${attrs({ "font-family": FONT_FAMILY })} font-size="12" fill="${INK}">`,
+    `<title>${escapeMarkup(title)}</title>`,
+    description === undefined ? "" : `<desc>${escapeMarkup(description)}</desc>`,
+    `<rect x="0" y="0"${attrs({ width, height })} fill="#ffffff"/>`,
+    text(16, 26, title, { "font-size": 15, "font-weight": 600 }),
+    body,
+    "</svg>",
+  ]
+    .filter((line) => line !== "")
+    .join("\n");
+}
+
+/**
+ * A short id derived from the content (FNV-1a), for `clipPath`: unique enough when several
+ * charts share one HTML page, yet the same bytes for the same chart.
+ */
+export function contentId(prefix: string, content: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < content.length; i++) {
+    hash ^= content.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${prefix}-${hash.toString(16).padStart(8, "0")}`;
+}
+
+/** Rough width of a label in pixels: enough to decide on rotating labels or widening a margin. */
+export function textWidth(content: string, fontSize = 12): number {
+  return content.length * fontSize * 0.6;
+}
+
+/** Chart sizes in pixels; charts validate their options once, at the boundary. */
+export function checkSize(fn: string, name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 50 || value > 10000) {
+    throw new RangeError(`${fn}: ${name} = ${value} is out of range: expected a size in pixels in [50, 10000]`);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Checks every chart must pass, shared by the chart tests: well-formed XML, a
+ * self-contained accessible frame, and no NaN/Infinity anywhere in an attribute.
+ */
+import { XMLValidator } from "fast-xml-parser";
+import { expect } from "vitest";
+
+/** All attribute values of the document, as written (still escaped). */
+export function attributeValues(svg: string): string[] {
+  return [...svg.matchAll(/\s[\w:-]+="([^"]*)"/g)].map((m) => m[1]);
+}
+
+/** Every `<tag ...>` opening (or self-closing) element with the given class. */
+export function elementsWithClass(svg: string, tag: string, className: string): string[] {
+  const pattern = new RegExp(`<${tag}\\b[^>]*\\bclass="(?:[^"]*\\s)?${className}(?:\\s[^"]*)?"[^>]*>`, "g");
+  return svg.match(pattern) ?? [];
+}
+
+/** A numeric attribute of one element's opening tag. */
+export function numberAttribute(element: string, name: string): number {
+  const match = new RegExp(`\\s${name}="([^"]*)"`).exec(element);
+  if (!match) throw new Error(`no ${name}= in ${element}`);
+  return Number(match[1]);
+}
+
+export function expectWellFormedChart(svg: string, title: string): void {
+  expect(XMLValidator.validate(svg)).toBe(true);
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(svg).toMatch(/^<svg[^>]* width="\d+(\.\d+)?" height="\d+(\.\d+)?" viewBox="0 0 [\d.]+ [\d.]+" role="img"/);
+  expect(svg).toMatch(/^<svg[^>]* font-family="[^"]+"/);
+  expect(svg).toContain(`<title>${title}</title>`);
+  expect(svg).toMatch(/<rect x="0" y="0" width="[\d.]+" height="[\d.]+" fill="#ffffff"\/>/);
+  const bad = attributeValues(svg).filter((value) => /NaN|Infinity|undefined/.test(value));
+  expect(bad).toEqual([]);
+}

@@ -21,3 +21,4 @@ export {
   sampleTargetHighlight,
   perSampleFrame,
 } from "./display/frames";
+export { exercises } from "./exercises";

@@ -1,0 +1,85 @@
+/**
+ * The binary cross-entropy exercise: fn(logit: number, label: 0 | 1) => number, the loss of one
+ * sigmoid output, −log σ(z) for label 1 and −log(1 − σ(z)) for label 0. Taught with softmax
+ * versus sigmoid: softmax([z, 0]) = [σ(z), 1 − σ(z)], so the module's crossEntropy([[z, 0]], ...)
+ * is the expected value.
+ */
+import { crossEntropy } from "../crossEntropy";
+import { formatNumber } from "../display/table";
+import { EPSILONS, naiveSigmoid, scaled } from "./foils";
+import type { Exercise, Mistake } from "./runner";
+
+type Args = [logit: number, label: 0 | 1];
+
+/** softmax([z, 0]) = [σ(z), 1 − σ(z)]: class 0 of the pair is label 1. */
+const binary = (logit: number, label: 0 | 1): number => crossEntropy([[logit, 0]], [label === 1 ? 0 : 1]);
+
+const clipped: Array<Mistake<Args>> = EPSILONS.map((eps) => ({
+  name: `log(p + ${eps})`,
+  output: ([z, y]) => -Math.log((y === 1 ? naiveSigmoid(z) : 1 - naiveSigmoid(z)) + eps),
+  hint:
+    `log(p + ${eps}) caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong ` +
+    "prediction (logit 40, label 0: true loss 40) scores far too low. Work in log space instead: " +
+    "−log σ(z) = log(1 + e^−z) = max(−z, 0) + Math.log1p(Math.exp(−|z|)), which needs no epsilon.",
+}));
+
+const LOG_SPACE =
+  "Stay in log space: −log σ(z) = max(−z, 0) + Math.log1p(Math.exp(−|z|)) for label 1, and the same " +
+  "with −z in place of z for label 0.";
+
+export const binaryCrossEntropyExercise: Exercise<Args> = {
+  name: "binaryCrossEntropy",
+  signature: "fn(logit: number, label: 0 | 1) => number",
+  argNames: ["logit", "label"],
+  cases: [
+    { name: "logit 0", args: [0, 1] },
+    { name: "positive logit, label 1", args: [2, 1] },
+    { name: "positive logit, label 0", args: [2, 0] },
+    { name: "negative logit, label 1", args: [-3, 1] },
+    { name: "confident and right", args: [40, 1] },
+    { name: "confident and wrong (label 0)", args: [40, 0] },
+    { name: "confident and wrong (label 1)", args: [-40, 1] },
+    { name: "huge logit, label 0", args: [800, 0] },
+    { name: "huge negative logit, label 1", args: [-800, 1] },
+  ],
+  expected: binary,
+  mistakes: [
+    {
+      name: "log of a naive sigmoid",
+      output: ([z, y]) => -Math.log(y === 1 ? naiveSigmoid(z) : 1 - naiveSigmoid(z)),
+      hint:
+        "σ(z) = 1 / (1 + e^−z) rounds to exactly 1 for z ≥ 37 (and to 0 for z ≤ −746), so Math.log(1 − p) " +
+        `or Math.log(p) is log 0 = -Infinity. ${LOG_SPACE}`,
+    },
+    {
+      name: "two-term formula",
+      output: ([z, y]) => -(y * Math.log(naiveSigmoid(z)) + (1 - y) * Math.log(1 - naiveSigmoid(z))),
+      hint:
+        "In JavaScript 0 * Math.log(0) is NaN, so −(y·log p + (1 − y)·log(1 − p)) breaks as soon as p rounds " +
+        `to 1 or 0, even for the term whose label weight is 0. Use one term per label. ${LOG_SPACE}`,
+    },
+    {
+      name: "softplus that overflows",
+      output: ([z, y]) => Math.log(1 + Math.exp(y === 1 ? -z : z)),
+      hint:
+        "log(1 + e^−z) is the right formula, but Math.exp(800) is Infinity: take the large part out first. " +
+        LOG_SPACE,
+    },
+    ...clipped,
+    {
+      name: "labels swapped",
+      output: ([z, y]) => binary(z, y === 1 ? 0 : 1),
+      hint: "The labels are swapped: label 1 is the class the logit speaks for, so its loss is −log σ(z), not −log(1 − σ(z)).",
+    },
+    {
+      name: "sign flipped",
+      output: (_, expected) => scaled(expected, -1),
+      hint: "The loss has the wrong sign: binary cross-entropy is −log p(label), which is never negative.",
+    },
+    {
+      name: "log base 2",
+      output: (_, expected) => scaled(expected, 1 / Math.LN2),
+      hint: "Your loss is in bits: Math.log2 gives the true loss divided by ln 2 = 0.693. Use the natural log, Math.log.",
+    },
+  ],
+};

@@ -1,0 +1,109 @@
+/**
+ * The cross-entropy exercise: fn(logits: number[][], targets: number[]) => number, the mean
+ * loss over a batch of rows. Taught in notebooks/03-negative-log-likelihood.ipynb.
+ */
+import { crossEntropy } from "../crossEntropy";
+import { formatNumber } from "../display/table";
+import { logSoftmax, softmax } from "../softmax";
+import type { Numeric } from "./compare";
+import { EPSILONS, clippedLoss, columnLogSoftmax, meanOverRows, naiveSoftmax, oneHotSum, scaled } from "./foils";
+import type { Exercise, Mistake } from "./runner";
+
+type Args = [logits: number[][], targets: number[]];
+
+/** Shared with the NLL exercise, whose inputs are log-probabilities. */
+export const SIGN_HINT = "The loss has the wrong sign: cross-entropy is −log p(target), which is never negative.";
+export const SUM_HINT =
+  "You returned the sum over the batch; the loss is the mean: divide by N, the number of rows, so that the " +
+  "learning rate does not depend on the batch size.";
+export const PER_ENTRY_HINT =
+  "You divided by N × C, the number of entries; the mean is over the N rows only: each row contributes one loss.";
+export const ONE_HOT_HINT =
+  "In JavaScript 0 * -Infinity is NaN, so the one-hot sum −Σ y·log p breaks as soon as another class has " +
+  "probability 0 (log 0 = -Infinity). The sum has one non-zero term: take −logProbabilities[target] directly.";
+
+/** −log(p + eps) for each epsilon learners use: every one caps a confident mistake's loss. */
+export function clippedMistakes(loss: (args: Args, eps: number) => number): Array<Mistake<Args>> {
+  return EPSILONS.map((eps) => ({
+    name: `log(p + ${eps})`,
+    output: (args) => loss(args, eps),
+    hint:
+      `log(p + ${eps}) caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong ` +
+      "prediction (logits [0, 40], target 0: true loss 40) scores far too low. Work in log space instead: " +
+      "loss = logSumExp(row) − row[target], which needs no epsilon.",
+  }));
+}
+
+const batchSize = ([logits]: Args): number => logits.length;
+
+export const crossEntropyExercise: Exercise<Args> = {
+  name: "crossEntropy",
+  signature: "fn(logits: number[][], targets: number[]) => number",
+  argNames: ["logits", "targets"],
+  cases: [
+    { name: "one row", args: [[[2, 1, 0.1]], [0]] },
+    { name: "batch of 4 rows", args: [[[1, 2, 3], [1, -1, 0], [0.5, 0.5, 2], [3, 0, -2]], [2, 0, 1, 0]] },
+    { name: "negative logits", args: [[[-1, -2, -3], [-0.5, -4, -2]], [2, 0]] },
+    { name: "uniform logits, 10 classes", args: [[Array.from({ length: 10 }, () => 0)], [3]] },
+    { name: "confident and wrong", args: [[[0, 40]], [0]] },
+    { name: "hopelessly wrong", args: [[[0, 800], [1, 0]], [0, 0]] },
+    { name: "large logits", args: [[[1000, 1001, 1002], [1002, 1000, 1001]], [0, 0]] },
+    { name: "very negative logits", args: [[[-1000, -1001, -1002]], [2]] },
+    { name: "single class (C = 1)", args: [[[3], [-2]], [0, 0]] },
+    { name: "all -Infinity but one", args: [[[-Infinity, 0, -Infinity], [1, 2, 3]], [1, 2]] },
+  ],
+  expected: (logits, targets) => crossEntropy(logits, targets),
+  mistakes: [
+    {
+      name: "naive softmax",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => -Math.log(naiveSoftmax(row)[y])),
+      hint:
+        "Math.exp overflows: with logits like [1000, 1001, 1002], Math.exp(1000) is Infinity and " +
+        "Infinity / Infinity is NaN. Never exponentiate raw logits: loss = logSumExp(row) − row[target], " +
+        "with logSumExp = max + log Σ exp(x − max).",
+    },
+    ...clippedMistakes(([logits, targets], eps) => meanOverRows(logits, targets, (row, y) => clippedLoss(row, y, eps))),
+    {
+      name: "log of softmax",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => -Math.log(softmax(row)[y])),
+      hint:
+        "Math.log(softmax(row)[target]) breaks when the target's probability underflows to exactly 0 " +
+        "(logits [0, 800]: p = e^-800 = 0 in float64) and −log 0 is Infinity. Compute the log-probability " +
+        "directly: row[target] − logSumExp(row) (that is logSoftmax), never log(softmax).",
+    },
+    { name: "sum instead of mean", output: (args, expected) => scaled(expected, batchSize(args)), hint: SUM_HINT },
+    {
+      name: "divided by N × C",
+      output: ([logits], expected) => scaled(expected, 1 / logits[0].length),
+      hint: PER_ENTRY_HINT,
+    },
+    { name: "sign flipped", output: (_, expected) => scaled(expected, -1), hint: SIGN_HINT },
+    {
+      name: "log base 2",
+      output: (_, expected) => scaled(expected, 1 / Math.LN2),
+      hint:
+        "Your loss is in bits: Math.log2 gives the true loss divided by ln 2 = 0.693. Cross-entropy, like " +
+        "PyTorch, uses the natural log, Math.log (nats).",
+    },
+    {
+      name: "log base 10",
+      output: (_, expected) => scaled(expected, 1 / Math.LN10),
+      hint: "Your loss uses Math.log10: it is the true loss divided by ln 10 = 2.303. Use the natural log, Math.log.",
+    },
+    {
+      name: "one-hot sum",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => oneHotSum(logSoftmax(row), y)),
+      hint: ONE_HOT_HINT,
+    },
+    {
+      name: "softmax over the wrong axis",
+      output: ([logits, targets]): Numeric => {
+        const l = columnLogSoftmax(logits);
+        return -targets.reduce((sum, y, n) => sum + l[n][y], 0) / logits.length;
+      },
+      hint:
+        "Your softmax runs down each column (over the batch) instead of along each row (over the classes): " +
+        "normalise each row of logits, one row per example.",
+    },
+  ],
+};

@@ -1,0 +1,68 @@
+/**
+ * The gradient exercise: fn(logits: number[][], targets: number[]) => number[][], the gradient
+ * of the mean cross-entropy, (softmax − onehot) / N. Taught in notebooks/06-the-gradient.ipynb.
+ */
+import { crossEntropyBackward } from "../crossEntropyBackward";
+import { softmax } from "../softmax";
+import { columnLogSoftmax, naiveSoftmax, oneHot, scaled, scaledDifference } from "./foils";
+import type { Exercise } from "./runner";
+
+type Args = [logits: number[][], targets: number[]];
+
+const zeros = (logits: number[][]): number[][] => logits.map((row) => row.map(() => 0));
+const oneHotOf = ([logits, targets]: Args): number[][] => oneHot(targets, logits[0].length);
+
+export const crossEntropyBackwardExercise: Exercise<Args> = {
+  name: "crossEntropyBackward",
+  signature: "fn(logits: number[][], targets: number[]) => number[][]",
+  argNames: ["logits", "targets"],
+  cases: [
+    { name: "one row", args: [[[2, 1, 0.1]], [0]] },
+    { name: "two equal logits", args: [[[0, 0]], [0]] },
+    { name: "batch of 3 rows", args: [[[1, 2, 3], [1, -1, 0], [0.5, 0.5, 2]], [2, 0, 1]] },
+    { name: "negative logits", args: [[[-1, -2, -3], [-0.5, -4, -2]], [2, 0]] },
+    { name: "confident and wrong", args: [[[0, 40]], [0]] },
+    { name: "large logits", args: [[[1000, 1001, 1002], [0, 0, 0]], [2, 1]] },
+    { name: "single class (C = 1)", args: [[[3], [-2]], [0, 0]] },
+    { name: "all -Infinity but one", args: [[[-Infinity, 0, -Infinity]], [1]] },
+  ],
+  expected: (logits, targets) => crossEntropyBackward(logits, targets),
+  mistakes: [
+    {
+      name: "missing 1/N",
+      output: ([logits], expected) => scaled(expected, logits.length),
+      hint:
+        "The loss is a mean over the N rows, so its gradient carries the 1/N too: " +
+        "d loss / d logits = (softmax − onehot) / N.",
+    },
+    {
+      name: "one-hot not subtracted",
+      output: ([logits]) => scaledDifference(softmax(logits), zeros(logits), 1 / logits.length),
+      hint:
+        "Subtract the one-hot target: d loss / d logits = (softmax − onehot) / N. Without it every entry is " +
+        "positive and each row sums to 1/N instead of 0.",
+    },
+    {
+      name: "sign flipped",
+      output: (_, expected) => scaled(expected, -1),
+      hint:
+        "The sign is flipped: the gradient is (softmax − onehot) / N, negative at the target, because raising " +
+        "the target's logit lowers the loss. (onehot − softmax) is the direction to step in, not the gradient.",
+    },
+    {
+      name: "naive softmax",
+      output: (args) => scaledDifference(args[0].map(naiveSoftmax), oneHotOf(args), 1 / args[0].length),
+      hint:
+        "Math.exp overflows: with logits like [1000, 1001, 1002], Math.exp(1000) is Infinity and " +
+        "Infinity / Infinity is NaN. Subtract each row's max before Math.exp; the softmax does not change.",
+    },
+    {
+      name: "softmax over the wrong axis",
+      output: (args) =>
+        scaledDifference(columnLogSoftmax(args[0]).map((row) => row.map(Math.exp)), oneHotOf(args), 1 / args[0].length),
+      hint:
+        "Your softmax runs down each column (over the batch) instead of along each row (over the classes): " +
+        "normalise each row of logits, one row per example.",
+    },
+  ],
+};

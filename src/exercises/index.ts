@@ -1,0 +1,58 @@
+/**
+ * Automatic checkers for the notebooks' exercises. Each takes the learner's function, runs it on
+ * cases that catch the classic mistakes (overflow, log(p + eps), sum instead of mean, a missing
+ * 1/N, a flipped sign, ...), shows a table of the cases with a verdict and a hint naming the
+ * likely mistake, and returns the result. Expected values come from the module itself.
+ *
+ * @example exercises.softmax(mySoftmax) // shows the table, the verdict and, on failure, a hint
+ * @example exercises.crossEntropy(myLoss, { quiet: true }).passed // true, and nothing shown
+ * NOTE: tslab prints a cell's last value; a result prints as one line, "[exercises.softmax: 7/7 cases pass]".
+ */
+import { binaryCrossEntropyExercise } from "./binaryCrossEntropy";
+import { crossEntropyExercise } from "./crossEntropy";
+import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
+import { crossEntropyIgnoreIndexExercise } from "./ignoreIndex";
+import { logSumExpExercise } from "./logSumExp";
+import { nllFromLogProbabilitiesExercise } from "./nllLoss";
+import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
+import { softmaxExercise } from "./softmax";
+
+export type { CaseResult, CheckOptions, ExerciseResult } from "./runner";
+
+// The learner's function may return anything (`unknown`): a wrong return type is a case's
+// message in the table, not a compile error that stops the notebook cell from running.
+export const exercises = {
+  /** fn(row) -> the probabilities of one row of logits. Taught in notebooks/02-softmax.ipynb. */
+  softmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(softmaxExercise, fn, options),
+
+  /** fn(values) -> log Σ exp(values), stable. Taught in notebooks/03-negative-log-likelihood.ipynb. */
+  logSumExp: (fn: (values: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(logSumExpExercise, fn, options),
+
+  /** fn(logProbabilities, targets) -> the mean of −logProbabilities[n][targets[n]]. */
+  nllFromLogProbabilities: (
+    fn: (logProbabilities: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(nllFromLogProbabilitiesExercise, fn, options),
+
+  /** fn(logits, targets) -> the mean cross-entropy loss over the batch. */
+  crossEntropy: (fn: (logits: number[][], targets: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(crossEntropyExercise, fn, options),
+
+  /** fn(logits, targets, ignoreIndex) -> the mean loss over the targets that are not ignoreIndex. */
+  crossEntropyIgnoreIndex: (
+    fn: (logits: number[][], targets: number[], ignoreIndex: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(crossEntropyIgnoreIndexExercise, fn, options),
+
+  /** fn(logit, label) -> the loss of one sigmoid output: −log σ(z) for label 1, −log(1 − σ(z)) for 0. */
+  binaryCrossEntropy: (fn: (logit: number, label: 0 | 1) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(binaryCrossEntropyExercise, fn, options),
+
+  /** fn(logits, targets) -> d mean loss / d logits = (softmax − onehot) / N. Taught in notebooks/06-the-gradient.ipynb. */
+  crossEntropyBackward: (
+    fn: (logits: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(crossEntropyBackwardExercise, fn, options),
+};

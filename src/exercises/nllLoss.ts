@@ -1,0 +1,56 @@
+/**
+ * The negative log-likelihood exercise: fn(logProbabilities: number[][], targets: number[]) => number,
+ * the mean of −logProbabilities[n][targets[n]]. Taught in notebooks/03-negative-log-likelihood.ipynb.
+ */
+import { nllLoss } from "../crossEntropy";
+import { logSoftmax } from "../softmax";
+import { ONE_HOT_HINT, PER_ENTRY_HINT, SIGN_HINT, SUM_HINT } from "./crossEntropy";
+import { oneHotSum, scaled } from "./foils";
+import type { Exercise } from "./runner";
+
+type Args = [logProbabilities: number[][], targets: number[]];
+
+const pickedMean = ([l, targets]: Args, pick: (value: number) => number): number =>
+  targets.reduce((sum, y, n) => sum + pick(l[n][y]), 0) / targets.length;
+
+export const nllFromLogProbabilitiesExercise: Exercise<Args> = {
+  name: "nllFromLogProbabilities",
+  signature: "fn(logProbabilities: number[][], targets: number[]) => number",
+  argNames: ["logProbabilities", "targets"],
+  // The inputs are the module's logSoftmax of a few logits, so they are real log-probabilities.
+  cases: [
+    { name: "one row", args: [logSoftmax([[2, 1, 0.1]]), [0]] },
+    { name: "batch of 4 rows", args: [logSoftmax([[1, 2, 3], [1, -1, 0], [0.5, 0.5, 2], [3, 0, -2]]), [2, 0, 1, 0]] },
+    { name: "uniform, 10 classes", args: [logSoftmax([Array.from({ length: 10 }, () => 0)]), [3]] },
+    { name: "confident and wrong", args: [logSoftmax([[0, 40]]), [0]] },
+    { name: "single class (C = 1)", args: [logSoftmax([[3], [-2]]), [0, 0]] },
+    { name: "a class with probability 0", args: [logSoftmax([[-Infinity, 0, -Infinity], [1, 2, 3]]), [1, 2]] },
+  ],
+  expected: (logProbabilities, targets) => nllLoss(logProbabilities, targets),
+  mistakes: [
+    { name: "sign flipped", output: (_, expected) => scaled(expected, -1), hint: SIGN_HINT },
+    { name: "sum instead of mean", output: ([, targets], expected) => scaled(expected, targets.length), hint: SUM_HINT },
+    {
+      name: "divided by N × C",
+      output: ([l], expected) => scaled(expected, 1 / l[0].length),
+      hint: PER_ENTRY_HINT,
+    },
+    {
+      name: "log taken again",
+      output: (args) => pickedMean(args, (l) => -Math.log(l)),
+      hint:
+        "The inputs are already log-probabilities (all ≤ 0): take −logProbabilities[n][targets[n]] as it is. " +
+        "Math.log of a negative number is NaN.",
+    },
+    {
+      name: "probabilities instead of log-probabilities",
+      output: (args) => pickedMean(args, (l) => -Math.exp(l)),
+      hint: "You turned the log-probabilities back into probabilities: the loss is −logProbabilities[n][targets[n]], no Math.exp.",
+    },
+    {
+      name: "one-hot sum",
+      output: ([l, targets]) => targets.reduce((sum, y, n) => sum + oneHotSum(l[n], y), 0) / targets.length,
+      hint: ONE_HOT_HINT,
+    },
+  ],
+};

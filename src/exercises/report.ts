@@ -1,0 +1,78 @@
+/**
+ * The checker's report: one table row per case (input, expected, got, pass or fail), then the
+ * verdict and the hint. HTML with inline styles in a notebook; `showHtml` turns it into
+ * readable lines of text in a terminal, so rows and lines are separated by newlines.
+ */
+import { escapeMarkup } from "../display/format";
+import { showHtml } from "../display/show";
+import { formatNumber } from "../display/table";
+import { asArray, describeValue } from "./compare";
+import type { Exercise, ExerciseResult } from "./runner";
+
+/** Past this many entries an array is cut short with "…": a learner may return a huge one. */
+const MAX_ENTRIES = 12;
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const TABLE_STYLE =
+  `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;color:#1f2328;` +
+  "background:#ffffff;margin:4px 0;font-variant-numeric:tabular-nums";
+const CELL = "padding:4px 10px;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top";
+const HEAD = `${CELL};border-bottom:2px solid #57606a;font-weight:600`;
+const CODE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px";
+const PASS_COLOR = "#1a7f37";
+const FAIL_COLOR = "#c62828";
+const LINE = `font-family:${FONT};font-size:13px;margin:4px 0`;
+
+/**
+ * A value as the table shows it: numbers by `formatNumber`, arrays in brackets, anything
+ * else described in words ("undefined", "a string "0.42"").
+ *
+ * @example formatValue([[1000, 1001, -Infinity]]) // "[[1000, 1001, -Infinity]]"
+ */
+export function formatValue(value: unknown, digits = 6, depth = 0): string {
+  if (typeof value === "number") return formatNumber(value, digits);
+  if (depth > 3) return "[…]"; // deeper than any answer, or an array that contains itself
+  const items = asArray(value);
+  if (items === undefined) return describeValue(value);
+  const shown = items.slice(0, MAX_ENTRIES).map((v) => formatValue(v, digits, depth + 1));
+  if (items.length > MAX_ENTRIES) shown.push(`… ${items.length - MAX_ENTRIES} more`);
+  return `[${shown.join(", ")}]`;
+}
+
+/** The report as HTML: a table of every case, then the verdict and, on failure, the hint. */
+export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: ExerciseResult): string {
+  const caption = `exercises.${exercise.name}: your ${exercise.signature}`;
+  const header = ["case", "input", "expected", "got", "result"]
+    .map((name) => `<th scope="col" style="${HEAD}">${name}</th>`)
+    .join(" ");
+  const rows = result.cases.map((c, r) => {
+    const input = exercise.argNames.map((name) => `${name} ${formatValue(c.input[name])}`).join(", ");
+    const got = c.message?.startsWith("threw") ? "—" : formatValue(c.got);
+    const mark = c.passed
+      ? `<span style="color:${PASS_COLOR};font-weight:600">✓ pass</span>`
+      : `<span style="color:${FAIL_COLOR};font-weight:600">✗ fail</span>: ${escapeMarkup(c.message ?? "")}`;
+    const zebra = r % 2 === 1 ? ' style="background:#f6f8fa"' : "";
+    return (
+      `<tr class="${c.passed ? "ce-pass" : "ce-fail"}"${zebra}>` +
+      `<td style="${CELL};font-weight:600;white-space:nowrap">${escapeMarkup(c.name)}</td> ` +
+      `<td style="${CELL};${CODE}">${escapeMarkup(input)}</td> ` +
+      `<td style="${CELL};${CODE}">${escapeMarkup(formatValue(c.expected))}</td> ` +
+      `<td style="${CELL};${CODE}${c.passed ? "" : `;color:${FAIL_COLOR}`}">${escapeMarkup(got)}</td> ` +
+      `<td style="${CELL}">${mark}</td></tr>`
+    );
+  });
+  const color = result.passed ? PASS_COLOR : FAIL_COLOR;
+  const hint =
+    result.hint === undefined ? "" : `\n<div class="ce-hint" style="${LINE}"><b>Hint:</b> ${escapeMarkup(result.hint)}</div>`;
+  return (
+    `<div class="ce-exercise">\n<table style="${TABLE_STYLE}">` +
+    `<caption style="caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0">${escapeMarkup(caption)}</caption>\n` +
+    `<thead><tr>${header}</tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>\n` +
+    `<div class="ce-verdict" style="${LINE};font-weight:600;color:${color}">${escapeMarkup(result.verdict)}</div>${hint}\n</div>`
+  );
+}
+
+/** Shows the report: HTML in a tslab notebook, its text in a terminal. */
+export function showReport<A extends unknown[]>(exercise: Exercise<A>, result: ExerciseResult): void {
+  showHtml(reportHtml(exercise, result));
+}

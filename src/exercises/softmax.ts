@@ -1,0 +1,59 @@
+/**
+ * The softmax exercise: fn(row: number[]) => number[], the probabilities of one row of logits.
+ * Taught in notebooks/02-softmax.ipynb.
+ */
+import { logSoftmax, softmax } from "../softmax";
+import { maxFromZero, naiveSoftmax, softmaxShiftedBy } from "./foils";
+import type { Exercise } from "./runner";
+
+const NOT_NORMALISED =
+  "These are the exponentials, not yet divided by their sum: divide each one by Σ exp so the row sums to 1.";
+
+export const softmaxExercise: Exercise<[row: number[]]> = {
+  name: "softmax",
+  signature: "fn(row: number[]) => number[]",
+  argNames: ["row"],
+  cases: [
+    { name: "three logits", args: [[1, 2, 3]] },
+    { name: "negative logits", args: [[-1, -2.5, 0.5, -3]] },
+    { name: "equal logits", args: [[0.5, 0.5, 0.5, 0.5]] },
+    { name: "single class (C = 1)", args: [[7]] },
+    { name: "large logits", args: [[1000, 1001, 1002]] },
+    { name: "very negative logits", args: [[-1000, -1001, -1002]] },
+    { name: "all -Infinity but one", args: [[-Infinity, 2, -Infinity]] },
+  ],
+  expected: (row) => softmax(row),
+  mistakes: [
+    {
+      name: "naive softmax",
+      output: ([row]) => naiveSoftmax(row),
+      hint:
+        "Math.exp overflows: Math.exp(1000) is Infinity and Infinity / Infinity is NaN (and for very negative " +
+        "logits every exp underflows to 0, and 0 / 0 is NaN). Subtract the row's largest logit before Math.exp: " +
+        "softmax(x − max) = softmax(x), and the largest exponential becomes exactly 1.",
+    },
+    {
+      name: "running max starts at 0",
+      output: ([row]) => softmaxShiftedBy(row, maxFromZero(row)),
+      hint:
+        "Your running max starts at 0 instead of -Infinity: when every logit is far below 0, like " +
+        "[-1000, -1001, -1002], every Math.exp(x − 0) underflows to 0 and 0 / 0 is NaN. " +
+        "Start the max at -Infinity (or at row[0]).",
+    },
+    {
+      name: "not normalised",
+      output: ([row]) => row.map((x) => Math.exp(x - Math.max(...row))),
+      hint: NOT_NORMALISED,
+    },
+    {
+      name: "not normalised, not shifted",
+      output: ([row]) => row.map(Math.exp),
+      hint: NOT_NORMALISED,
+    },
+    {
+      name: "logSoftmax instead of softmax",
+      output: ([row]) => logSoftmax(row),
+      hint: "These are log-probabilities (logSoftmax); softmax is their Math.exp, and every probability lies in [0, 1].",
+    },
+  ],
+};

@@ -1,0 +1,378 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { crossEntropy, exercises, softmax } from "../src";
+import { TOLERANCE } from "../src/exercises/compare";
+import { reportHtml } from "../src/exercises/report";
+import { softmaxExercise } from "../src/exercises/softmax";
+import type { ExerciseResult } from "../src/exercises/runner";
+
+// The answers a learner would write: plain loops, the max shift, the log-sum-exp form.
+function goodSoftmax(row: number[]): number[] {
+  let max = -Infinity;
+  for (const x of row) if (x > max) max = x;
+  const out: number[] = [];
+  let sum = 0;
+  for (const x of row) {
+    const e = Math.exp(x - max);
+    out.push(e);
+    sum += e;
+  }
+  for (let c = 0; c < out.length; c++) out[c] /= sum;
+  return out;
+}
+
+function goodLogSumExp(values: number[]): number {
+  let max = -Infinity;
+  for (const v of values) if (v > max) max = v;
+  let sum = 0;
+  for (const v of values) sum += Math.exp(v - max);
+  return max + Math.log(sum);
+}
+
+function goodCrossEntropy(logits: number[][], targets: number[]): number {
+  let total = 0;
+  for (let n = 0; n < logits.length; n++) total += goodLogSumExp(logits[n]) - logits[n][targets[n]];
+  return total / logits.length;
+}
+
+function goodNll(logProbabilities: number[][], targets: number[]): number {
+  let total = 0;
+  for (let n = 0; n < targets.length; n++) total -= logProbabilities[n][targets[n]];
+  return total / targets.length;
+}
+
+function goodIgnoreIndex(logits: number[][], targets: number[], ignoreIndex: number): number {
+  let total = 0;
+  let count = 0;
+  for (let n = 0; n < logits.length; n++) {
+    if (targets[n] === ignoreIndex) continue;
+    total += goodLogSumExp(logits[n]) - logits[n][targets[n]];
+    count++;
+  }
+  return total / count; // 0 / 0 = NaN when every target is ignored, as in PyTorch
+}
+
+function goodBinary(logit: number, label: 0 | 1): number {
+  const z = label === 1 ? logit : -logit; // −log σ(z) for label 1, −log σ(−z) for label 0
+  return Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+function goodBackward(logits: number[][], targets: number[]): number[][] {
+  const N = logits.length;
+  const grad: number[][] = [];
+  for (let n = 0; n < N; n++) {
+    const p = goodSoftmax(logits[n]);
+    grad.push(p.map((pc, c) => (pc - (c === targets[n] ? 1 : 0)) / N));
+  }
+  return grad;
+}
+
+// The classic mistakes, written out.
+const naiveSoftmax = (row: number[]): number[] => {
+  const e = row.map((x) => Math.exp(x));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+};
+const rowLoss = (row: number[], y: number): number => goodLogSumExp(row) - row[y];
+
+const quiet = { quiet: true };
+
+function failedCase(result: ExerciseResult, name: string): void {
+  const found = result.cases.find((c) => c.name === name);
+  expect(found, name).toBeDefined();
+  expect(found!.passed, name).toBe(false);
+}
+
+describe("a correct answer passes every checker", () => {
+  it.each<[string, () => ExerciseResult]>([
+    ["softmax", () => exercises.softmax(goodSoftmax, quiet)],
+    ["logSumExp", () => exercises.logSumExp(goodLogSumExp, quiet)],
+    ["nllFromLogProbabilities", () => exercises.nllFromLogProbabilities(goodNll, quiet)],
+    ["crossEntropy", () => exercises.crossEntropy(goodCrossEntropy, quiet)],
+    ["crossEntropyIgnoreIndex", () => exercises.crossEntropyIgnoreIndex(goodIgnoreIndex, quiet)],
+    ["binaryCrossEntropy", () => exercises.binaryCrossEntropy(goodBinary, quiet)],
+    ["crossEntropyBackward", () => exercises.crossEntropyBackward(goodBackward, quiet)],
+  ])("%s", (name, run) => {
+    const result = run();
+    const failures = result.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.message}`);
+    expect(failures).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.hint).toBeUndefined();
+    expect(result.verdict).toBe(
+      `✓ ${name}: all ${result.cases.length} cases pass (|got − expected| ≤ 1e-9 + 1e-6·|expected|).`,
+    );
+  });
+
+  it("takes its expected values from the module", () => {
+    const result = exercises.softmax(goodSoftmax, quiet);
+    expect(result.cases.find((c) => c.name === "large logits")!.expected).toEqual(softmax([1000, 1001, 1002]));
+    const ce = exercises.crossEntropy(goodCrossEntropy, quiet);
+    const wrong = ce.cases.find((c) => c.name === "confident and wrong")!;
+    expect(wrong.input).toEqual({ logits: [[0, 40]], targets: [0] });
+    expect(wrong.expected).toBe(crossEntropy([[0, 40]], [0]));
+    expect(result.tolerance).toEqual(TOLERANCE);
+  });
+});
+
+describe("each classic mistake fails with a hint that names it", () => {
+  it("naive softmax: NaN on large logits, named as overflow", () => {
+    const result = exercises.softmax(naiveSoftmax, quiet);
+    expect(result.passed).toBe(false);
+    failedCase(result, "large logits");
+    expect(result.cases.find((c) => c.name === "three logits")!.passed).toBe(true);
+    expect(result.hint).toMatch(/^Math\.exp overflows/);
+    expect(result.hint).toContain('case "large logits"');
+    expect(result.verdict).toMatch(/^✗ softmax: 5 of 7 cases pass; failing: "large logits", "very negative logits"/);
+  });
+
+  it("softmax with a running max that starts at 0", () => {
+    const maxFromZero = (row: number[]): number[] => {
+      let max = 0;
+      for (const x of row) max = Math.max(max, x);
+      const e = row.map((x) => Math.exp(x - max));
+      const s = e.reduce((a, b) => a + b, 0);
+      return e.map((x) => x / s);
+    };
+    const result = exercises.softmax(maxFromZero, quiet);
+    failedCase(result, "very negative logits");
+    expect(result.hint).toMatch(/starts at 0 instead of -Infinity/);
+  });
+
+  it("naive log-sum-exp", () => {
+    const result = exercises.logSumExp((v) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0)), quiet);
+    failedCase(result, "large values");
+    expect(result.hint).toMatch(/^Math\.exp overflows/);
+  });
+
+  it("eps-clipped log: caps the confident mistake at 16.12", () => {
+    const clipped = (logits: number[][], targets: number[]): number => {
+      let total = 0;
+      for (let n = 0; n < logits.length; n++) total -= Math.log(goodSoftmax(logits[n])[targets[n]] + 1e-7);
+      return total / logits.length;
+    };
+    const result = exercises.crossEntropy(clipped, quiet);
+    failedCase(result, "confident and wrong");
+    expect(result.cases.find((c) => c.name === "confident and wrong")!.got).toBeCloseTo(16.118, 3);
+    expect(result.hint).toMatch(/^log\(p \+ 1e-7\) caps every loss at −log\(1e-7\) = 16\.12/);
+  });
+
+  it("naive softmax inside the loss, and both mistakes at once", () => {
+    const naive = (logits: number[][], targets: number[]): number =>
+      logits.reduce((s, row, n) => s - Math.log(naiveSoftmax(row)[targets[n]]), 0) / logits.length;
+    expect(exercises.crossEntropy(naive, quiet).hint).toMatch(/^Math\.exp overflows/);
+    const both = (logits: number[][], targets: number[]): number =>
+      logits.reduce((s, row, n) => s - Math.log(naiveSoftmax(row)[targets[n]] + 1e-7), 0) / logits.length;
+    const hint = exercises.crossEntropy(both, quiet).hint!;
+    expect(hint).toMatch(/^\(1\) /);
+    expect(hint).toContain("Math.exp overflows");
+    expect(hint).toContain("log(p + 1e-7) caps");
+  });
+
+  it("sum instead of mean", () => {
+    const sum = (logits: number[][], targets: number[]): number => logits.reduce((s, row, n) => s + rowLoss(row, targets[n]), 0);
+    const result = exercises.crossEntropy(sum, quiet);
+    failedCase(result, "batch of 4 rows");
+    expect(result.cases.find((c) => c.name === "one row")!.passed).toBe(true);
+    expect(result.hint).toMatch(/^You returned the sum over the batch; the loss is the mean/);
+  });
+
+  it("log base 2 and a flipped sign", () => {
+    const log2 = (logits: number[][], targets: number[]): number => goodCrossEntropy(logits, targets) / Math.LN2;
+    expect(exercises.crossEntropy(log2, quiet).hint).toMatch(/^Your loss is in bits: Math\.log2/);
+    const negative = (logits: number[][], targets: number[]): number => -goodCrossEntropy(logits, targets);
+    expect(exercises.crossEntropy(negative, quiet).hint).toMatch(/^The loss has the wrong sign/);
+  });
+
+  it("the one-hot sum: 0 * log 0 is NaN", () => {
+    const oneHotSum = (logits: number[][], targets: number[]): number => {
+      let total = 0;
+      for (let n = 0; n < logits.length; n++) {
+        const lse = goodLogSumExp(logits[n]);
+        for (let c = 0; c < logits[n].length; c++) total -= (c === targets[n] ? 1 : 0) * (logits[n][c] - lse);
+      }
+      return total / logits.length;
+    };
+    const result = exercises.crossEntropy(oneHotSum, quiet);
+    failedCase(result, "all -Infinity but one");
+    expect(result.hint).toMatch(/^In JavaScript 0 \* -Infinity is NaN/);
+  });
+
+  it("gradient: missing 1/N, one-hot not subtracted, sign flipped", () => {
+    const noMean = (logits: number[][], targets: number[]): number[][] =>
+      goodBackward(logits, targets).map((row) => row.map((g) => g * logits.length));
+    const result = exercises.crossEntropyBackward(noMean, quiet);
+    failedCase(result, "batch of 3 rows");
+    expect(result.hint).toMatch(/^The loss is a mean over the N rows, so its gradient carries the 1\/N/);
+
+    const noOneHot = (logits: number[][]): number[][] => logits.map((row) => goodSoftmax(row).map((p) => p / logits.length));
+    expect(exercises.crossEntropyBackward(noOneHot, quiet).hint).toMatch(/^Subtract the one-hot target/);
+
+    const flipped = (logits: number[][], targets: number[]): number[][] =>
+      goodBackward(logits, targets).map((row) => row.map((g) => -g));
+    expect(exercises.crossEntropyBackward(flipped, quiet).hint).toMatch(/^The sign is flipped/);
+  });
+
+  it("NLL: applying Math.log to log-probabilities", () => {
+    const again = (l: number[][], targets: number[]): number => -targets.reduce((s, y, n) => s + Math.log(l[n][y]), 0) / targets.length;
+    expect(exercises.nllFromLogProbabilities(again, quiet).hint).toMatch(/^The inputs are already log-probabilities/);
+  });
+
+  it("ignoreIndex: dividing by N, including the padding", () => {
+    const byN = (logits: number[][], targets: number[], ignoreIndex: number): number => {
+      let total = 0;
+      for (let n = 0; n < logits.length; n++) if (targets[n] !== ignoreIndex) total += rowLoss(logits[n], targets[n]);
+      return total / logits.length;
+    };
+    const result = exercises.crossEntropyIgnoreIndex(byN, quiet);
+    failedCase(result, "one padded row");
+    expect(result.hint).toMatch(/^The mean is over the targets that are not ignored/);
+  });
+
+  it("binary cross-entropy: the two-term formula and the naive sigmoid", () => {
+    const twoTerm = (z: number, y: 0 | 1): number => {
+      const p = 1 / (1 + Math.exp(-z));
+      return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
+    };
+    const result = exercises.binaryCrossEntropy(twoTerm, quiet);
+    failedCase(result, "confident and right");
+    expect(result.hint).toMatch(/^In JavaScript 0 \* Math\.log\(0\) is NaN/);
+    const swapped = (z: number, y: 0 | 1): number => goodBinary(z, y === 1 ? 0 : 1);
+    expect(exercises.binaryCrossEntropy(swapped, quiet).hint).toMatch(/^The labels are swapped/);
+  });
+});
+
+describe("a learner's function that misbehaves gets a message per case, never a crash", () => {
+  it("throws", () => {
+    const result = exercises.softmax(() => {
+      throw new RangeError("boom");
+    }, quiet);
+    expect(result.passed).toBe(false);
+    expect(result.cases.every((c) => c.message === "threw RangeError: boom")).toBe(true);
+    expect(result.hint).toBe('Start with case "three logits" (row = [1, 2, 3]): your function threw RangeError: boom.');
+  });
+
+  it("a placeholder left in the cell is called a placeholder", () => {
+    expect(exercises.nllFromLogProbabilities(() => NaN, quiet).hint).toBe(
+      "Your function returns NaN whatever the input: is it still the placeholder? " +
+        "Replace it with the computation, then run the check again.",
+    );
+    expect(exercises.crossEntropyIgnoreIndex(() => 0, quiet).hint).toMatch(/^Your function returns 0 whatever the input/);
+  });
+
+  it("with no known mistake, the hint starts from the first failing case", () => {
+    const reversed = exercises.softmax((row) => goodSoftmax(row).reverse(), quiet);
+    expect(reversed.hint).toBe(
+      'Start with case "three logits" (row = [1, 2, 3]): got[0] = 0.6652409558, expected 0.09003057317 (2 of 3 values differ).',
+    );
+    const broken = exercises.crossEntropy(() => undefined as unknown as number, quiet);
+    expect(broken.verdict).toMatch(
+      /^✗ crossEntropy: 0 of 10 cases pass; failing: "one row", "batch of 4 rows", "negative logits" and 7 more \(/,
+    );
+  });
+
+  it("returns undefined (a forgotten return)", () => {
+    const result = exercises.crossEntropy((() => undefined) as never, quiet);
+    expect(result.cases[0].message).toBe('returned undefined, expected a number — did you forget "return"?');
+  });
+
+  it("returns the wrong length, a string, a number for an array, an array for a number", () => {
+    expect(exercises.softmax((row) => row.slice(1), quiet).cases[0].message).toBe(
+      "returned an array of length 2, expected an array of 3 numbers",
+    );
+    expect(exercises.logSumExp((v) => goodLogSumExp(v).toFixed(3), quiet).cases[0].message).toMatch(
+      /^returned a string "3\.408", expected a number — return the number itself/,
+    );
+    expect(exercises.softmax(() => 0.5, quiet).cases[0].message).toBe(
+      "returned a number (0.5), expected an array of 3 numbers",
+    );
+    expect(exercises.crossEntropy((logits) => logits.map(() => 1), quiet).cases[0].message).toBe(
+      "returned an array of length 1, expected a number",
+    );
+    const flat = exercises.crossEntropyBackward((logits) => logits[0], quiet);
+    expect(flat.cases[0].message).toBe("returned an array of length 3, expected an array of 1 row of 3 numbers (shape [1, 3])");
+    expect(flat.cases[2].message).toBe("got[0] is a number (1), expected an array of 3 numbers");
+  });
+
+  it("returns NaN, or a Promise", () => {
+    expect(exercises.logSumExp(() => NaN, quiet).cases[0].message).toBe("got NaN, expected 3.407605964");
+    const result = exercises.logSumExp(async (v) => goodLogSumExp(v), quiet);
+    expect(result.cases[0].message).toBe("returned a Promise, expected a number — make the function synchronous (drop async/await)");
+  });
+
+  it("gets fresh inputs each call: working in place spoils nothing", () => {
+    const inPlace = (row: number[]): number[] => {
+      const p = goodSoftmax(row);
+      for (let c = 0; c < row.length; c++) row[c] = p[c];
+      return row;
+    };
+    expect(exercises.softmax(inPlace, quiet).passed).toBe(true);
+    expect(exercises.softmax(goodSoftmax, quiet).cases[0].input).toEqual({ row: [1, 2, 3] });
+  });
+
+  it("accepts a Float64Array where an array is expected", () => {
+    expect(exercises.softmax((row) => Float64Array.from(goodSoftmax(row)), quiet).passed).toBe(true);
+  });
+
+  it("a non-function or bad options are a TypeError", () => {
+    expect(() => exercises.softmax(goodSoftmax([1, 2]) as never)).toThrow(
+      new TypeError(
+        "exercises.softmax(fn): fn is an array of length 2, expected your function fn(row: number[]) => number[], " +
+          "e.g. exercises.softmax(mySoftmax) — pass the function itself, not the result of calling it",
+      ),
+    );
+    expect(() => exercises.crossEntropy(undefined as never)).toThrow(TypeError);
+    expect(() => exercises.softmax(goodSoftmax, { quite: true } as never)).toThrow(
+      "exercises.softmax(fn): options.quite is not an option: expected { quiet?: boolean }",
+    );
+    expect(() => exercises.softmax(goodSoftmax, { quiet: "yes" } as never)).toThrow(TypeError);
+  });
+});
+
+describe("display", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete (globalThis as { __tslab__?: unknown }).__tslab__;
+  });
+
+  it("quiet mode prints nothing", () => {
+    const log = vi.spyOn(console, "log");
+    const write = vi.spyOn(process.stdout, "write");
+    exercises.crossEntropy(goodCrossEntropy, quiet);
+    exercises.softmax(naiveSoftmax, quiet);
+    expect(log).not.toHaveBeenCalled();
+    expect(write).not.toHaveBeenCalled();
+  });
+
+  it("without quiet, plain node prints the table as text with the verdict and the hint", () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const result = exercises.softmax(naiveSoftmax);
+    expect(log).toHaveBeenCalledTimes(1);
+    const text = String(log.mock.calls[0][0]);
+    expect(text).toContain("large logits row [1000, 1001, 1002] [0.0900306, 0.244728, 0.665241] [NaN, NaN, NaN] ✗ fail");
+    expect(text).toContain(result.verdict);
+    expect(text).toContain(`Hint: ${result.hint}`);
+  });
+
+  it("inside a tslab kernel it shows one HTML block", () => {
+    const html = vi.fn();
+    (globalThis as { __tslab__?: unknown }).__tslab__ = { require: () => ({ display: { html, svg: vi.fn() } }) };
+    exercises.logSumExp(goodLogSumExp);
+    expect(html).toHaveBeenCalledTimes(1);
+    expect(html.mock.calls[0][0]).toMatch(/^<div class="ce-exercise">\n<table/);
+  });
+
+  it("escapes what the learner returned and formats the numbers", () => {
+    const result = exercises.softmax(() => "<b>&</b>", quiet);
+    const html = reportHtml(softmaxExercise, result);
+    expect(html).toContain("a string &quot;&lt;b&gt;&amp;&lt;/b&gt;&quot;");
+    expect(html).not.toContain("<b>&</b>");
+    expect(html).toContain("[0.0900306, 0.244728, 0.665241]");
+    expect(html).toContain("1e-9 + 1e-6·|expected|");
+  });
+
+  it("prints as one line in a notebook's last expression", () => {
+    const result = exercises.softmax(naiveSoftmax, quiet);
+    const inspect = (result as unknown as Record<symbol, () => string>)[Symbol.for("nodejs.util.inspect.custom")];
+    expect(inspect()).toBe("[exercises.softmax: 5/7 cases pass]");
+    expect(Object.keys(result)).toEqual(["exercise", "passed", "cases", "verdict", "tolerance", "hint"]);
+  });
+});

@@ -48,7 +48,7 @@ export const binaryCrossEntropyExercise: Exercise<Args> = {
       name: "log of a naive sigmoid",
       output: ([z, y]) => -Math.log(y === 1 ? naiveSigmoid(z) : 1 - naiveSigmoid(z)),
       hint:
-        "σ(z) = 1 / (1 + e^−z) rounds to exactly 1 for z ≥ 37 (and to 0 for z ≤ −746), so Math.log(1 − p) " +
+        "σ(z) = 1 / (1 + e^−z) rounds to exactly 1 for z ≥ 37 (and to 0 once e^−z overflows, for z ≤ −710), so Math.log(1 − p) " +
         `or Math.log(p) is log 0 = -Infinity. ${LOG_SPACE}`,
     },
     {

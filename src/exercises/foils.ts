@@ -63,7 +63,7 @@ export function scaled(value: Numeric, factor: number): Numeric {
   return typeof value === "number" ? value * factor : value.map((v) => scaled(v, factor));
 }
 
-/** The 1 / (1 + e^-z) every textbook writes first: exactly 1 for z ≥ 37, exactly 0 for z ≤ -746. */
+/** The 1 / (1 + e^-z) every textbook writes first: exactly 1 for z ≥ 37, exactly 0 for z ≤ -710 (e^-z overflows). */
 export function naiveSigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }

@@ -6,7 +6,7 @@ import { DataFrame } from "danfojs-node";
 import { shapeOf } from "../checks/shape";
 import { shapeText } from "../checks/describe";
 import type { CrossEntropySteps } from "../steps";
-import type { TableOptions } from "./table";
+import { formatNumber, type TableOptions } from "./table";
 
 /** Column labels "class 0", "class 1", ... */
 export function classLabels(numClasses: number): string[] {
@@ -65,7 +65,7 @@ export function sampleStepsFrame(steps: CrossEntropySteps, n: number): DataFrame
   return matrixFrame(rows, {
     index: [
       "logit x",
-      `x - max (max = ${steps.rowMaxima[n]})`,
+      `x - max (max = ${formatNumber(steps.rowMaxima[n])})`,
       "exp(x - max)",
       "softmax p",
       "log-softmax log p",

@@ -1,0 +1,90 @@
+/**
+ * The project's own Jupyter setup: a tslab kernelspec inside the repo, so no global
+ * `tslab install` is needed, and the environment that makes Jupyter find it.
+ *
+ * writeKernelspec() -> <repo>/.jupyter-local/kernels/tslab/kernel.json
+ * jupyterEnv()      -> process.env with JUPYTER_PATH = <repo>/.jupyter-local:<old JUPYTER_PATH>
+ *
+ * @example node dist/tools/kernelspec.js   // writes the kernelspec, prints `export JUPYTER_PATH=...`
+ * Used by `npm run lab`, `npm run html`, `npm test` and `npm run test:browser`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The name notebooks give in metadata.kernelspec.name; also the kernelspec's folder name. */
+export const KERNEL_NAME = "tslab";
+
+/** The metadata.kernelspec every committed notebook carries. */
+export const NOTEBOOK_KERNELSPEC = { name: KERNEL_NAME, display_name: "TypeScript", language: "typescript" };
+
+/** The repository root: this file is src/tools/kernelspec.ts or dist/tools/kernelspec.js. */
+export const projectRoot = path.resolve(__dirname, "..", "..");
+
+/** Folder (git-ignored) that Jupyter searches first, through JUPYTER_PATH. */
+export function jupyterLocalDir(root: string = projectRoot): string {
+  return path.join(root, ".jupyter-local");
+}
+
+/** Writes the kernelspec and returns the path of kernel.json. */
+export function writeKernelspec(root: string = projectRoot): string {
+  const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  if (!fs.existsSync(tslabBin)) {
+    throw new Error(`tslab is not installed: ${tslabBin} is missing. Run \`npm install\` in ${root}.`);
+  }
+  const kernel = {
+    // The absolute node binary, not `#!/usr/bin/env node`: a Jupyter started from a
+    // Python environment may not have this node on its PATH.
+    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    display_name: NOTEBOOK_KERNELSPEC.display_name, // the name notebooks store, so saving one changes nothing
+    language: "typescript",
+  };
+  const dir = path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME);
+  const file = path.join(dir, "kernel.json");
+  const text = JSON.stringify(kernel, null, 2) + "\n";
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    fs.writeFileSync(file, text);
+  }
+  return file;
+}
+
+/** The environment for a Jupyter child process that must find the local kernelspec. */
+export function jupyterEnv(root: string = projectRoot, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const previous = base.JUPYTER_PATH ? [base.JUPYTER_PATH] : [];
+  return { ...base, JUPYTER_PATH: [jupyterLocalDir(root), ...previous].join(path.delimiter) };
+}
+
+/**
+ * The Python that runs nbclient and nbconvert: $JUPYTER_PYTHON, else Debian's
+ * /usr/bin/python3 (a `python3` earlier on PATH may be a build without Jupyter).
+ */
+export function jupyterPython(): string {
+  if (process.env.JUPYTER_PYTHON) return process.env.JUPYTER_PYTHON;
+  return fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+/** Newest modification time of a .ts file under dir. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when notebooks would import an old build: dist/index.js is missing or older than
+ * some file in src/ (tsc rewrites every output on each build).
+ */
+export function buildIsStale(root: string = projectRoot): boolean {
+  const built = path.join(root, "dist", "index.js");
+  return !fs.existsSync(built) || newestSource(path.join(root, "src")) > fs.statSync(built).mtimeMs;
+}
+
+if (require.main === module) {
+  const file = writeKernelspec();
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  console.log(`export JUPYTER_PATH=${jupyterEnv().JUPYTER_PATH}`);
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as api from "../src";
@@ -42,5 +42,19 @@ describe("README", () => {
 
   it("shows the Quick start's two commands", () => {
     expect(readme).toContain("npm install && npm start\nnpm test\n");
+  });
+});
+
+describe("the teacher's guide (notebooks/README.md)", () => {
+  const guide = readFileSync(join(__dirname, "..", "notebooks", "README.md"), "utf8");
+  const notebooks = readdirSync(join(__dirname, "..", "notebooks")).filter((f) => f.endsWith(".ipynb"));
+
+  it("plans every notebook, and only notebooks that exist", () => {
+    const planned = [...guide.matchAll(/^\| (\d\d-[a-z-]+) \|/gm)].map((m) => `${m[1]}.ipynb`);
+    expect(planned.sort()).toEqual(notebooks.sort());
+  });
+
+  it("names only checkers that exist", () => {
+    for (const [, name] of guide.matchAll(/exercises\.(\w+)/g)) expect(Object.keys(api.exercises)).toContain(name);
   });
 });

@@ -3,6 +3,7 @@ export type { Tensor, Target, Reduction, CrossEntropyOptions, NllLossOptions } f
 export { logSumExp, softmax, logSoftmax } from "./softmax";
 export { crossEntropy, nllLoss } from "./crossEntropy";
 export { crossEntropyBackward } from "./crossEntropyBackward";
+export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
 export { loadReference, loadBlogExample, type ReferenceCase, type BlogExample } from "./reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.

@@ -1,0 +1,108 @@
+/**
+ * The argument checks of crossEntropyFlat, done once at the boundary, with errors that name
+ * the argument, the position and the value, like the nested API's.
+ */
+import { describe } from "../checks/describe";
+import { resolveOptions, type ResolvedOptions } from "../checks/options";
+import type { CrossEntropyOptions } from "../types";
+
+/** Row-major (N, C) logits. */
+export type FlatLogits = Float32Array | Float64Array;
+
+/** crossEntropyFlat's options: crossEntropy's, plus the buffers it writes into. */
+export interface CrossEntropyFlatOptions extends CrossEntropyOptions {
+  /** Receives d loss / d logits: the logits' type and length. For "none", the gradient of the sum. */
+  grad?: FlatLogits;
+  /** Receives the N per-row losses (required for "none", optional otherwise). */
+  losses?: Float64Array;
+}
+
+/** A checked call: inner code trusts it. */
+export interface FlatCall {
+  logits: FlatLogits;
+  targets: Int32Array;
+  rows: number;
+  classes: number;
+  options: ResolvedOptions;
+  grad: FlatLogits | null;
+  losses: Float64Array | null;
+}
+
+const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "grad", "losses"] as const;
+
+/** @throws TypeError or RangeError naming the argument, the position and the value. */
+export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unknown, options: unknown): FlatCall {
+  if (!(logits instanceof Float32Array || logits instanceof Float64Array)) {
+    throw new TypeError(`logits is ${describe(logits)}: expected a Float32Array or Float64Array of N × numClasses logits, row-major`);
+  }
+  if (typeof numClasses !== "number") {
+    throw new TypeError(`numClasses is ${describe(numClasses)}: expected a positive integer, the number of classes C`);
+  }
+  if (!(Number.isInteger(numClasses) && numClasses > 0)) {
+    throw new RangeError(`numClasses = ${describe(numClasses)} is not a positive integer: expected the number of classes C >= 1`);
+  }
+  const C = numClasses;
+  if (logits.length % C !== 0) {
+    throw new RangeError(
+      `logits has length ${logits.length}, which is not a multiple of numClasses = ${C}: expected N × ${C} logits, row-major (N, C)`,
+    );
+  }
+  const N = logits.length / C;
+  if (!(targets instanceof Int32Array)) {
+    throw new TypeError(`targets is ${describe(targets)}: expected an Int32Array of ${N} class indices, one per row of logits`);
+  }
+  if (targets.length !== N) {
+    throw new RangeError(
+      `targets has length ${targets.length} but logits holds ${N} rows of ${C} classes (length ${logits.length}): expected one target per row`,
+    );
+  }
+  const resolved = resolveOptions(options, C, KEYS);
+  const given = (options ?? {}) as CrossEntropyFlatOptions;
+  const grad = checkGrad(given.grad, logits);
+  const losses = checkLosses(given.losses, N, resolved.reduction);
+  checkTargets(targets, C, resolved.ignoreIndex);
+  return { logits, targets, rows: N, classes: C, options: resolved, grad, losses };
+}
+
+function checkGrad(grad: unknown, logits: FlatLogits): FlatLogits | null {
+  if (grad === undefined || grad === null) return null;
+  const type = logits.constructor.name;
+  if (!(grad instanceof Float32Array || grad instanceof Float64Array) || grad.constructor !== logits.constructor) {
+    throw new TypeError(`options.grad is ${describe(grad)}: expected a ${type} of length ${logits.length}, like the logits`);
+  }
+  if (grad.length !== logits.length) {
+    throw new RangeError(`options.grad has length ${grad.length} but logits has length ${logits.length}: expected the same length`);
+  }
+  if (grad.buffer === logits.buffer && overlaps(grad, logits)) {
+    throw new RangeError(`options.grad shares memory with logits: pass a separate ${type} (the logits are read after the gradient is written)`);
+  }
+  return grad;
+}
+
+function checkLosses(losses: unknown, N: number, reduction: string): Float64Array | null {
+  if (losses === undefined || losses === null) {
+    if (reduction === "none") {
+      throw new TypeError(`options.losses is required for reduction "none": pass a Float64Array of length ${N} to receive the per-row losses`);
+    }
+    return null;
+  }
+  if (!(losses instanceof Float64Array)) {
+    throw new TypeError(`options.losses is ${describe(losses)}: expected a Float64Array of length ${N}, one loss per row`);
+  }
+  if (losses.length !== N) {
+    throw new RangeError(`options.losses has length ${losses.length} but logits holds ${N} rows: expected one loss per row`);
+  }
+  return losses;
+}
+
+function checkTargets(targets: Int32Array, C: number, ignoreIndex: number): void {
+  for (let n = 0; n < targets.length; n++) {
+    const y = targets[n];
+    if ((y >= 0 && y < C) || y === ignoreIndex) continue;
+    throw new RangeError(`targets[${n}] = ${y} is out of range: expected a class index in [0, ${C}) or ignoreIndex (${ignoreIndex})`);
+  }
+}
+
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}

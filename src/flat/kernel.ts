@@ -1,0 +1,156 @@
+/**
+ * Loading the WebAssembly kernels built from ./wat (dist/flat/kernel-f32.wasm, kernel-f64.wasm)
+ * and laying out their memory.
+ *
+ * Memory map (bytes), fixed size apart from the per-class vectors at the end:
+ *   [0, CHUNK_BYTES)        logits of the rows being processed; the gradient overwrites them
+ *   + 64 slack              the last vector of a row may read up to 15 bytes past its end
+ *   targets  MAX_ROWS × 4   each row's target class, -1 ignored, -2 ignored and skipped (int32)
+ *   stats    MAX_ROWS × 32  per row M, S, MIN, T (float64)
+ *   coef     MAX_ROWS × 32  per row alpha, M, g[y], what the gradient sweep does (float64)
+ *   loss     MAX_ROWS × 8   per row loss (float64)
+ *   status   MAX_ROWS × 4   per row status, STATUS in wat/rowTerms.ts (int32)
+ *   blocks   (CHUNK_BYTES / 256 + MAX_ROWS) × 8   each block's running max, for the backward sweep
+ *   weights  C × 8 + 64     class weights, float64 (label smoothing with weights)
+ *   beta     C × 8 + 64     the smoothing part of the gradient per class, in the logits' type
+ * About 0.6 MiB in all plus 16 bytes a class: never an N × C buffer.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Logits bytes copied into the kernel per call: a quarter MiB, so rows stay in L2 between sweeps. */
+export const CHUNK_BYTES = 1 << 18;
+/** Rows handled per call when rows are short (C = 10: 4096 rows of 40 bytes). */
+export const MAX_ROWS = 4096;
+
+const SLACK = 64;
+const TARGETS = CHUNK_BYTES + SLACK;
+const STATS = TARGETS + MAX_ROWS * 4;
+const COEF = STATS + MAX_ROWS * 32;
+const LOSS = COEF + MAX_ROWS * 32;
+const STATUS = LOSS + MAX_ROWS * 8;
+const BLOCKS = STATUS + MAX_ROWS * 4;
+const WEIGHTS = BLOCKS + (CHUNK_BYTES / 256 + MAX_ROWS) * 8;
+
+/** The WebAssembly API this file uses (the project's lib, ES2022 without DOM, does not declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface WasmGlobal {
+  value: number;
+}
+
+export interface KernelExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  M: WasmGlobal;
+  S: WasmGlobal;
+  MIN: WasmGlobal;
+  T: WasmGlobal;
+  NLL: WasmGlobal;
+  SMOOTH: WasmGlobal;
+  DEN: WasmGlobal;
+  TOTAL: WasmGlobal;
+  begin(reference: number): void;
+  segment(p: number, n: number, w: number, skip: number, mode: number): void;
+  configure(e: number, W: number, C: number, nllGrad: number, smoothGrad: number, smoothGradSum: number, weighted: number, withGrad: number): void;
+  statsRows(
+    x: number, rows: number, C: number, targets: number, out: number, w: number, mode: number,
+    loss: number, status: number, coef: number, store: number, blocks: number,
+  ): void;
+  gradSegment(p: number, n: number, alpha: number, M: number, bp: number, b: number, weighted: number): void;
+  gradRows(x: number, rows: number, C: number, coef: number, targets: number, bp: number, b: number, weighted: number): void;
+  scaleRows(x: number, rows: number, C: number, coef: number, targets: number, bp: number, b: number, weighted: number, blocks: number): void;
+  expLane(value: number): number;
+  exp64(value: number): number;
+  log1p64(value: number): number;
+}
+
+/** One instantiated kernel and typed views on its memory (refreshed when the memory grows). */
+export class Kernel {
+  readonly element: "f32" | "f64";
+  readonly exports: KernelExports;
+  readonly bytesPerLogit: number;
+  /** Byte offsets of the regions above. */
+  readonly at = { logits: 0, targets: TARGETS, stats: STATS, coef: COEF, loss: LOSS, status: STATUS, blocks: BLOCKS, weights: WEIGHTS, beta: WEIGHTS };
+  logits!: Float32Array | Float64Array;
+  targets!: Int32Array;
+  stats!: Float64Array;
+  coef!: Float64Array;
+  loss!: Float64Array;
+  status!: Int32Array;
+  weights!: Float64Array;
+  beta!: Float32Array | Float64Array;
+  private classes = -1;
+
+  constructor(element: "f32" | "f64", exports: KernelExports) {
+    this.element = element;
+    this.exports = exports;
+    this.bytesPerLogit = element === "f32" ? 4 : 8;
+  }
+
+  /** Logits that fit in one chunk. */
+  get chunkLogits(): number {
+    return CHUNK_BYTES / this.bytesPerLogit;
+  }
+
+  /** Make room for the per-class vectors of C classes and (re)build the views. */
+  prepare(classes: number): void {
+    const betaAt = WEIGHTS + classes * 8 + SLACK;
+    const end = betaAt + classes * this.bytesPerLogit + SLACK;
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    if (classes === this.classes && this.logits.buffer === memory.buffer) return;
+    const buffer = memory.buffer;
+    const Logits = this.element === "f32" ? Float32Array : Float64Array;
+    this.at.beta = betaAt;
+    this.logits = new Logits(buffer, 0, this.chunkLogits);
+    this.targets = new Int32Array(buffer, TARGETS, MAX_ROWS);
+    this.stats = new Float64Array(buffer, STATS, MAX_ROWS * 4);
+    this.coef = new Float64Array(buffer, COEF, MAX_ROWS * 4);
+    this.loss = new Float64Array(buffer, LOSS, MAX_ROWS);
+    this.status = new Int32Array(buffer, STATUS, MAX_ROWS);
+    this.weights = new Float64Array(buffer, WEIGHTS, classes);
+    this.beta = new Logits(buffer, betaAt, classes);
+    this.classes = classes;
+  }
+}
+
+const loaded = new Map<"f32" | "f64", Kernel | null>();
+let failure = "";
+
+/**
+ * The kernel for float32 or float64 logits, compiled once; null when it cannot be loaded
+ * (not built, or no WebAssembly SIMD), in which case the caller computes in plain JavaScript.
+ */
+export function kernelFor(element: "f32" | "f64"): Kernel | null {
+  if (!loaded.has(element)) loaded.set(element, load(element));
+  return loaded.get(element) ?? null;
+}
+
+/** Why the last kernel failed to load, or "" (shown by the tests and the benchmark). */
+export function kernelFailure(): string {
+  return failure;
+}
+
+/** Where the built kernel is: beside this file in dist/, or in dist/flat when running from src/. */
+export function kernelPath(element: "f32" | "f64"): string {
+  const name = `kernel-${element}.wasm`;
+  const beside = join(__dirname, name);
+  return existsSync(beside) ? beside : join(__dirname, "..", "..", "dist", "flat", name);
+}
+
+function load(element: "f32" | "f64"): Kernel | null {
+  const path = kernelPath(element);
+  try {
+    const module = new WebAssemblyApi.Module(readFileSync(path));
+    const instance = new WebAssemblyApi.Instance(module, {});
+    return new Kernel(element, instance.exports as unknown as KernelExports);
+  } catch (error) {
+    failure = `${path}: ${error instanceof Error ? error.message : String(error)} (build it with "npm run build:wasm")`;
+    process.emitWarning(`crossEntropyFlat is computing in plain JavaScript, about 10x slower: ${failure}`);
+    return null;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Every row through the WebAssembly kernel: copy a chunk of rows into the kernel's memory;
+ * one call sweeps each row forward (statsRows: online max and sum, then the row's loss and
+ * gradient scalars in float64); with a gradient buffer, that sweep also leaves each
+ * exp(x - M) in place of its logit, and one more call turns them, still in cache, into the
+ * gradient (scaleRows: a multiply-add per logit, no exp), and the chunk is copied out. JavaScript only adds up
+ * the chunk's sums and finishes the rare rows the kernel leaves: NaN or ±Infinity (the exact
+ * float64 path) and a target logit more than 600 below the max (rowFinish.ts).
+ */
+import { MAX_ROWS, type Kernel } from "./kernel";
+import { longRowSweep, type SweepOptions } from "./longRowSweep";
+import type { Plan } from "./plan";
+import { EXACT, FAST, finishGradient, finishRow, rowScratch, type Outcome } from "./rowFinish";
+import { GRADIENT, STATUS } from "./wat/rowTerms";
+
+export function kernelSweep(plan: Plan, kernel: Kernel): void {
+  const { C, e, weight, grad } = plan;
+  kernel.prepare(C);
+  if (weight) kernel.weights.set(weight);
+  const weightedBeta = grad !== null && e > 0 && weight !== null;
+  if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as number[])[c];
+  const options: SweepOptions = {
+    mode: e > 0 ? (weight ? 2 : 1) : 0,
+    b: e > 0 && !weight ? plan.smoothGrad : 0,
+    weighted: weightedBeta ? 1 : 0,
+    rowsPerChunk: Math.min(MAX_ROWS, Math.floor(kernel.chunkLogits / C)),
+  };
+  kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
+  if (options.rowsPerChunk > 0) chunkSweep(plan, kernel, options);
+  else longRowSweep(plan, kernel, options);
+}
+
+function chunkSweep(plan: Plan, kernel: Kernel, { mode, b, weighted, rowsPerChunk }: SweepOptions): void {
+  const { logits, targets, C, N, grad, losses } = plan;
+  const ex = kernel.exports;
+  const at = kernel.at;
+  const { targets: kt, stats, coef, status } = kernel;
+  const out: Outcome = { kind: FAST, alpha: 0, gy: 0 };
+  const scratch = rowScratch();
+  for (let r0 = 0; r0 < N; r0 += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, N - r0);
+    for (let i = 0; i < rows; i++) {
+      const y = targets[r0 + i];
+      kt[i] = y !== plan.ignoreIndex ? y : grad ? -1 : -2;
+    }
+    kernel.logits.set(logits.subarray(r0 * C, (r0 + rows) * C));
+    ex.NLL.value = ex.SMOOTH.value = ex.DEN.value = ex.TOTAL.value = 0;
+    // With a gradient wanted, the forward sweep leaves exp(x - M) in place of the logits.
+    ex.statsRows(at.logits, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
+    plan.nllSum += ex.NLL.value;
+    plan.smoothSum += ex.SMOOTH.value;
+    plan.denominator += ex.DEN.value;
+    plan.total += ex.TOTAL.value;
+    if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
+    for (let i = 0; i < rows; i++) {
+      const state = status[i];
+      if (state === STATUS.FAST || state === STATUS.IGNORED) continue;
+      const M = stats[4 * i];
+      finishRow(plan, r0 + i, M, stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3], out, scratch);
+      if (out.kind === FAST && grad) coef.set([out.alpha, M, out.gy, GRADIENT.SWEEP], 4 * i);
+    }
+    if (!grad) continue;
+    ex.scaleRows(at.logits, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
+    grad.set(kernel.logits.subarray(0, rows * C), r0 * C);
+    for (let i = 0; i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * What one crossEntropyFlat call computes, decided once: the options as numbers, the
+ * gradient's per-call constants, and the running sums every row adds to.
+ */
+import type { FlatCall, FlatLogits } from "./checkFlat";
+
+export interface Plan {
+  logits: FlatLogits;
+  targets: Int32Array;
+  N: number;
+  C: number;
+  weight: number[] | null;
+  ignoreIndex: number;
+  /** label smoothing; 0 for an empty batch, as lossKernels.ts */
+  e: number;
+  /** Σ_c w[c], or C without weights */
+  W: number;
+  grad: FlatLogits | null;
+  losses: Float64Array | null;
+  /** d loss / d l[y] per unit weight, and d loss / d l[c] per unit weight from smoothing */
+  nllGrad: number;
+  smoothGrad: number;
+  /** Σ_c of the smoothing part of the upstream gradient, smoothGrad·w[c] */
+  smoothGradSum: number;
+  /** Every row takes the exact path: the gradient's scale is not finite (a zero "mean" denominator). */
+  exactOnly: boolean;
+  /** Σ over rows, in row order, as lossKernels.ts: the -w·l[y] terms, the smoothing terms, Σ w[y]. */
+  nllSum: number;
+  smoothSum: number;
+  denominator: number;
+  /** Σ of the per-row losses: the result for "none". */
+  total: number;
+}
+
+export function planOf(call: FlatCall): Plan {
+  const { weight, ignoreIndex, reduction } = call.options;
+  const C = call.classes;
+  const e = call.rows > 0 ? call.options.labelSmoothing : 0;
+  let W = C;
+  if (weight) {
+    W = 0;
+    for (const w of weight) W += w;
+  }
+  let nllGrad = 0;
+  let smoothGrad = 0;
+  let smoothGradSum = 0;
+  if (call.grad) {
+    // The scale k of lossKernels.ts's logitGradient: 1/Σ w[y] for "mean", else 1.
+    let denominator = 1;
+    if (reduction === "mean") {
+      denominator = 0;
+      for (const y of call.targets) if (y !== ignoreIndex) denominator += weight ? weight[y] : 1;
+    }
+    nllGrad = -((e > 0 ? 1 - e : 1) / denominator);
+    smoothGrad = -(e / C / denominator);
+    if (e > 0) for (let c = 0; c < C; c++) smoothGradSum += weight ? smoothGrad * weight[c] : smoothGrad;
+  }
+  return {
+    logits: call.logits,
+    targets: call.targets,
+    N: call.rows,
+    C,
+    weight,
+    ignoreIndex,
+    e,
+    W,
+    grad: call.grad,
+    losses: call.losses,
+    nllGrad,
+    smoothGrad,
+    smoothGradSum,
+    exactOnly: !(Number.isFinite(nllGrad) && Number.isFinite(smoothGrad) && Number.isFinite(smoothGradSum)),
+    nllSum: 0,
+    smoothSum: 0,
+    denominator: 0,
+    total: 0,
+  };
+}
+
+/** Add row n's terms to the sums (row order, as lossKernels.ts) and to `losses`. */
+export function addRow(plan: Plan, n: number, nll: number, smooth: number, wy: number): void {
+  plan.nllSum += nll;
+  plan.smoothSum += smooth;
+  plan.denominator += wy;
+  const loss = plan.e > 0 ? (1 - plan.e) * nll + smooth * (plan.e / plan.C) : nll;
+  if (plan.losses) plan.losses[n] = loss;
+  plan.total += loss;
+}
+
+/** An ignored row adds nothing; its loss is 0. */
+export function addIgnoredRow(plan: Plan, n: number): void {
+  if (plan.losses) plan.losses[n] = 0;
+}

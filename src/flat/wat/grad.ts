@@ -1,0 +1,158 @@
+/**
+ * The backward sweep, fused into the same call as the forward one: a second pass over each
+ * row, still in cache, writes d loss / d logits in place of the logits.
+ *
+ * g[c] = alpha · exp(x[c] - M) + beta[c]
+ *
+ * where, for the row, alpha = -G·exp(M - logSumExp) (G = Σ_c of the upstream gradient with
+ * respect to the log-probabilities) and beta[c] = the label-smoothing part of that upstream
+ * gradient, -(e/C)·w[c]·k: one number (no weights) or one per class. The target's entry g[y]
+ * is the one where p - 1 would cancel: rowTerms.ts forms it in float64 and it is stored last.
+ * float32 logits are computed in float32.
+ *
+ * Two forms: scaleRows, over the exps the forward sweep left in place (the default: one
+ * multiply-add per logit); gradRows and gradSegment, which compute exp(x - M) again, for
+ * rows longer than a chunk that are fed to the kernel in pieces.
+ */
+import { expInstructions } from "./exp";
+import { blockLength, locals, tailMask, type Lanes } from "./lanes";
+import { GRADIENT } from "./rowTerms";
+
+export function gradFunctions(L: Lanes): string {
+  return [segmentFunction(L), rowsFunction(L), scaleRowFunction(L), scaleRowsFunction(L)].join("\n\n");
+}
+
+function segmentFunction(L: Lanes): string {
+  const V = L.vec;
+  const scalar = (name: string): string => (L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (local.get $${name})))` : `(f64x2.splat (local.get $${name}))`);
+  const one = (offset: number, beta: string): string => `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $p)) (local.get $Mv)))
+${expInstructions(V, "d", "e")}
+(v128.store offset=${offset} (local.get $p) (${V}.add (${V}.mul (local.get $av) (local.get $e)) ${beta}))`;
+  const loop = (weighted: boolean): string => {
+    const beta = (offset: number): string => (weighted ? `(v128.load offset=${offset} (local.get $bp))` : `(local.get $bv)`);
+    return `(block $partial (loop $vectors
+  (br_if $partial (i32.lt_s (local.get $n) (i32.const ${2 * L.width})))
+  ${one(0, beta(0))}
+  ${one(16, beta(16))}
+  (local.set $p (i32.add (local.get $p) (i32.const 32)))
+  (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+  (local.set $n (i32.sub (local.get $n) (i32.const ${2 * L.width})))
+  (br $vectors)))
+(block $done (loop $last
+  (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+  (local.set $mask ${tailMask(L, "(local.get $n)")})
+  (local.set $x (v128.load (local.get $p)))
+  (local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+  ${expInstructions(V, "d", "e")}
+  (local.set $e (${V}.add (${V}.mul (local.get $av) (local.get $e)) ${beta(0)}))
+  (v128.store (local.get $p) (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))
+  (local.set $p (i32.add (local.get $p) (i32.const 16)))
+  (local.set $bp (i32.add (local.get $bp) (i32.const 16)))
+  (local.set $n (i32.sub (local.get $n) (i32.const ${L.width})))
+  (br $last)))`;
+  };
+  return `;; Overwrite the n logits at p with alpha·exp(x - M) + beta; beta from bp (weighted) or b.
+(func $gradSegment (export "gradSegment") (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32)
+  ${locals("v128", ["av", "Mv", "bv", "x", "d", "e", "k", "kn", "r", "mask"])}
+  (local.set $av ${scalar("alpha")})
+  (local.set $Mv ${scalar("M")})
+  (local.set $bv ${scalar("b")})
+  (if (local.get $weighted)
+    (then ${loop(true)})
+    (else ${loop(false)})))`;
+}
+
+function rowsFunction(L: Lanes): string {
+  const store = (value: string): string =>
+    L.element === "f32"
+      ? `(f32.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))) (f32.demote_f64 ${value}))`
+      : `(f64.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 3))) ${value})`;
+  return `;; For each of \`rows\` rows of C logits at x, with (alpha, M, g[y], what) as 4 float64 at
+;; coef + 32·r (rowTerms.ts): sweep the row and write g[y], or zero it, or leave it (the caller's).
+(func (export "gradRows") (param $x i32) (param $rows i32) (param $C i32) (param $coef i32) (param $targets i32) (param $bp i32) (param $b f64) (param $weighted i32)
+  (local $what f64) (local $y i32)
+  (block $done (loop $row
+    (br_if $done (i32.eqz (local.get $rows)))
+    (local.set $what (f64.load offset=24 (local.get $coef)))
+    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.SWEEP}))
+      (then
+        (call $gradSegment (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted))
+        (local.set $y (i32.load (local.get $targets)))
+        ${store("(f64.load offset=16 (local.get $coef))")}))
+    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.ZERO}))
+      (then (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $C) (i32.const ${L.shift})))))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
+    (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+    (br $row))))`;
+}
+
+/**
+ * The backward sweep over exps the forward sweep stored (stats.ts with store): no exp per
+ * logit, one multiply-add. The exps of block k were taken against that block's running max
+ * M_k, so g[c] = alpha·exp(M_k - M)·e[c] + beta[c]; the factor changes only when M_k does
+ * (a few times a row), and costs one scalar exp each time.
+ */
+function scaleRowFunction(L: Lanes): string {
+  const V = L.vec;
+  const block = blockLength(L);
+  const splat = (v: string): string => (L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${v}))` : `(f64x2.splat ${v})`);
+  const at = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
+  const beta = `(if (result v128) (local.get $weighted)
+      (then (v128.load (i32.add (local.get $bp) (i32.shl (local.get $q) (i32.const ${L.shift})))))
+      (else (local.get $bv)))`;
+  return `;; Overwrite the n stored exps at p with alpha·exp(M_k - M)·e + beta, block by block.
+(func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
+  (local $Mk f64) (local $last f64) (local $count i32) (local $q i32)
+  ${locals("v128", ["fv", "bv", "x", "g"])}
+  (local.set $bv ${splat("(local.get $b)")})
+  (local.set $last (f64.const nan))
+  (block $done (loop $block
+    (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+    (local.set $count (select (i32.const ${block}) (local.get $n) (i32.gt_s (local.get $n) (i32.const ${block}))))
+    (local.set $Mk (f64.load (local.get $blocks)))
+    (if (f64.ne (local.get $Mk) (local.get $last)) (then
+      (local.set $last (local.get $Mk))
+      (local.set $fv ${splat("(f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))")})))
+    (local.set $q (i32.const 0))
+    (loop $vector
+      (local.set $x (v128.load ${at}))
+      (local.set $g (${V}.add (${V}.mul (local.get $fv) (local.get $x)) ${beta}))
+      (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
+      (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $n (i32.sub (local.get $n) (local.get $count)))
+    (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
+    (br $block))))`;
+}
+
+function scaleRowsFunction(L: Lanes): string {
+  const block = blockLength(L);
+  const store = (value: string): string =>
+    L.element === "f32"
+      ? `(f32.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))) (f32.demote_f64 ${value}))`
+      : `(f64.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 3))) ${value})`;
+  return `;; gradRows for rows swept with store: (alpha, M, g[y], what) at coef + 32·r, block maxima
+;; from \`blocks\` as statsRows wrote them.
+(func (export "scaleRows") (param $x i32) (param $rows i32) (param $C i32) (param $coef i32) (param $targets i32) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
+  (local $what f64) (local $y i32) (local $rowBlocks i32)
+  (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${block - 1})) (i32.const ${block})) (i32.const 3)))
+  (block $done (loop $row
+    (br_if $done (i32.eqz (local.get $rows)))
+    (local.set $what (f64.load offset=24 (local.get $coef)))
+    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.SWEEP}))
+      (then
+        (call $scaleRow (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))
+        (local.set $y (i32.load (local.get $targets)))
+        ${store("(f64.load offset=16 (local.get $coef))")}))
+    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.ZERO}))
+      (then (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $C) (i32.const ${L.shift})))))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
+    (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
+    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+    (br $row))))`;
+}

@@ -1,0 +1,75 @@
+/**
+ * How one logit type maps onto a 128-bit WebAssembly SIMD vector.
+ *
+ * float32 logits: 4 lanes of f32 (f32x4); float64 logits: 2 lanes of f64 (f64x2).
+ * The kernel text in this folder is written once, for either, through this table.
+ */
+export interface Lanes {
+  /** The element type of the logits, as the wasm file name says it: "f32" or "f64". */
+  element: "f32" | "f64";
+  /** The float vector shape: f32x4 or f64x2. */
+  vec: "f32x4" | "f64x2";
+  /** The integer vector of the same lane width: i32x4 or i64x2. */
+  int: "i32x4" | "i64x2";
+  /** Elements per vector. */
+  width: number;
+  /** log2 of the bytes per element: 2 or 3. */
+  shift: number;
+}
+
+/** Vectors per block (256 bytes): the unit of the online rescale and of the stored exps' max. */
+export const VECTORS_PER_BLOCK = 16;
+
+/** Logits per block: 64 float32 or 32 float64. */
+export function blockLength(L: Lanes): number {
+  return VECTORS_PER_BLOCK * L.width;
+}
+
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2 };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3 };
+
+/** `(v128.const f32x4 v v v v)`: one number in every lane. */
+export function splat(vec: "f32x4" | "f64x2", value: number | string): string {
+  const text = typeof value === "number" ? numberText(value) : value;
+  return `(v128.const ${vec} ${Array(vec === "f32x4" ? 4 : 2).fill(text).join(" ")})`;
+}
+
+/** A WAT float literal: exact for every float64, and `inf`/`-inf` for the infinities. */
+export function numberText(value: number): string {
+  if (value === Infinity) return "inf";
+  if (value === -Infinity) return "-inf";
+  return String(value);
+}
+
+/** Local declarations, one per name: `(local $a v128) (local $b v128)`. */
+export function locals(type: string, names: readonly string[]): string {
+  return names.map((name) => `(local $${name} ${type})`).join(" ");
+}
+
+/** Horizontal reduction of vector local `v` with a binary op (pmax, pmin, add) -> lane 0 of `v`. */
+export function horizontal(L: Lanes, op: string, v: string): string {
+  const swapHalves = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
+  const swapPairs = "4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11";
+  let text = `(local.set $${v} (${L.vec}.${op} (local.get $${v}) (i8x16.shuffle ${swapHalves} (local.get $${v}) (local.get $${v}))))`;
+  if (L.width === 4) {
+    text += `\n(local.set $${v} (${L.vec}.${op} (local.get $${v}) (i8x16.shuffle ${swapPairs} (local.get $${v}) (local.get $${v}))))`;
+  }
+  return text;
+}
+
+/** Lane 0 of a vector local as an f64 scalar. */
+export function lane0(L: Lanes, v: string): string {
+  const lane = `(${L.vec}.extract_lane 0 (local.get $${v}))`;
+  return L.element === "f32" ? `(f64.promote_f32 ${lane})` : lane;
+}
+
+/**
+ * A lane mask for a partial vector: lane i is on when i < remaining and i != skip (the
+ * target class, left out of the sums; skip < 0 or past the vector leaves every lane on).
+ * The lanes past the end read whatever follows in memory, and the mask throws them away.
+ */
+export function tailMask(L: Lanes, remaining: string, skip = "(i32.const -1)"): string {
+  return L.width === 4
+    ? `(v128.and (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat ${remaining})) (i32x4.ne (v128.const i32x4 0 1 2 3) (i32x4.splat ${skip})))`
+    : `(v128.and (i64x2.lt_s (v128.const i64x2 0 1) (i64x2.splat (i64.extend_i32_s ${remaining}))) (i64x2.ne (v128.const i64x2 0 1) (i64x2.splat (i64.extend_i32_s ${skip}))))`;
+}

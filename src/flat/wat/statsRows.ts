@@ -1,0 +1,93 @@
+/**
+ * The forward sweep's entry points: begin a row, feed it a segment (dispatch on the smoothing
+ * mode and on store), and statsRows, which sweeps a chunk of rows and computes each row's
+ * terms (rowTerms.ts) without leaving the kernel.
+ */
+import { blockLength, type Lanes } from "./lanes";
+import { GRADIENT, STATUS } from "./rowTerms";
+
+export function statsRowsFunctions(L: Lanes): string[] {
+  return [dispatchFunction(), beginFunction(), rowsFunction(L)];
+}
+
+function dispatchFunction(): string {
+  const call = (name: string): string => `(call $${name} (local.get $p) (local.get $n) (local.get $w) (local.get $skip))`;
+  const pick = (prefix: string): string => `(if (i32.eqz (local.get $mode)) (then ${call(prefix + "0")} (return)))
+    (if (i32.eq (local.get $mode) (i32.const 1)) (then ${call(prefix + "1")} (return)))
+    ${call(prefix + "2")}`;
+  return `;; One piece of a row into the running state, leaving out index skip (-1: none); mode as in
+;; segment0-2; with store, the exps overwrite the logits (segmentStore0-2).
+(func $segmentAny (param $p i32) (param $n i32) (param $w i32) (param $skip i32) (param $mode i32) (param $store i32)
+  (if (local.get $store) (then
+    ${pick("segmentStore")}
+    (return)))
+  ${pick("segment")})
+
+(func (export "segment") (param $p i32) (param $n i32) (param $w i32) (param $skip i32) (param $mode i32)
+  (call $segmentAny (local.get $p) (local.get $n) (local.get $w) (local.get $skip) (local.get $mode) (i32.const 0)))`;
+}
+
+function beginFunction(): string {
+  return `;; Start a row: M = -Infinity, S = 0, MIN = +Infinity, T = 0, R = the row's reference logit.
+(func $begin (export "begin") (param $R f64)
+  (global.set $M (f64.const -inf))
+  (global.set $S (f64.const 0))
+  (global.set $MIN (f64.const inf))
+  (global.set $T (f64.const 0))
+  (global.set $R (local.get $R)))`;
+}
+
+function rowsFunction(L: Lanes): string {
+  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+  return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
+;; (-1: an ignored row whose gradient is wanted, -2: an ignored row to skip): the sweep, then
+;; the row's terms (rowTerms.ts). Writes (M, S, MIN, T) at out + 32·r, the loss at
+;; loss + 8·r, the status at status + 4·r and the gradient's scalars at coef + 32·r; with
+;; store, the exps over the logits and each block's M from \`blocks\` on (row r's at
+;; blocks + 8·r·⌈C/block⌉).
+(func (export "statsRows") (param $x i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
+    (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
+  (local $y i32) (local $state i32) (local $xy f64) (local $rowBlocks i32)
+  (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
+  (block $done (loop $row
+    (br_if $done (i32.eqz (local.get $rows)))
+    (local.set $y (i32.load (local.get $targets)))
+    (f64.store (local.get $loss) (f64.const 0))
+    (local.set $state (i32.const ${STATUS.IGNORED}))
+    (f64.store offset=24 (local.get $coef) (f64.const ${GRADIENT.CALLER}))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (call $begin ${load("(local.get $x)")})
+      (global.set $blockM (local.get $blocks))
+      ;; x[y] before the sweep, which may overwrite it
+      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
+        (local.set $xy ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+      (call $segmentAny (local.get $x) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))
+      (f64.store (local.get $out) (global.get $M))
+      (f64.store offset=8 (local.get $out) (global.get $S))
+      (f64.store offset=16 (local.get $out) (global.get $MIN))
+      (f64.store offset=24 (local.get $out) (global.get $T))
+      (if (i32.ge_s (local.get $y) (i32.const 0))
+        (then
+          (local.set $state (call $rowTerms
+            (local.get $xy)
+            (global.get $R)
+            (if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $y) (i32.const 3))))) (else (f64.const 1)))
+            (i32.eq (local.get $C) (i32.const 1))
+            (local.get $loss)
+            (local.get $coef))))
+        (else
+          ;; An ignored row: its gradient is 0, unless NaN or ±Infinity make it NaN (the caller's).
+          (if (i32.and (f64.eq (f64.sub (global.get $S) (global.get $S)) (f64.const 0))
+                (i32.and (f64.eq (f64.sub (global.get $M) (global.get $M)) (f64.const 0)) (f64.ne (global.get $MIN) (f64.const -inf))))
+            (then (f64.store offset=24 (local.get $coef) (f64.const ${GRADIENT.ZERO}))))))))
+    (i32.store (local.get $status) (local.get $state))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
+    (local.set $out (i32.add (local.get $out) (i32.const 32)))
+    (local.set $loss (i32.add (local.get $loss) (i32.const 8)))
+    (local.set $status (i32.add (local.get $status) (i32.const 4)))
+    (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
+    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+    (br $row))))`;
+}

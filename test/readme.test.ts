@@ -58,3 +58,14 @@ describe("the teacher's guide (notebooks/README.md)", () => {
     for (const [, name] of guide.matchAll(/exercises\.(\w+)/g)) expect(Object.keys(api.exercises)).toContain(name);
   });
 });
+
+describe("the README's course table", () => {
+  const notebooks = readdirSync(join(__dirname, "..", "notebooks")).filter((f) => f.endsWith(".ipynb"));
+
+  it("lists every notebook, and says how many there are", () => {
+    const listed = [...readme.matchAll(/^\| `(\d\d-[a-z-]+)` \|/gm)].map((m) => `${m[1]}.ipynb`);
+    expect(listed.sort()).toEqual(notebooks.sort());
+    const words = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve"];
+    expect(readme).toContain(`${words[notebooks.length]} notebooks in \`notebooks/\``);
+  });
+});

@@ -66,15 +66,24 @@ function mapRows(logits: Tensor, name: string, kernel: (x: Float64Array, classes
 }
 
 /**
+ * The largest of x[o], ..., x[o + classes - 1]. It starts at -Infinity, and Math.max lets a
+ * NaN through, so a row with a NaN, a +Infinity or only -Infinity comes out NaN downstream,
+ * as in PyTorch.
+ */
+function rowMax(x: Float64Array, o: number, classes: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < classes; c++) max = Math.max(max, x[o + c]);
+  return max;
+}
+
+/**
  * Log-softmax of every row of a flat (positions, C) array, in PyTorch's order of operations:
- * (x - max) - log(Σ exp(x - max)). The max starts at -Infinity, and Math.max lets a NaN
- * through, so a row with a NaN, a +Infinity or only -Infinity comes out NaN, as in PyTorch.
+ * (x - max) - log(Σ exp(x - max)).
  */
 export function logSoftmaxRows(x: Float64Array, classes: number): Float64Array {
   const out = new Float64Array(x.length);
   for (let o = 0; o < x.length; o += classes) {
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, x[o + c]);
+    const max = rowMax(x, o, classes);
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(x[o + c] - max);
     const logSum = Math.log(sum);
@@ -87,8 +96,7 @@ export function logSoftmaxRows(x: Float64Array, classes: number): Float64Array {
 export function softmaxRows(x: Float64Array, classes: number): Float64Array {
   const out = new Float64Array(x.length);
   for (let o = 0; o < x.length; o += classes) {
-    let max = -Infinity;
-    for (let c = 0; c < classes; c++) max = Math.max(max, x[o + c]);
+    const max = rowMax(x, o, classes);
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += out[o + c] = Math.exp(x[o + c] - max);
     for (let c = 0; c < classes; c++) out[o + c] /= sum;

@@ -376,3 +376,105 @@ describe("display", () => {
     expect(Object.keys(result)).toEqual(["exercise", "passed", "cases", "verdict", "tolerance", "hint"]);
   });
 });
+
+describe("exercises.onlineSoftmax: one pass, a running max and a rescaled running sum", () => {
+  // One pass: when the max grows, the sum so far is rescaled by exp(old max − new max).
+  function goodOnline(row: number[]): { max: number; sum: number } {
+    let max = -Infinity;
+    let sum = 0;
+    for (const x of row) {
+      if (x === -Infinity) continue; // adds exp(-Infinity) = 0, and -Infinity − (-Infinity) would be NaN
+      const next = Math.max(max, x);
+      sum = sum * Math.exp(max - next) + Math.exp(x - next);
+      max = next;
+    }
+    return { max, sum };
+  }
+  // The loop with one line changed: `update` replaces the rescale-and-add.
+  const online =
+    (update: (max: number, sum: number, x: number) => [number, number], start = -Infinity) =>
+    (row: number[]): { max: number; sum: number } => {
+      let max = start;
+      let sum = 0;
+      for (const x of row) [max, sum] = update(max, sum, x);
+      return { max, sum };
+    };
+
+  it("a correct one-pass answer passes, and so does a two-pass one", () => {
+    const result = exercises.onlineSoftmax(goodOnline, quiet);
+    expect(result.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.message}`)).toEqual([]);
+    expect(result.verdict).toBe("✓ onlineSoftmax: all 7 cases pass (|got − expected| ≤ 1e-9 + 1e-6·|expected|).");
+    const twoPass = (row: number[]) => {
+      const max = Math.max(...row);
+      return { max, sum: row.reduce((s, x) => s + Math.exp(x - max), 0) };
+    };
+    expect(exercises.onlineSoftmax(twoPass, quiet).passed).toBe(true);
+  });
+
+  it("takes [max, sum] from the module's steps", () => {
+    const large = exercises.onlineSoftmax(goodOnline, quiet).cases.find((c) => c.name === "large values")!;
+    expect(large.expected).toEqual([1002, Math.exp(-2) + Math.exp(-1) + 1]);
+    expect(large.got).toEqual([1002, goodOnline([1000, 1001, 1002]).sum]);
+  });
+
+  it.each<[string, (max: number, sum: number, x: number) => [number, number], string, RegExp]>([
+    [
+      "sum not rescaled when the max grows",
+      (m, s, x) => [Math.max(m, x), s + Math.exp(x - Math.max(m, x))],
+      "growing values",
+      // this loop also lets -Infinity − (-Infinity) = NaN in: both mistakes are named
+      /^\(1\) Your sum is not rescaled when the max grows.*\(2\) While the running max is still -Infinity/,
+    ],
+    [
+      "rescale factor upside down",
+      (m, s, x) => [Math.max(m, x), s * Math.exp(Math.max(m, x) - m) + Math.exp(x - Math.max(m, x))],
+      "growing values",
+      /^Your rescale factor is upside down/,
+    ],
+    [
+      "the new element's own term dropped",
+      (m, s, x) => (x > m ? [x, s * Math.exp(m - x)] : [m, s + Math.exp(x - m)]),
+      "shrinking values",
+      /forget the new element's own term/,
+    ],
+    [
+      "no guard for -Infinity",
+      (m, s, x) => [Math.max(m, x), s * Math.exp(m - Math.max(m, x)) + Math.exp(x - Math.max(m, x))],
+      "all -Infinity but one",
+      /^While the running max is still -Infinity/,
+    ],
+  ])("%s fails, named by its hint", (_, update, failing, hint) => {
+    const result = exercises.onlineSoftmax(online(update), quiet);
+    expect(result.passed).toBe(false);
+    failedCase(result, failing);
+    expect(result.hint).toMatch(hint);
+  });
+
+  it("a running max that starts at 0, an unshifted sum, the log of the sum", () => {
+    const fromZero = exercises.onlineSoftmax(
+      online((m, s, x) => [Math.max(m, x), s * Math.exp(m - Math.max(m, x)) + Math.exp(x - Math.max(m, x))], 0),
+      quiet,
+    );
+    failedCase(fromZero, "very negative values");
+    expect(fromZero.hint).toMatch(/^Your running max starts at 0 instead of -Infinity/);
+    const unshifted = exercises.onlineSoftmax((row) => ({ max: Math.max(...row), sum: row.reduce((s, x) => s + Math.exp(x), 0) }), quiet);
+    failedCase(unshifted, "large values");
+    expect(unshifted.hint).toMatch(/^Your sum is Σ exp\(x\), not Σ exp\(x − max\)/);
+    const logged = exercises.onlineSoftmax((row) => {
+      const { max, sum } = goodOnline(row);
+      return { max, sum: max + Math.log(sum) };
+    }, quiet);
+    expect(logged.hint).toMatch(/^Return the sum itself/);
+  });
+
+  it("names a missing field, a forgotten return and a placeholder", () => {
+    const noSum = exercises.onlineSoftmax((row) => ({ max: Math.max(...row) }), quiet);
+    expect(noSum.cases[0].message).toBe("got[1] is undefined, expected a number — was every entry filled in?");
+    const noReturn = exercises.onlineSoftmax((() => undefined) as never, quiet);
+    expect(noReturn.cases[0].message).toBe('returned undefined, expected an array of 2 numbers — did you forget "return"?');
+    expect(exercises.onlineSoftmax(() => ({ max: 0, sum: 0 }), quiet).hint).toMatch(/^Your function returns \[0, 0\] whatever the input/);
+    expect(() => exercises.onlineSoftmax(goodOnline([1, 2]) as never)).toThrow(
+      /^exercises\.onlineSoftmax\(fn\): fn is an object \(Object\), expected your function fn\(row: number\[\]\) => \{ max: number; sum: number \}/,
+    );
+  });
+});

@@ -14,6 +14,7 @@ import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
 import { crossEntropyIgnoreIndexExercise } from "./ignoreIndex";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
+import { asMaxAndSum, onlineSoftmaxExercise } from "./onlineSoftmax";
 import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
 import { softmaxExercise } from "./softmax";
 
@@ -55,4 +56,8 @@ export const exercises = {
     fn: (logits: number[][], targets: number[]) => unknown,
     options?: CheckOptions,
   ): ExerciseResult => runExercise(crossEntropyBackwardExercise, fn, options),
+
+  /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/09-making-it-fast.ipynb. */
+  onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
 };

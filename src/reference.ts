@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CrossEntropyOptions, Target, Tensor } from "./types";
 
@@ -50,8 +50,21 @@ export interface BlogExample {
 export const REFERENCE_FORMAT = "cross-entropy-reference/1";
 export const BLOG_EXAMPLE_FORMAT = "blog-example/1";
 
-/** The folder the reference JSON lives in: data/reference, from src/ or from dist/. */
-export const referenceDir = join(__dirname, "..", "data", "reference");
+/** The project's data/ folder, found from src/ or from dist/ whatever the working directory. */
+export const dataDir = join(__dirname, "..", "data");
+
+/** The folder the reference JSON lives in: data/reference. */
+export const referenceDir = join(dataDir, "reference");
+
+/**
+ * The path of a file in the project's data/ folder, e.g. dataFile("iris.csv").
+ * @throws RangeError naming the file when it is not there.
+ */
+export function dataFile(name: string): string {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) throw new RangeError(`dataFile("${name}"): ${file} does not exist`);
+  return file;
+}
 
 /**
  * The PyTorch reference cases (data/reference/cross-entropy.json), with "NaN", "Infinity"

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeNonFinite, loadReference, REFERENCE_FORMAT } from "../src/reference";
+import { dataFile, decodeNonFinite, loadReference, REFERENCE_FORMAT } from "../src/reference";
 
 describe("the reference loader", () => {
   it("turns the generator's NaN and Infinity strings back into numbers, at any depth", () => {
@@ -23,5 +23,12 @@ describe("the reference loader", () => {
     expect(reference.format).toBe(REFERENCE_FORMAT);
     const allIgnoredMean = reference.cases.find((c) => c.options.reduction === "mean" && Number.isNaN(c.loss));
     expect(allIgnoredMean, "a case whose mean loss is NaN").toBeDefined();
+  });
+});
+
+describe("dataFile", () => {
+  it("finds a file in data/ whatever the working directory, and names a missing one", () => {
+    expect(dataFile("iris.csv")).toBe(join(__dirname, "..", "data", "iris.csv"));
+    expect(() => dataFile("nope.csv")).toThrow(/dataFile\("nope.csv"\): .*data\/nope.csv does not exist/);
   });
 });

@@ -316,7 +316,7 @@ describe("bad arguments: errors that name the argument, the position and the val
       "targets[4] = 7 is out of range: expected a class index in [0, 5) or ignoreIndex (-100)",
     ],
     ["a negative class", call(logits, new Int32Array([0, -1, 0, 0]), 5), RangeError, "targets[1] = -1 is out of range"],
-    ["grad of the other type", call(logits, targets, 5, { grad: new Float64Array(20) }), TypeError, "options.grad is a Float64Array: expected a Float32Array of length 20"],
+    ["grad of integers", call(logits, targets, 5, { grad: new Int32Array(20) }), TypeError, "options.grad is a Int32Array: expected a Float32Array or Float64Array of length 20"],
     ["grad an array", call(logits, targets, 5, { grad: [] }), TypeError, "options.grad is an array of length 0"],
     ["grad too short", call(logits, targets, 5, { grad: new Float32Array(19) }), RangeError, "options.grad has length 19 but logits has length 20"],
     ["grad sharing the logits", call(logits, targets, 5, { grad: logits }), RangeError, "options.grad shares memory with logits"],
@@ -330,6 +330,23 @@ describe("bad arguments: errors that name the argument, the position and the val
   ])("%s", (_name, thunk, type, message) => {
     expect(thunk).toThrow(type as ErrorConstructor);
     expect(thunk).toThrow(message as string);
+  });
+
+  it("writes the gradient into a buffer of either float type", () => {
+    const x64 = Float64Array.from({ length: 20 }, (_, i) => Math.sin(i) * 3);
+    const t = new Int32Array([0, 4, 2, 1]);
+    const exact = new Float64Array(20);
+    crossEntropyFlat(x64, t, 5, { grad: exact });
+    const rounded = new Float32Array(20);
+    crossEntropyFlat(x64, t, 5, { grad: rounded });
+    // float64 logits into a float32 buffer: each entry is the float64 gradient, rounded once.
+    expect(Array.from(rounded)).toEqual(Array.from(exact, Math.fround));
+    const x32 = Float32Array.from(x64);
+    const wide = new Float64Array(20);
+    const narrow = new Float32Array(20);
+    crossEntropyFlat(x32, t, 5, { grad: wide });
+    crossEntropyFlat(x32, t, 5, { grad: narrow });
+    expect(Array.from(wide)).toEqual(Array.from(narrow));
   });
 
   it("accepts any integer ignoreIndex, range-checks only the other targets", () => {

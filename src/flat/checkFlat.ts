@@ -11,7 +11,7 @@ export type FlatLogits = Float32Array | Float64Array;
 
 /** crossEntropyFlat's options: crossEntropy's, plus the buffers it writes into. */
 export interface CrossEntropyFlatOptions extends CrossEntropyOptions {
-  /** Receives d loss / d logits: the logits' type and length. For "none", the gradient of the sum. */
+  /** Receives d loss / d logits: the logits' length, float32 or float64. For "none", the gradient of the sum. */
   grad?: FlatLogits;
   /** Receives the N per-row losses (required for "none", optional otherwise). */
   losses?: Float64Array;
@@ -66,15 +66,15 @@ export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unk
 
 function checkGrad(grad: unknown, logits: FlatLogits): FlatLogits | null {
   if (grad === undefined || grad === null) return null;
-  const type = logits.constructor.name;
-  if (!(grad instanceof Float32Array || grad instanceof Float64Array) || grad.constructor !== logits.constructor) {
-    throw new TypeError(`options.grad is ${describe(grad)}: expected a ${type} of length ${logits.length}, like the logits`);
+  // Either element type: a float32 gradient of float64 logits is rounded, the other way is exact.
+  if (!(grad instanceof Float32Array || grad instanceof Float64Array)) {
+    throw new TypeError(`options.grad is ${describe(grad)}: expected a Float32Array or Float64Array of length ${logits.length}, like the logits`);
   }
   if (grad.length !== logits.length) {
     throw new RangeError(`options.grad has length ${grad.length} but logits has length ${logits.length}: expected the same length`);
   }
   if (grad.buffer === logits.buffer && overlaps(grad, logits)) {
-    throw new RangeError(`options.grad shares memory with logits: pass a separate ${type} (the logits are read after the gradient is written)`);
+    throw new RangeError(`options.grad shares memory with logits: pass a separate array (the logits are read after the gradient is written)`);
   }
   return grad;
 }

@@ -62,30 +62,50 @@ ${expInstructions(V, "d", "e")}
     (else ${loop(false)})))`;
 }
 
-function rowsFunction(L: Lanes): string {
-  const store = (value: string): string =>
-    L.element === "f32"
-      ? `(f32.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))) (f32.demote_f64 ${value}))`
-      : `(f64.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 3))) ${value})`;
-  return `;; For each of \`rows\` rows of C logits at x, with (alpha, M, g[y], what) as 4 float64 at
-;; coef + 32·r (rowTerms.ts): sweep the row and write g[y], or zero it, or leave it (the caller's).
-(func (export "gradRows") (param $x i32) (param $rows i32) (param $C i32) (param $coef i32) (param $targets i32) (param $bp i32) (param $b f64) (param $weighted i32)
-  (local $what f64) (local $y i32)
+/**
+ * The per-row driver shared by gradRows and scaleRows: for each of `rows` rows of C values at
+ * x, with (alpha, M, g[y], what) as 4 float64 at coef + 32·r (rowTerms.ts), sweep the row with
+ * `sweep` and write g[y], or zero the row, or leave it (the caller's). `extra` adds the
+ * driver's own parameters, locals, set-up and per-row advance.
+ */
+function rowDriver(
+  L: Lanes,
+  name: string,
+  sweep: string,
+  extra: { params?: string; locals?: string; setup?: string; advance?: string } = {},
+): string {
+  const size = (n: string): string => `(i32.shl ${n} (i32.const ${L.shift}))`;
+  const target = `(i32.add (local.get $x) ${size("(local.get $y)")})`;
+  const gy = "(f64.load offset=16 (local.get $coef))";
+  const store = L.element === "f32" ? `(f32.store ${target} (f32.demote_f64 ${gy}))` : `(f64.store ${target} ${gy})`;
+  return `(func (export "${name}") (param $x i32) (param $rows i32) (param $C i32) (param $coef i32) (param $targets i32) (param $bp i32) (param $b f64) (param $weighted i32)${extra.params ?? ""}
+  (local $what f64) (local $y i32)${extra.locals ?? ""}
+  ${extra.setup ?? ""}
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
     (local.set $what (f64.load offset=24 (local.get $coef)))
     (if (f64.eq (local.get $what) (f64.const ${GRADIENT.SWEEP}))
       (then
-        (call $gradSegment (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted))
+        ${sweep}
         (local.set $y (i32.load (local.get $targets)))
-        ${store("(f64.load offset=16 (local.get $coef))")}))
+        ${store}))
     (if (f64.eq (local.get $what) (f64.const ${GRADIENT.ZERO}))
-      (then (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $C) (i32.const ${L.shift})))))
-    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+      (then (memory.fill (local.get $x) (i32.const 0) ${size("(local.get $C)")})))
+    (local.set $x (i32.add (local.get $x) ${size("(local.get $C)")}))
     (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
     (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
+    ${extra.advance ?? ""}
     (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
     (br $row))))`;
+}
+
+function rowsFunction(L: Lanes): string {
+  return `;; For each row: compute exp(x - M) again and write the gradient over the logits (gradSegment).
+${rowDriver(
+    L,
+    "gradRows",
+    "(call $gradSegment (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted))",
+  )}`;
 }
 
 /**
@@ -130,29 +150,16 @@ function scaleRowFunction(L: Lanes): string {
 
 function scaleRowsFunction(L: Lanes): string {
   const block = blockLength(L);
-  const store = (value: string): string =>
-    L.element === "f32"
-      ? `(f32.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))) (f32.demote_f64 ${value}))`
-      : `(f64.store (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 3))) ${value})`;
-  return `;; gradRows for rows swept with store: (alpha, M, g[y], what) at coef + 32·r, block maxima
-;; from \`blocks\` as statsRows wrote them.
-(func (export "scaleRows") (param $x i32) (param $rows i32) (param $C i32) (param $coef i32) (param $targets i32) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
-  (local $what f64) (local $y i32) (local $rowBlocks i32)
-  (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${block - 1})) (i32.const ${block})) (i32.const 3)))
-  (block $done (loop $row
-    (br_if $done (i32.eqz (local.get $rows)))
-    (local.set $what (f64.load offset=24 (local.get $coef)))
-    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.SWEEP}))
-      (then
-        (call $scaleRow (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))
-        (local.set $y (i32.load (local.get $targets)))
-        ${store("(f64.load offset=16 (local.get $coef))")}))
-    (if (f64.eq (local.get $what) (f64.const ${GRADIENT.ZERO}))
-      (then (memory.fill (local.get $x) (i32.const 0) (i32.shl (local.get $C) (i32.const ${L.shift})))))
-    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
-    (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
-    (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
-    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
-    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
-    (br $row))))`;
+  return `;; gradRows for rows swept with store: block maxima from \`blocks\` as statsRows wrote them.
+${rowDriver(
+    L,
+    "scaleRows",
+    "(call $scaleRow (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))",
+    {
+      params: " (param $blocks i32)",
+      locals: " (local $rowBlocks i32)",
+      setup: `(local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${block - 1})) (i32.const ${block})) (i32.const 3)))`,
+      advance: "(local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))",
+    },
+  )}`;
 }

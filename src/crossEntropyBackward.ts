@@ -15,7 +15,7 @@ import type { CrossEntropyOptions, Target, Tensor } from "./types";
  *
  * @example crossEntropyBackward([[0, 0]], [0]) // [[-0.5, 0.5]]
  * @see https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
- * Taught in notebooks/06-the-gradient.ipynb.
+ * Taught in notebooks/07-the-gradient.ipynb.
  */
 export function crossEntropyBackward(logits: number[], target: number | number[], options?: CrossEntropyOptions): number[];
 export function crossEntropyBackward(logits: number[][], target: number[] | number[][], options?: CrossEntropyOptions): number[][];

@@ -5,6 +5,7 @@ export { crossEntropy, nllLoss } from "./crossEntropy";
 export { crossEntropyBackward } from "./crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
+export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./random";
 export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.
 export { show, showSvg, showHtml } from "./display/show";

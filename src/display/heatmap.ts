@@ -37,7 +37,7 @@ const LEGEND_STEPS = 48;
  * 0 is white and +v and -v are equally strong, so a gradient's signs read at a glance.
  *
  * @example heatmap({ values: [[0.2, -0.3, 0.1]], rowLabels: ["x0"], columnLabels: ["a", "b", "c"], title: "d loss / d logits", diverging: true })
- * Used in notebooks/06-the-gradient.ipynb.
+ * Used in notebooks/07-the-gradient.ipynb.
  */
 export function heatmap(options: HeatmapOptions): string {
   const { values, rowLabels, columnLabels, title, diverging = false, xLabel, yLabel } = options;

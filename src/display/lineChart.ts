@@ -46,7 +46,7 @@ const MAX_DOTTED_POINTS = 25;
  * "NaN" ever reaches the path data.
  *
  * @example lineChart({ series: [{ name: "-log p", x: ps, y: ps.map((p) => -Math.log(p)) }], title: "Loss of the target", xLabel: "p(target)", yLabel: "loss (nats)" })
- * Used in notebooks/03-negative-log-likelihood.ipynb and 07-training-a-classifier.ipynb.
+ * Used in notebooks/03-negative-log-likelihood.ipynb and 09-training-a-classifier.ipynb.
  */
 export function lineChart(options: LineChartOptions): string {
   const { series, title, xLabel, yLabel, logX = false, logY = false, marks = [] } = options;

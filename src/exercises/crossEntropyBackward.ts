@@ -1,6 +1,6 @@
 /**
  * The gradient exercise: fn(logits: number[][], targets: number[]) => number[][], the gradient
- * of the mean cross-entropy, (softmax − onehot) / N. Taught in notebooks/06-the-gradient.ipynb.
+ * of the mean cross-entropy, (softmax − onehot) / N. Taught in notebooks/07-the-gradient.ipynb.
  */
 import { crossEntropyBackward } from "../crossEntropyBackward";
 import { softmax } from "../softmax";

@@ -51,13 +51,13 @@ export const exercises = {
   binaryCrossEntropy: (fn: (logit: number, label: 0 | 1) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(binaryCrossEntropyExercise, fn, options),
 
-  /** fn(logits, targets) -> d mean loss / d logits = (softmax − onehot) / N. Taught in notebooks/06-the-gradient.ipynb. */
+  /** fn(logits, targets) -> d mean loss / d logits = (softmax − onehot) / N. Taught in notebooks/07-the-gradient.ipynb. */
   crossEntropyBackward: (
     fn: (logits: number[][], targets: number[]) => unknown,
     options?: CheckOptions,
   ): ExerciseResult => runExercise(crossEntropyBackwardExercise, fn, options),
 
-  /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/09-making-it-fast.ipynb. */
+  /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
 };

@@ -4,7 +4,7 @@
  * that is rescaled by exp(oldMax − newMax) whenever the max grows (Milakov & Gimelshein, 2018).
  * The checker compares the pair [max, sum], and shows it that way in its table; it cannot see
  * how many passes were made, so a correct two-pass answer passes too.
- * Taught in notebooks/09-making-it-fast.ipynb.
+ * Taught in notebooks/13-making-it-fast.ipynb.
  */
 import { exponentials, rowMaxima, shiftedLogits } from "../steps";
 import type { Numeric } from "./compare";

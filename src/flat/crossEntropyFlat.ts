@@ -27,7 +27,7 @@ export type { CrossEntropyFlatOptions, FlatLogits } from "./checkFlat";
  *
  * @example crossEntropyFlat(new Float32Array([2, 1, 0.1]), new Int32Array([0]), 3) // 0.41703
  * @see https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
- * Taught in notebooks/09-making-it-fast.ipynb.
+ * Taught in notebooks/13-making-it-fast.ipynb.
  */
 export function crossEntropyFlat(
   logits: FlatLogits,

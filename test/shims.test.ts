@@ -23,6 +23,8 @@ describe("@tensorflow/tfjs-node is tfjs-core on the pure-JavaScript CPU backend"
       const tensor = df.tensor; // danfo's own tf tensor of the frame, made on the registered backend
       console.log(JSON.stringify({
         tensor: Array.from(tensor.dataSync()),
+        chained: Array.from(tensor.toFloat().sum(0).dataSync()),
+        argMax: new dfd.Series([1, 5, 2]).argMax(),
         same: fromDanfo === require.resolve("@tensorflow/tfjs-core"),
         backend: core.getBackend(),
         backends: Object.keys(core.engine().registryFactory),
@@ -37,8 +39,16 @@ describe("@tensorflow/tfjs-node is tfjs-core on the pure-JavaScript CPU backend"
     expect(result.backend).toBe("cpu");
     expect(result.backends).toEqual(["cpu"]);
     expect(result.tensor).toEqual([1, 4, 2, 5, 3, 6.5]);
+    expect(result.chained).toEqual([1 + 2 + 3, 4 + 5 + 6.5]); // the chained methods tfjs-node adds
+    expect(result.argMax).toBe(1); // Series.argMax uses one of them
     expect(result.sum).toEqual([1 + 2 + 3, 4 + 5 + 6.5]);
     expect(result.mean).toEqual([(1 + 2 + 3) / 3, (4 + 5 + 6.5) / 3]);
+  });
+
+  it("gives danfo tf.data, for sample()", () => {
+    const run = node(`new (require("danfojs-node").DataFrame)({ a: [1, 2, 3, 4, 5] }).sample(2, { seed: 1 }).then((df) => console.log(JSON.stringify(df.shape)))`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([2, 1]);
   });
 
   it("reads the course's CSV files", () => {

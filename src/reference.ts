@@ -47,7 +47,37 @@ export interface BlogExample {
   torchFloat64Softmax: number[][];
 }
 
+/**
+ * One case recorded from real PyTorch by data/generate_information.py: target distributions q
+ * and model distributions p, both (N, C), and one value per row.
+ */
+export interface InformationCase {
+  name: string;
+  q: number[][];
+  p: number[][];
+  /** torch.distributions.Categorical(probs=q).entropy() */
+  entropyQ: number[];
+  /** torch.distributions.Categorical(probs=p).entropy() */
+  entropyP: number[];
+  /** F.cross_entropy(p.log(), q, reduction="none"): H(q, p) */
+  crossEntropy: number[];
+  /** F.kl_div(p.log(), q, reduction="none").sum(-1): KL(q‖p) */
+  klQP: number[];
+  /** F.kl_div(q.log(), p, reduction="none").sum(-1): KL(p‖q) */
+  klPQ: number[];
+}
+
+export interface InformationReference {
+  format: string;
+  generator: string;
+  torch: string;
+  dtype: string;
+  seed: number;
+  cases: InformationCase[];
+}
+
 export const REFERENCE_FORMAT = "cross-entropy-reference/1";
+export const INFORMATION_FORMAT = "information-reference/1";
 export const BLOG_EXAMPLE_FORMAT = "blog-example/1";
 
 /** The project's data/ folder, found from src/ or from dist/ whatever the working directory. */
@@ -78,6 +108,11 @@ export function loadReference(file = join(referenceDir, "cross-entropy.json")): 
 /** The blog's example (data/reference/blog-example.json). */
 export function loadBlogExample(file = join(referenceDir, "blog-example.json")): BlogExample {
   return readChecked<BlogExample>(file, BLOG_EXAMPLE_FORMAT);
+}
+
+/** Entropy, cross-entropy and KL divergence of distributions (data/reference/information.json). */
+export function loadInformationReference(file = join(referenceDir, "information.json")): InformationReference {
+  return readChecked<InformationReference>(file, INFORMATION_FORMAT);
 }
 
 function readChecked<T extends { format: string }>(file: string, format: string): T {

@@ -12,6 +12,9 @@ import { binaryCrossEntropyExercise } from "./binaryCrossEntropy";
 import { crossEntropyExercise } from "./crossEntropy";
 import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
 import { crossEntropyIgnoreIndexExercise } from "./ignoreIndex";
+import { entropyExercise } from "./entropy";
+import { klDivergenceExercise } from "./klDivergence";
+import { perplexityExercise } from "./perplexity";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
 import { asMaxAndSum, onlineSoftmaxExercise } from "./onlineSoftmax";
@@ -40,6 +43,18 @@ export const exercises = {
   /** fn(logits, targets) -> the mean cross-entropy loss over the batch. */
   crossEntropy: (fn: (logits: number[][], targets: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(crossEntropyExercise, fn, options),
+
+  /** fn(probabilities) -> H(q) = −Σ q log q in nats, with 0 · log 0 = 0. Taught in notebooks/04-why-cross-entropy.ipynb. */
+  entropy: (fn: (probabilities: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(entropyExercise, fn, options),
+
+  /** fn(q, p) -> KL(q‖p) = Σ q log(q / p) in nats. Taught in notebooks/04-why-cross-entropy.ipynb. */
+  klDivergence: (fn: (q: number[], p: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(klDivergenceExercise, fn, options),
+
+  /** fn(losses) -> e^(mean loss), the perplexity of a text from its per-token losses in nats. Taught in notebooks/04-why-cross-entropy.ipynb. */
+  perplexity: (fn: (losses: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(perplexityExercise, fn, options),
 
   /** fn(logits, targets, ignoreIndex) -> the mean loss over the targets that are not ignoreIndex. */
   crossEntropyIgnoreIndex: (

@@ -358,4 +358,24 @@ describe("bad arguments: errors that name the argument, the position and the val
     expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), 3)).toBeNaN();
     expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), 3, { reduction: "sum" })).toBe(0);
   });
+
+  it("an empty batch of 2^31 classes: the same answers, without growing the kernel's memory", () => {
+    const C = 2 ** 31;
+    const before = kernelFor("f32")!.exports.memory.buffer.byteLength;
+    expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), C)).toBeNaN();
+    expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), C, { reduction: "sum", grad: new Float32Array(0) })).toBe(0);
+    expect(crossEntropyFlat(new Float64Array(0), new Int32Array(0), C, { reduction: "none", losses: new Float64Array(0), labelSmoothing: 0.1 })).toBe(0);
+    expect(kernelFor("f32")!.exports.memory.buffer.byteLength).toBe(before);
+  });
+
+  it.each(["f32", "f64"] as const)("more classes than the %s kernel's memory holds: a RangeError naming numClasses and the limit", (element) => {
+    const kernel = kernelFor(element)!;
+    // 4 GiB of memory, 8 bytes of weight and one logit's bytes of smoothing gradient per class.
+    const limit = Math.floor(2 ** 32 / (element === "f32" ? 12 : 16));
+    expect(kernel.maxClasses).toBeLessThan(limit);
+    expect(kernel.maxClasses).toBeGreaterThan(limit - 200_000);
+    const message = new RegExp(`^numClasses = 2147483648 is too large for crossEntropyFlat's kernel: at most ${kernel.maxClasses} classes`);
+    expect(() => kernel.prepare(2 ** 31)).toThrow(RangeError);
+    expect(() => kernel.prepare(2 ** 31)).toThrow(message);
+  });
 });

@@ -42,10 +42,13 @@ export function crossEntropyFlat(
   return runFlat(call, kernelFor(logits instanceof Float32Array ? "f32" : "f64"));
 }
 
-/** A checked call, computed by `kernel`, or by the exact float64 path when it is null. */
+/**
+ * A checked call, computed by `kernel`, or by the exact float64 path when it is null. An empty
+ * batch needs neither, whatever numClasses: "mean" NaN, "sum" 0, as PyTorch.
+ */
 export function runFlat(call: FlatCall, kernel: Kernel | null): number {
   const plan = planOf(call);
-  if (kernel && !plan.exactOnly) kernelSweep(plan, kernel);
+  if (kernel && !plan.exactOnly && plan.N > 0) kernelSweep(plan, kernel);
   else referenceSweep(plan);
   if (call.options.reduction === "none") return plan.total;
   const scale = call.options.reduction === "mean" ? plan.denominator : 1;

@@ -25,7 +25,9 @@
  * first logit, with little weight), the row is handed to the exact float64 path instead
  * (`exact`). With weights >= 0 the terms of T are bounded by those of the difference, so the
  * test below bounds the whole error: it stays under CANCELLATION · 2.2e-16 · (C / 4) of the
- * result. Rows of ordinary logits are far from the bound (terms / result is about 1 to 7).
+ * result. (Negative weights send the whole call to the exact path, plan.ts.) Ordinary rows stay
+ * in the kernel: none of N(0, σ²) logits, σ from 0.1 to 100, C from 2 to 32000, with or
+ * without weights, left it when this was measured.
  */
 
 /** The largest (|W·(logSumExp - R)| + |T| + |w[y]·(x[y] - R)|) / smoothing term the fast path keeps. */

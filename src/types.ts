@@ -15,8 +15,8 @@ export type Reduction = "mean" | "sum" | "none";
 
 /** The options of `torch.nn.CrossEntropyLoss`, in the course's spelling. */
 export interface CrossEntropyOptions {
-  /** One weight per class (length C). Default: every class weighs 1. */
-  weight?: number[];
+  /** One weight per class (length C), an array or a Float64Array / Float32Array. Default: every class weighs 1. */
+  weight?: number[] | Float64Array | Float32Array;
   /** Targets equal to this contribute nothing and are not range-checked. Default -100. */
   ignoreIndex?: number;
   /** Default "mean". */

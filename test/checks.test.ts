@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossEntropy, crossEntropyBackward, logSoftmax, nllLoss, softmax } from "../src";
+import { describe as describeValue } from "../src/checks/describe";
 
 // Every bad input gets a TypeError or RangeError, at once, whose message names the argument,
 // the position and the value. Casting through `any` is what a JavaScript caller can do.
@@ -68,5 +69,40 @@ describe("the other public functions check their arguments too", () => {
 
   it("NaN and Infinity logits are data, not errors", () => {
     expect(() => call([[NaN, Infinity, -Infinity]], [0])).not.toThrow();
+  });
+});
+
+describe("class weights as typed arrays", () => {
+  const weight = [0.5, 2, 1.25, 0, 3];
+  it.each([
+    ["crossEntropy", (w: unknown) => crossEntropy(logits, [0, 4], { weight: w as number[], labelSmoothing: 0.2 })],
+    ["crossEntropyBackward", (w: unknown) => crossEntropyBackward(logits, [0, 4], { weight: w as number[], reduction: "sum" })],
+    ["nllLoss", (w: unknown) => nllLoss(logSoftmax(logits) as number[][], [0, 4], { weight: w as number[] })],
+  ])("%s takes a Float64Array or a Float32Array like the array of the same numbers", (_name, run) => {
+    // Every weight here is exact in float32, so the three answers agree to the last bit.
+    expect(run(new Float64Array(weight))).toEqual(run(weight));
+    expect(run(new Float32Array(weight))).toEqual(run(weight));
+  });
+
+  it("an integer typed array is still refused, with the right article", () => {
+    expect(() => crossEntropy(logits, [0, 1], { weight: new Int32Array(5) as any })).toThrow(
+      /^options.weight is an Int32Array: expected an array \(or a Float64Array or Float32Array\) of 5 numbers, one per class$/,
+    );
+    expect(() => crossEntropy(logits, [0, 1], { weight: new Float64Array([1, 2, Infinity, 4, 5]) })).toThrow(/options.weight\[2\] = Infinity is not a finite number/);
+  });
+});
+
+describe("error messages name a typed array with the article it is said with", () => {
+  it.each([
+    [new Int8Array(1), "an Int8Array"],
+    [new Int16Array(1), "an Int16Array"],
+    [new Int32Array(1), "an Int32Array"],
+    [new Uint8Array(1), "a Uint8Array"],
+    [new Float32Array(1), "a Float32Array"],
+    [new Float64Array(1), "a Float64Array"],
+    [new BigInt64Array(1), "a BigInt64Array"],
+    [new DataView(new ArrayBuffer(1)), "a DataView"],
+  ])("%o is %s", (value, text) => {
+    expect(describeValue(value)).toBe(text);
   });
 });

@@ -22,7 +22,8 @@ const FLOAT64: Tolerance = { rtol: 1e-12, atol: 1e-15 };
 // the reference's own absolute error on a tiny loss, as above.
 const FLOAT32_LOSS: Tolerance = { rtol: 1e-6, atol: 1e-15 };
 // The gradient in float32 is p·(scale) rounded to float32 (6e-8) on top of the same errors:
-// the goal is 1e-6 relative or 1e-9 absolute. With label smoothing, entries where
+// on these ordinary logits, 1e-6 relative or 1e-9 absolute (the bound that holds for every
+// input is crossEntropyFlatSpread.test.ts's: 1e-6 of the size of its terms). With label smoothing, entries where
 // k·(W·p[c] - w[c])·e/C nearly cancels keep the float32 error of p: absolute, ~1e-7 of the
 // row's scale k·e·w/C, hence an absolute term that scales with it (see flatGradTolerance).
 const FLOAT32_GRAD: Tolerance = { rtol: 1e-6, atol: 1e-9 };
@@ -300,7 +301,7 @@ describe("bad arguments: errors that name the argument, the position and the val
 
   it.each([
     ["logits not a typed array", call([1, 2], targets, 5), TypeError, "logits is an array of length 2: expected a Float32Array or Float64Array"],
-    ["logits of integers", call(new Int32Array(20), targets, 5), TypeError, "logits is a Int32Array"],
+    ["logits of integers", call(new Int32Array(20), targets, 5), TypeError, "logits is an Int32Array: expected a Float32Array or Float64Array"],
     ["numClasses a string", call(logits, targets, "5"), TypeError, 'numClasses is "5": expected a positive integer'],
     ["numClasses 0", call(logits, targets, 0), RangeError, "numClasses = 0 is not a positive integer"],
     ["numClasses 2.5", call(logits, targets, 2.5), RangeError, "numClasses = 2.5 is not a positive integer"],
@@ -316,7 +317,7 @@ describe("bad arguments: errors that name the argument, the position and the val
       "targets[4] = 7 is out of range: expected a class index in [0, 5) or ignoreIndex (-100)",
     ],
     ["a negative class", call(logits, new Int32Array([0, -1, 0, 0]), 5), RangeError, "targets[1] = -1 is out of range"],
-    ["grad of integers", call(logits, targets, 5, { grad: new Int32Array(20) }), TypeError, "options.grad is a Int32Array: expected a Float32Array or Float64Array of length 20"],
+    ["grad of integers", call(logits, targets, 5, { grad: new Int32Array(20) }), TypeError, "options.grad is an Int32Array: expected a Float32Array or Float64Array of length 20"],
     ["grad an array", call(logits, targets, 5, { grad: [] }), TypeError, "options.grad is an array of length 0"],
     ["grad too short", call(logits, targets, 5, { grad: new Float32Array(19) }), RangeError, "options.grad has length 19 but logits has length 20"],
     ["grad sharing the logits", call(logits, targets, 5, { grad: logits }), RangeError, "options.grad shares memory with logits"],
@@ -349,6 +350,28 @@ describe("bad arguments: errors that name the argument, the position and the val
     expect(Array.from(wide)).toEqual(Array.from(narrow));
   });
 
+  it("takes the class weights as an array, a Float64Array or a Float32Array alike", () => {
+    const x = Float64Array.from({ length: 20 }, (_, i) => Math.cos(i) * 2);
+    const t = new Int32Array([0, 4, 2, 1]);
+    const weight = [0.5, 2, 1.25, 0, 3];
+    for (const element of ["f32", "f64"] as const) {
+      const typed = element === "f32" ? Float32Array.from(x) : x;
+      const run = (w: CrossEntropyOptions["weight"]) => {
+        const grad = new Float64Array(20);
+        const loss = crossEntropyFlat(typed, t, 5, { weight: w, labelSmoothing: 0.1, grad });
+        return [loss, ...grad];
+      };
+      // The weights are exact in float32, so all three give the same numbers to the last bit.
+      expect(run(new Float64Array(weight)), element).toEqual(run(weight));
+      expect(run(new Float32Array(weight)), element).toEqual(run(weight));
+    }
+    expect(call(logits, targets, 5, { weight: new Int32Array(5) })).toThrow(
+      "options.weight is an Int32Array: expected an array (or a Float64Array or Float32Array) of 5 numbers, one per class",
+    );
+    expect(call(logits, targets, 5, { weight: new Float32Array(4) })).toThrow("options.weight has 4 entries but the logits have 5 classes");
+    expect(call(logits, targets, 5, { weight: new Float64Array([1, 1, NaN, 1, 1]) })).toThrow("options.weight[2] = NaN is not a finite number");
+  });
+
   it("accepts any integer ignoreIndex, range-checks only the other targets", () => {
     const t = new Int32Array([255, 0, 255, 4]);
     expect(crossEntropyFlat(logits, t, 5, { ignoreIndex: 255, reduction: "sum" })).toBeCloseTo(2 * Math.log(5), 6);
@@ -357,5 +380,25 @@ describe("bad arguments: errors that name the argument, the position and the val
   it("an empty batch: mean NaN, sum 0, as PyTorch", () => {
     expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), 3)).toBeNaN();
     expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), 3, { reduction: "sum" })).toBe(0);
+  });
+
+  it("an empty batch of 2^31 classes: the same answers, without growing the kernel's memory", () => {
+    const C = 2 ** 31;
+    const before = kernelFor("f32")!.exports.memory.buffer.byteLength;
+    expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), C)).toBeNaN();
+    expect(crossEntropyFlat(new Float32Array(0), new Int32Array(0), C, { reduction: "sum", grad: new Float32Array(0) })).toBe(0);
+    expect(crossEntropyFlat(new Float64Array(0), new Int32Array(0), C, { reduction: "none", losses: new Float64Array(0), labelSmoothing: 0.1 })).toBe(0);
+    expect(kernelFor("f32")!.exports.memory.buffer.byteLength).toBe(before);
+  });
+
+  it.each(["f32", "f64"] as const)("more classes than the %s kernel's memory holds: a RangeError naming numClasses and the limit", (element) => {
+    const kernel = kernelFor(element)!;
+    // 4 GiB of memory, 8 bytes of weight and one logit's bytes of smoothing gradient per class.
+    const limit = Math.floor(2 ** 32 / (element === "f32" ? 12 : 16));
+    expect(kernel.maxClasses).toBeLessThan(limit);
+    expect(kernel.maxClasses).toBeGreaterThan(limit - 200_000);
+    const message = new RegExp(`^numClasses = 2147483648 is too large for crossEntropyFlat's kernel: at most ${kernel.maxClasses} classes`);
+    expect(() => kernel.prepare(2 ** 31)).toThrow(RangeError);
+    expect(() => kernel.prepare(2 ** 31)).toThrow(message);
   });
 });

@@ -48,11 +48,20 @@ export function resolveOptions(
   };
 }
 
-function resolveWeight(weight: unknown, numClasses: number): number[] | null {
-  if (weight === undefined || weight === null) return null;
-  if (!Array.isArray(weight)) {
-    throw new TypeError(`options.weight is ${describe(weight)}: expected an array of ${numClasses} numbers, one per class`);
+/**
+ * The class weights as a plain array: given as an array of numbers, or as a Float64Array or
+ * Float32Array (a float32 weight is widened exactly, as PyTorch widens a float32 weight tensor
+ * for float64 logits).
+ */
+function resolveWeight(given: unknown, numClasses: number): number[] | null {
+  if (given === undefined || given === null) return null;
+  const typed = given instanceof Float64Array || given instanceof Float32Array;
+  if (!(Array.isArray(given) || typed)) {
+    throw new TypeError(
+      `options.weight is ${describe(given)}: expected an array (or a Float64Array or Float32Array) of ${numClasses} numbers, one per class`,
+    );
   }
+  const weight: unknown[] = typed ? Array.from(given) : given;
   if (weight.length !== numClasses) {
     throw new RangeError(
       `options.weight has ${weight.length} entries but the logits have ${numClasses} classes: give one weight per class`,

@@ -24,6 +24,8 @@ export const CHUNK_BYTES = 1 << 18;
 export const MAX_ROWS = 4096;
 
 const SLACK = 64;
+/** WebAssembly's 32-bit memories hold at most 65536 pages of 64 KiB: 4 GiB. */
+const MAX_MEMORY_BYTES = 65536 * 65536;
 const TARGETS = CHUNK_BYTES + SLACK;
 const STATS = TARGETS + MAX_ROWS * 4;
 const COEF = STATS + MAX_ROWS * 32;
@@ -96,12 +98,37 @@ export class Kernel {
     return CHUNK_BYTES / this.bytesPerLogit;
   }
 
-  /** Make room for the per-class vectors of C classes and (re)build the views. */
+  /** The most classes whose per-class vectors (8 + bytesPerLogit bytes a class) fit in the memory. */
+  get maxClasses(): number {
+    return Math.floor((MAX_MEMORY_BYTES - WEIGHTS - 2 * SLACK) / (8 + this.bytesPerLogit));
+  }
+
+  /**
+   * Make room for the per-class vectors of C classes and (re)build the views.
+   * @throws RangeError naming numClasses when they do not fit, or the memory cannot grow.
+   */
   prepare(classes: number): void {
+    const type = this.element === "f32" ? "float32" : "float64";
+    if (classes > this.maxClasses) {
+      throw new RangeError(
+        `numClasses = ${classes} is too large for crossEntropyFlat's kernel: at most ${this.maxClasses} classes with ${type} logits ` +
+          `(it keeps ${8 + this.bytesPerLogit} bytes a class in a WebAssembly memory of at most 4 GiB)`,
+      );
+    }
     const betaAt = WEIGHTS + classes * 8 + SLACK;
     const end = betaAt + classes * this.bytesPerLogit + SLACK;
     const memory = this.exports.memory;
-    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+    if (end > memory.buffer.byteLength) {
+      try {
+        memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
+      } catch (error) {
+        const mib = (end / 2 ** 20).toFixed(0);
+        throw new RangeError(
+          `numClasses = ${classes} needs ${mib} MiB of kernel memory with ${type} logits, which could not be allocated ` +
+            `(${error instanceof Error ? error.message : String(error)}): at most ${this.maxClasses} classes fit in 4 GiB`,
+        );
+      }
+    }
     if (classes === this.classes && this.logits.buffer === memory.buffer) return;
     const buffer = memory.buffer;
     const Logits = this.element === "f32" ? Float32Array : Float64Array;

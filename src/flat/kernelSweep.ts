@@ -4,8 +4,8 @@
  * gradient scalars in float64); with a gradient buffer, that sweep also leaves each
  * exp(x - M) in place of its logit, and one more call turns them, still in cache, into the
  * gradient (scaleRows: a multiply-add per logit, no exp), and the chunk is copied out. JavaScript only adds up
- * the chunk's sums and finishes the rare rows the kernel leaves: NaN or ±Infinity (the exact
- * float64 path) and a target logit more than 600 below the max (rowFinish.ts).
+ * the chunk's sums and finishes the rare rows the kernel leaves: NaN or ±Infinity, and a
+ * smoothing sum that cancels (both by the exact float64 path, rowFinish.ts).
  */
 import { MAX_ROWS, type Kernel } from "./kernel";
 import { longRowSweep, type SweepOptions } from "./longRowSweep";

@@ -22,7 +22,11 @@ export interface Plan {
   smoothGrad: number;
   /** Σ_c of the smoothing part of the upstream gradient, smoothGrad·w[c] */
   smoothGradSum: number;
-  /** Every row takes the exact path: the gradient's scale is not finite (a zero "mean" denominator). */
+  /**
+   * Every row takes the exact path: the gradient's scale is not finite (a zero "mean" denominator),
+   * or label smoothing meets a negative class weight, which lets the smoothing sum cancel in
+   * ways rowMath.ts's bound does not see.
+   */
   exactOnly: boolean;
   /** Σ over rows, in row order, as lossKernels.ts: the -w·l[y] terms, the smoothing terms, Σ w[y]. */
   nllSum: number;
@@ -37,9 +41,13 @@ export function planOf(call: FlatCall): Plan {
   const C = call.classes;
   const e = call.rows > 0 ? call.options.labelSmoothing : 0;
   let W = C;
+  let negativeWeight = false;
   if (weight) {
     W = 0;
-    for (const w of weight) W += w;
+    for (const w of weight) {
+      W += w;
+      if (w < 0) negativeWeight = true;
+    }
   }
   let nllGrad = 0;
   let smoothGrad = 0;
@@ -69,7 +77,7 @@ export function planOf(call: FlatCall): Plan {
     nllGrad,
     smoothGrad,
     smoothGradSum,
-    exactOnly: !(Number.isFinite(nllGrad) && Number.isFinite(smoothGrad) && Number.isFinite(smoothGradSum)),
+    exactOnly: (e > 0 && negativeWeight) || !(Number.isFinite(nllGrad) && Number.isFinite(smoothGrad) && Number.isFinite(smoothGradSum)),
     nllSum: 0,
     smoothSum: 0,
     denominator: 0,

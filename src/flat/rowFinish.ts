@@ -1,8 +1,8 @@
 /**
  * Finishing one row in JavaScript from its kernel statistics: for rows fed to the kernel in
- * pieces (longer than a chunk) and the rare row whose target logit is so far below the max
- * that the kernel leaves it (u = S·exp(M - x[y]) could overflow); and the exact path for rows
- * with NaN or ±Infinity.
+ * pieces (longer than a chunk) and the rare row the kernel leaves (its smoothing sum cancels,
+ * rowMath.ts); and the exact path for rows with NaN or ±Infinity, or whose smoothing sum
+ * would cancel.
  */
 import type { Plan } from "./plan";
 import { addIgnoredRow, addRow } from "./plan";
@@ -26,7 +26,7 @@ export interface RowScratch {
 }
 
 export function rowScratch(): RowScratch {
-  return { fast: { nll: 0, smooth: 0, ratio: 0, pTarget: 0, pOthers: 0 }, terms: { nll: 0, smooth: 0 } };
+  return { fast: { nll: 0, smooth: 0, ratio: 0, pTarget: 0, pOthers: 0, exact: false }, terms: { nll: 0, smooth: 0 } };
 }
 
 /** Row n's loss from its statistics (or the exact path), and what its gradient needs. */
@@ -43,13 +43,14 @@ export function finishRow(plan: Plan, n: number, M: number, S: number, MIN: numb
   }
   const xy = logits[o + y];
   const wy = weight ? weight[y] : 1;
-  if (!(Number.isFinite(xy) && isFiniteRow(M, S, MIN, T, C === 1))) {
+  const finite = Number.isFinite(xy) && isFiniteRow(M, S, MIN, T, C === 1);
+  const fast = finite ? fastRowTerms(M, S, T, xy, logits[o], wy, plan.W, e, weight !== null, plan.grad !== null, scratch.fast) : null;
+  if (fast === null || fast.exact) {
     const terms = referenceRowTerms(logits, o, C, y, weight, e, scratch.terms);
     addRow(plan, n, terms.nll, terms.smooth, wy);
     out.kind = EXACT;
     return;
   }
-  const fast = fastRowTerms(M, S, T, xy, logits[o], wy, plan.W, e, weight !== null, plan.grad !== null, scratch.fast);
   addRow(plan, n, fast.nll, fast.smooth, wy);
   out.kind = FAST;
   if (!plan.grad) return;

@@ -1,19 +1,25 @@
 /**
  * A row's loss and gradient scalars, in float64, right after its forward sweep: the same
- * formulas as ../rowMath.ts (which keeps them for rows fed in pieces), here so that short
- * rows (C = 10) do not pay a JavaScript round trip and two Math calls per row.
+ * formulas as ../rowMath.ts (which explains them and keeps them for rows fed in pieces), here
+ * so that short rows (C = 10) do not pay a JavaScript round trip and two Math calls per row.
+ * With d = M - x[y], each is formed from the side of the row's true max:
  *
- *   u = S·exp(M - x[y]);  nll = w[y]·log1p(u);  logSumExp = x[y] + log1p(u)
- *   smooth = W·(logSumExp - R) - (T + w[y]·(x[y] - R))
- *   alpha = -G·exp(M - logSumExp),  G = Σ_c beta[c] + nllGrad·w[y]
- *   g[y] = beta[y] - p[y]·Σ_c beta[c] + nllGrad·w[y]·(1 - p[y]),  p[y] = 1/(1 + u)
+ *   d <= 0:  u = S·exp(d);  sp = log1p(u);  logSumExp - R = (x[y] - R) + sp
+ *            p[y] = 1/(1 + u);  ratio = exp(d - sp)
+ *   d > 0:   v = exp(-d);  L = log1p((S - 1) + v);  sp = d + L;  logSumExp - R = (M - R) + L
+ *            p[y] = v/(S + v);  ratio = 1/(S + v)
+ *   nll = w[y]·sp;  smooth = W·(logSumExp - R) - (T + w[y]·(x[y] - R))
+ *   alpha = -G·ratio,  G = Σ_c beta[c] + nllGrad·w[y]
+ *   g[y] = beta[y] - p[y]·Σ_c beta[c] + nllGrad·w[y]·(1 - p[y])
  *
  * The call's constants (smoothing, weights, the gradient's scale) are set once per call
  * through configure(); the sums over rows accumulate in globals the caller reads and resets.
  * A row with NaN or ±Infinity gets status EXACT and is left to the exact float64 path; a row
- * whose target logit is more than 600 below the max (u could overflow) gets status PIECES and
- * the caller finishes it with ../rowMath.ts.
+ * whose smoothing sum cancels (its terms over CANCELLATION times the result, rowMath.ts) gets
+ * status PIECES and the caller finishes it in JavaScript (rowFinish.ts), which sends it to
+ * the exact path too.
  */
+import { CANCELLATION } from "../rowMath";
 import { locals } from "./lanes";
 
 /** Row status codes, shared with kernelSweep.ts. */
@@ -43,20 +49,31 @@ export function rowTermsFunctions(): string {
 ;; Row terms from the state M, S, MIN, T: x[y] = xy, the row's first logit R, its weight wy.
 ;; Writes the row's loss at lossAt and (alpha, M, g[y], what-to-do) at coefAt; returns a status.
 (func $rowTerms (param $xy f64) (param $R f64) (param $wy f64) (param $othersEmpty i32) (param $lossAt i32) (param $coefAt i32) (result i32)
-  ${locals("f64", ["d", "u", "sp", "nll", "smooth", "loss", "G", "pT"])}
+  ${locals("f64", ["d", "u", "v", "sp", "lseR", "nll", "A", "D", "smooth", "loss", "G", "ratio", "pT", "pO"])}
   (f64.store offset=24 ${l("coefAt")} (f64.const ${GRADIENT.CALLER}))
   (if (i32.eqz (i32.and ${finite(l("xy"))}
         (i32.or ${l("othersEmpty")} (i32.and (i32.and ${finite(g("M"))} ${finite(g("S"))}) (i32.and (f64.ne ${g("MIN")} (f64.const -inf)) ${finite(g("T"))})))))
     (then (return (i32.const ${STATUS.EXACT}))))
   (local.set $d (f64.sub ${g("M")} ${l("xy")}))
-  (if (f64.gt ${l("d")} (f64.const 600)) (then (return (i32.const ${STATUS.PIECES}))))
-  (local.set $u (f64.mul ${g("S")} (call $exp64 ${l("d")})))
-  (local.set $sp (call $log1p64 ${l("u")}))
+  ;; exp64 clamps its argument at -708: v and u are then ~1e-307 instead of 0, which no sum sees.
+  (if (f64.gt ${l("d")} (f64.const 0))
+    (then
+      (local.set $v (call $exp64 (f64.neg ${l("d")})))
+      (local.set $sp (call $log1p64 (f64.add (f64.sub ${g("S")} (f64.const 1)) ${l("v")})))
+      (local.set $lseR (f64.add (f64.sub ${g("M")} ${l("R")}) ${l("sp")}))
+      (local.set $sp (f64.add ${l("d")} ${l("sp")})))
+    (else
+      (local.set $u (f64.mul ${g("S")} (call $exp64 ${l("d")})))
+      (local.set $sp (call $log1p64 ${l("u")}))
+      (local.set $lseR (f64.add (f64.sub ${l("xy")} ${l("R")}) ${l("sp")}))))
   (local.set $nll (f64.mul ${l("sp")} ${l("wy")}))
   (if (f64.gt ${g("e")} (f64.const 0)) (then
-    (local.set $smooth (f64.sub
-      (f64.mul ${g("W")} (f64.sub (f64.add ${l("xy")} ${l("sp")}) ${l("R")}))
-      (f64.add ${g("T")} (f64.mul (if (result f64) ${g("weighted")} (then ${l("wy")}) (else (f64.const 1))) (f64.sub ${l("xy")} ${l("R")})))))
+    (local.set $A (f64.mul ${g("W")} ${l("lseR")}))
+    (local.set $D (f64.mul (if (result f64) ${g("weighted")} (then ${l("wy")}) (else (f64.const 1))) (f64.sub ${l("xy")} ${l("R")})))
+    (local.set $smooth (f64.sub ${l("A")} (f64.add ${g("T")} ${l("D")})))
+    (if (i32.eqz (i32.and ${finite(l("smooth"))}
+          (f64.le (f64.add (f64.add (f64.abs ${l("A")}) (f64.abs ${g("T")})) (f64.abs ${l("D")})) (f64.mul (f64.const ${CANCELLATION}) ${l("smooth")}))))
+      (then (return (i32.const ${STATUS.PIECES}))))
     (local.set $loss (f64.add (f64.mul (f64.sub (f64.const 1) ${g("e")}) ${l("nll")}) (f64.mul ${l("smooth")} (f64.div ${g("e")} ${g("Cf")})))))
     (else (local.set $loss ${l("nll")})))
   (global.set $NLL (f64.add ${g("NLL")} ${l("nll")}))
@@ -65,9 +82,17 @@ export function rowTermsFunctions(): string {
   (global.set $TOTAL (f64.add ${g("TOTAL")} ${l("loss")}))
   (f64.store ${l("lossAt")} ${l("loss")})
   (if ${g("withGrad")} (then
+    (if (f64.gt ${l("d")} (f64.const 0))
+      (then
+        (local.set $ratio (f64.div (f64.const 1) (f64.add ${g("S")} ${l("v")})))
+        (local.set $pT (f64.mul ${l("v")} ${l("ratio")}))
+        (local.set $pO (f64.mul ${g("S")} ${l("ratio")})))
+      (else
+        (local.set $ratio (call $exp64 (f64.sub ${l("d")} ${l("sp")})))
+        (local.set $pT (f64.div (f64.const 1) (f64.add (f64.const 1) ${l("u")})))
+        (local.set $pO (f64.mul ${l("u")} ${l("pT")}))))
     (local.set $G (f64.add ${g("smoothGradSum")} (f64.mul ${g("nllGrad")} ${l("wy")})))
-    (local.set $pT (f64.div (f64.const 1) (f64.add (f64.const 1) ${l("u")})))
-    (f64.store ${l("coefAt")} (f64.neg (f64.mul ${l("G")} (call $exp64 (f64.sub ${l("d")} ${l("sp")})))))
+    (f64.store ${l("coefAt")} (f64.neg (f64.mul ${l("G")} ${l("ratio")})))
     (f64.store offset=8 ${l("coefAt")} ${g("M")})
     (f64.store offset=16 ${l("coefAt")} (f64.add
       (f64.sub
@@ -75,7 +100,7 @@ export function rowTermsFunctions(): string {
           (then (f64.mul ${g("smoothGrad")} (if (result f64) ${g("weighted")} (then ${l("wy")}) (else (f64.const 1)))))
           (else (f64.const 0)))
         (f64.mul ${l("pT")} ${g("smoothGradSum")}))
-      (f64.mul (f64.mul ${g("nllGrad")} ${l("wy")}) (f64.mul ${l("u")} ${l("pT")}))))
+      (f64.mul (f64.mul ${g("nllGrad")} ${l("wy")}) ${l("pO")})))
     (f64.store offset=24 ${l("coefAt")} (f64.const ${GRADIENT.SWEEP}))))
   (i32.const ${STATUS.FAST}))`;
 }

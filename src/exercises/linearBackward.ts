@@ -31,7 +31,7 @@ export const linearBackwardExercise: Exercise<Args> = {
       ],
     },
     { name: "one feature, one class", args: [[[2], [3]], [[0.5], [-0.25]]] },
-    { name: "features all 0", args: [[[0, 0], [0, 0]], [[0.25, -0.25], [-0.5, 0.5]]] },
+    { name: "a feature that is 0 for every flower", args: [[[0, 1], [0, 2]], [[0.25, -0.25], [-0.5, 0.5]]] },
     { name: "more features than flowers", args: [[[1, -2, 3, 0.5, -1]], [[-0.6, 0.4, 0.2]]] },
   ],
   expected: (X, dlogits) => [...xTransposeG([X, dlogits]), columnSums([X, dlogits])],

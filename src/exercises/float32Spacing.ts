@@ -20,9 +20,18 @@ export function float32Spacing(x: number): number {
   return here[0] - value;
 }
 
-/** 2^(floor(log2 |x|) + shift): the textbook formula for a normal number, with `shift` bits. */
+/** 2^(floor(log2 |x|) − mantissaBits): the textbook formula for a normal number. */
 const powerOfTwoSpacing = (x: number, mantissaBits: number, round = Math.floor): number =>
   2 ** (round(Math.log2(Math.abs(x))) - mantissaBits);
+/** The same, never below `floor`: the subnormals handled, the other mistake kept. */
+const withFloor = (value: number, floor: number): number => Math.max(value, floor);
+
+const HALF =
+  "That is half the spacing, the largest rounding error (2^-24 next to 1). The spacing itself, from one " +
+  "float32 to the next, is twice that: 2^(floor(log2 |x|) − 23).";
+const ROUNDED =
+  "Use Math.floor(Math.log2(|x|)), not Math.round: every number in [1, 2), 1.7 included, has the spacing of 1, " +
+  "2^-23; rounding log2(1.7) up gives the spacing of 2.";
 
 export const float32SpacingExercise: Exercise<[x: number]> = {
   name: "float32Spacing",
@@ -55,19 +64,13 @@ export const float32SpacingExercise: Exercise<[x: number]> = {
       output: ([x]) => powerOfTwoSpacing(x, 52),
       hint: "That is float64's spacing (52 fraction bits). Float32 keeps 23 fraction bits: 2^(floor(log2 |x|) − 23).",
     },
+    { name: "half the spacing", output: ([x]) => powerOfTwoSpacing(x, 24), hint: HALF },
+    { name: "half the spacing, subnormals halved too", output: ([x]) => withFloor(powerOfTwoSpacing(x, 24), 2 ** -150), hint: HALF },
+    { name: "log2 rounded instead of floored", output: ([x]) => powerOfTwoSpacing(x, 23, Math.round), hint: ROUNDED },
     {
-      name: "half the spacing",
-      output: ([x]) => powerOfTwoSpacing(x, 24),
-      hint:
-        "That is half the spacing, the largest rounding error (2^-24 next to 1). The spacing itself, from one " +
-        "float32 to the next, is twice that: 2^(floor(log2 |x|) − 23).",
-    },
-    {
-      name: "log2 rounded instead of floored",
-      output: ([x]) => powerOfTwoSpacing(x, 23, Math.round),
-      hint:
-        "Use Math.floor(Math.log2(|x|)), not Math.round: every number in [1, 2), 1.7 included, has the spacing of 1, " +
-        "2^-23; rounding log2(1.7) up gives the spacing of 2.",
+      name: "log2 rounded, subnormals right",
+      output: ([x]) => withFloor(powerOfTwoSpacing(x, 23, Math.round), 2 ** -149),
+      hint: ROUNDED,
     },
     {
       name: "no subnormals",

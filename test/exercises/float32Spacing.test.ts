@@ -36,10 +36,13 @@ describe("exercises.float32Spacing", () => {
     expect(result.hint).toContain("subnormal");
   });
 
+  const e = (x: number, round = Math.floor) => round(Math.log2(Math.abs(x)));
   it.each<[string, (x: number) => number, string]>([
-    ["float64's spacing", (x) => 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52), "float64's spacing"],
-    ["half the spacing", (x) => Math.max(2 ** (Math.floor(Math.log2(Math.abs(x))) - 24), 2 ** -150), "half the spacing"],
-    ["log2 rounded", (x) => Math.max(2 ** (Math.round(Math.log2(Math.abs(x))) - 23), 2 ** -149), "Math.round"],
+    ["float64's spacing", (x) => 2 ** (e(x) - 52), "float64's spacing"],
+    ["half the spacing", (x) => 2 ** (e(x) - 24), "half the spacing"],
+    ["half the spacing, with a floor of 2^-150", (x) => Math.max(2 ** (e(x) - 24), 2 ** -150), "half the spacing"],
+    ["log2 rounded", (x) => 2 ** (e(x, Math.round) - 23), "Math.round"],
+    ["log2 rounded, with the subnormal floor", (x) => Math.max(2 ** (e(x, Math.round) - 23), 2 ** -149), "Math.round"],
   ])("names %s", (_, fn, words) => {
     const result = exercises.float32Spacing(fn, quiet);
     expect(result.passed).toBe(false);

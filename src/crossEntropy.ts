@@ -17,7 +17,8 @@ import type { CrossEntropyOptions, NllLossOptions, Target, Tensor } from "./type
  *
  * @example crossEntropy([[2, 1, 0.1]], [0]) // 0.41702
  * @see https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
- * Taught in notebooks/03-negative-log-likelihood.ipynb and 05-reductions-and-class-weights.ipynb.
+ * Taught in notebooks/03-negative-log-likelihood.ipynb, 05-reductions-and-class-weights.ipynb and
+ * 06-ignore-index-smoothing-and-soft-targets.ipynb.
  */
 export function crossEntropy(logits: Tensor, target: Target, options?: CrossEntropyOptions & { reduction?: "mean" | "sum" }): number;
 export function crossEntropy(logits: number[][], target: number[] | number[][], options: CrossEntropyOptions & { reduction: "none" }): number[];

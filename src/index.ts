@@ -17,6 +17,7 @@ export { tableHtml, formatNumber, type TableOptions } from "./display/table";
 export { barChart, type BarChartOptions } from "./display/barChart";
 export { lineChart, type LineChartOptions, type LineSeries } from "./display/lineChart";
 export { heatmap, type HeatmapOptions } from "./display/heatmap";
+export { categoryMap, type CategoryMapOptions } from "./display/categoryMap";
 export {
   classLabels,
   sampleLabels,

@@ -1,7 +1,7 @@
 /**
  * The ignoreIndex exercise: fn(logits: number[][], targets: number[], ignoreIndex: number) => number,
  * the mean cross-entropy over the targets that are not ignoreIndex (padding), as PyTorch's
- * cross_entropy(..., ignore_index). Taught in notebooks/05-reductions-and-class-weights.ipynb.
+ * cross_entropy(..., ignore_index). Taught in notebooks/06-ignore-index-smoothing-and-soft-targets.ipynb.
  */
 import { crossEntropy } from "../crossEntropy";
 import { scaled } from "./foils";

@@ -11,10 +11,13 @@
 import { binaryCrossEntropyExercise } from "./binaryCrossEntropy";
 import { crossEntropyExercise } from "./crossEntropy";
 import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
+import { crossEntropyWeightedExercise } from "./classWeights";
+import { float32SpacingExercise } from "./float32Spacing";
 import { crossEntropyIgnoreIndexExercise } from "./ignoreIndex";
 import { entropyExercise } from "./entropy";
 import { klDivergenceExercise } from "./klDivergence";
 import { perplexityExercise } from "./perplexity";
+import { asWeightsThenBias, linearBackwardExercise } from "./linearBackward";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
 import { asMaxAndSum, onlineSoftmaxExercise } from "./onlineSoftmax";
@@ -55,6 +58,11 @@ export const exercises = {
   /** fn(losses) -> e^(mean loss), the perplexity of a text from its per-token losses in nats. Taught in notebooks/04-why-cross-entropy.ipynb. */
   perplexity: (fn: (losses: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(perplexityExercise, fn, options),
+  /** fn(logits, targets, weight) -> Σ w[y_n] ℓ_n / Σ w[y_n]. Taught in notebooks/05-reductions-and-class-weights.ipynb. */
+  crossEntropyWeighted: (
+    fn: (logits: number[][], targets: number[], weight: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(crossEntropyWeightedExercise, fn, options),
 
   /** fn(logits, targets, ignoreIndex) -> the mean loss over the targets that are not ignoreIndex. */
   crossEntropyIgnoreIndex: (
@@ -72,7 +80,15 @@ export const exercises = {
     options?: CheckOptions,
   ): ExerciseResult => runExercise(crossEntropyBackwardExercise, fn, options),
 
+  /** fn(X, dlogits) -> { W: Xᵀ·dlogits, b: column sums of dlogits }. Taught in notebooks/09-training-a-classifier.ipynb. */
+  linearBackward: (fn: (X: number[][], dlogits: number[][]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(linearBackwardExercise, asWeightsThenBias(fn), options),
+
   /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
+
+  /** fn(x) -> the gap from float32(x) to the next float32 up. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb. */
+  float32Spacing: (fn: (x: number) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(float32SpacingExercise, fn, options),
 };

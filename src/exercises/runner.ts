@@ -34,6 +34,8 @@ export interface Exercise<A extends unknown[]> {
   /** The module's answer: expected values are computed, never typed in. */
   expected(...args: A): Numeric;
   mistakes: ReadonlyArray<Mistake<A>>;
+  /** Overrides the shared TOLERANCE, for answers far below its atol (a float32 spacing of 2^-149). */
+  tolerance?: Tolerance;
 }
 
 export interface CaseResult {
@@ -77,7 +79,7 @@ export interface CaseRun<A extends unknown[]> {
  */
 export function runExercise<A extends unknown[]>(exercise: Exercise<A>, fn: unknown, options?: unknown): ExerciseResult {
   const quiet = checkArguments(exercise, fn, options);
-  const tolerance = { ...TOLERANCE };
+  const tolerance = { ...TOLERANCE, ...exercise.tolerance };
   const runs = exercise.cases.map((c) => runCase(exercise, c, fn as (...args: A) => unknown, tolerance));
   const cases = runs.map((r) => r.result);
   const failing = cases.filter((c) => !c.passed);

@@ -6,6 +6,7 @@ import { exercises } from "../src";
 import { allClose, conform, TOLERANCE } from "../src/exercises/compare";
 import { bigramLossExercise } from "../src/exercises/bigramLoss";
 import { bigramStepExercise } from "../src/exercises/bigramStep";
+import { reportHtml } from "../src/exercises/report";
 import type { Exercise } from "../src/exercises/runner";
 
 const quiet = { quiet: true };
@@ -131,5 +132,13 @@ describe("an answer no foil explains gets the generic hint", () => {
     const result = exercises.bigramStep(naive, quiet);
     expect(result.cases.filter((c) => !c.passed).map((c) => c.name)).toEqual(["large weights"]);
     expect(result.hint).toMatch(/^Start with case "large weights"/);
+  });
+});
+
+describe("the report", () => {
+  it("shows the words and the vocabulary as code, not described one by one", () => {
+    const html = reportHtml(bigramLossExercise, exercises.bigramLoss(goodLoss, quiet));
+    expect(html).toContain("words [&quot;ab&quot;, &quot;b&quot;]");
+    expect(html).not.toContain("a string &quot;ab&quot;");
   });
 });

@@ -24,6 +24,18 @@ describe("characterVocabulary", () => {
   });
 });
 
+describe("data/names.txt", () => {
+  it("holds one lower-case name a line, letters a to z only, each once, sorted", () => {
+    const text = readFileSync(dataFile("names.txt"), "utf8");
+    expect(text.endsWith("\n")).toBe(true);
+    const names = text.slice(0, -1).split("\n");
+    const bad = names.map((name, i) => [i, name] as const).filter(([, name]) => !/^[a-z]+$/.test(name));
+    expect(bad).toEqual([]);
+    expect(names).toEqual([...new Set(names)].sort());
+    expect(names.length).toBeGreaterThan(8000); // two lists of thousands of names (data/names.md)
+  });
+});
+
 describe("encodeWord", () => {
   it("wraps the word in the start/end token, index 0", () => {
     expect(encodeWord("ava", [".", "a", "e", "m", "v"])).toEqual([0, 1, 4, 1, 0]);

@@ -101,6 +101,7 @@ export function bigramProbabilities(counts: readonly (readonly number[])[], smoo
 export function bigramLoss(probabilities: readonly (readonly number[])[], vocabulary: readonly string[], words: readonly string[]): number {
   checkVocabulary(vocabulary);
   checkWords(words, "words");
+  if (words.length === 0) throw new RangeError("words is empty: the mean over no bigrams is not defined; give at least one word");
   checkProbabilities(probabilities, vocabulary.length);
   const lookup = indexOf(vocabulary);
   let total = 0;

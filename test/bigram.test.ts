@@ -143,5 +143,6 @@ describe("bigramLoss", () => {
       "probabilities[1][1] = 1.5 is out of range: expected a probability in [0, 1]",
     );
     expect(() => bigramLoss(P, vocabulary, ["a", 3 as unknown as string])).toThrow("words[1] = 3: expected a non-empty string");
+    expect(() => bigramLoss(P, vocabulary, [])).toThrow("words is empty");
   });
 });

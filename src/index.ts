@@ -9,6 +9,8 @@ export { crossEntropyBackward } from "./crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./random";
+export { START_END, characterVocabulary, encodeWord, bigramCounts, bigramProbabilities, bigramLoss } from "./bigram";
+export { sampleIndex, sampleWord } from "./bigramSampling";
 export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
 export { loadInformationReference, type InformationCase } from "./reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.

@@ -8,6 +8,8 @@
  * @example exercises.crossEntropy(myLoss, { quiet: true }).passed // true, and nothing shown
  * NOTE: tslab prints a cell's last value; a result prints as one line, "[exercises.softmax: 7/7 cases pass]".
  */
+import { bigramLossExercise } from "./bigramLoss";
+import { bigramStepExercise } from "./bigramStep";
 import { binaryCrossEntropyExercise } from "./binaryCrossEntropy";
 import { crossEntropyExercise } from "./crossEntropy";
 import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
@@ -83,6 +85,17 @@ export const exercises = {
   /** fn(X, dlogits) -> { W: Xᵀ·dlogits, b: column sums of dlogits }. Taught in notebooks/09-training-a-classifier.ipynb. */
   linearBackward: (fn: (X: number[][], dlogits: number[][]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(linearBackwardExercise, asWeightsThenBias(fn), options),
+  /** fn(probabilities, vocabulary, words) -> the mean −log P over every bigram, "." at both ends. Taught in notebooks/12-a-character-language-model.ipynb. */
+  bigramLoss: (
+    fn: (probabilities: number[][], vocabulary: string[], words: string[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(bigramLossExercise, fn, options),
+
+  /** fn(W, inputs, targets, learningRate) -> W after one step on the mean loss of logits W[inputs[n]]. Taught in notebooks/12-a-character-language-model.ipynb. */
+  bigramStep: (
+    fn: (W: number[][], inputs: number[], targets: number[], learningRate: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(bigramStepExercise, fn, options),
 
   /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>

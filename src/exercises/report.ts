@@ -28,9 +28,12 @@ const LINE = `font-family:${FONT};font-size:13px;margin:4px 0`;
  * else described in words ("undefined", "a string "0.42"").
  *
  * @example formatValue([[1000, 1001, -Infinity]]) // "[[1000, 1001, -Infinity]]"
+ * @example formatValue(["ab", "b"]) // '["ab", "b"]'
  */
 export function formatValue(value: unknown, digits = 6, depth = 0): string {
   if (typeof value === "number") return formatNumber(value, digits);
+  // Inside an array a string is an input such as a word: shown as code, not described.
+  if (typeof value === "string" && depth > 0) return JSON.stringify(value);
   if (depth > 3) return "[…]"; // deeper than any answer, or an array that contains itself
   const items = asArray(value);
   if (items === undefined) return describeValue(value);

@@ -14,7 +14,7 @@ import { crossEntropyBackwardExercise } from "./crossEntropyBackward";
 import { crossEntropyIgnoreIndexExercise } from "./ignoreIndex";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
-import { asMaxAndSum, onlineSoftmaxExercise } from "./onlineSoftmax";
+import { onlineSoftmaxExercise } from "./onlineSoftmax";
 import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
 import { softmaxExercise } from "./softmax";
 
@@ -59,5 +59,5 @@ export const exercises = {
 
   /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
-    runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
+    runExercise(onlineSoftmaxExercise, fn, options),
 };

@@ -3,7 +3,8 @@
  * Taught in notebooks/03-negative-log-likelihood.ipynb.
  */
 import { logSumExp } from "../softmax";
-import { maxFromZero } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { float32Arithmetic, maxFromZero, rowMin } from "./foils";
 import type { Exercise } from "./runner";
 
 export const logSumExpExercise: Exercise<[values: number[]]> = {
@@ -20,6 +21,7 @@ export const logSumExpExercise: Exercise<[values: number[]]> = {
     { name: "-Infinity entries", args: [[-Infinity, 0, -Infinity]] },
   ],
   expected: (values) => logSumExp(values),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "naive log-sum-exp",
@@ -51,5 +53,16 @@ export const logSumExpExercise: Exercise<[values: number[]]> = {
         "You returned the max alone. It is only an approximation: logSumExp(v) = max + log Σ exp(v − max), " +
         "and the second term is at least 0 (log 2 for two equal values).",
     },
+    {
+      name: "shifted by the minimum",
+      output: ([values]) => {
+        const shift = rowMin(values);
+        return shift + Math.log(values.reduce((sum, v) => sum + Math.exp(v - shift), 0));
+      },
+      hint:
+        "You take out the smallest value, not the largest: then exp(v − min) overflows as soon as the values " +
+        "spread, as in [1000, 0, -1000] where exp(2000) is Infinity. logSumExp(v) = max + log Σ exp(v − max).",
+    },
+    float32Arithmetic<[values: number[]]>(),
   ],
 };

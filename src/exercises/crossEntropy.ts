@@ -5,7 +5,7 @@
 import { crossEntropy } from "../crossEntropy";
 import { formatNumber } from "../display/table";
 import { logSoftmax, softmax } from "../softmax";
-import { FLOAT64_TOLERANCE, type Numeric } from "./compare";
+import type { Numeric } from "./compare";
 import {
   EPSILONS,
   clampedLoss,
@@ -80,7 +80,9 @@ export const crossEntropyExercise: Exercise<Args> = {
     { name: "all -Infinity but one", args: [[[-Infinity, 0, -Infinity], [1, 2, 3]], [1, 2]] },
   ],
   expected: (logits, targets) => crossEntropy(logits, targets),
-  tolerance: FLOAT64_TOLERANCE,
+  // The default rtol 1e-6, not FLOAT64_TOLERANCE: float32 arithmetic already fails the large-logit
+  // cases (a loss of 0.4 from logits near 1000), and log(p + 1e-7) fails exactly the confident
+  // mistakes, which is what notebooks 03 and A1 show it doing.
   mistakes: [
     {
       name: "naive softmax",

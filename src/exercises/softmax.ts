@@ -27,8 +27,10 @@ export const softmaxExercise: Exercise<[row: number[]]> = {
     { name: "large logits", args: [[1000, 1001, 1002]] },
     { name: "very negative logits", args: [[-1000, -1001, -1002]] },
     { name: "all -Infinity but one", args: [[-Infinity, 2, -Infinity]] },
-    // Shifting by the minimum (or the mean) survives every narrow row above and overflows here.
+    // Shifting by the minimum, the mean or the first logit survives every narrow row above and
+    // overflows in one of these two (the first logit is the max in the second).
     { name: "wide row", args: [[-1000, 0, 1000]] },
+    { name: "wide row, largest first", args: [[1000, 0, -1000]] },
   ],
   expected: (row) => softmax(row),
   tolerance: FLOAT64_TOLERANCE,
@@ -73,6 +75,11 @@ export const softmaxExercise: Exercise<[row: number[]]> = {
       name: "shifted by the mean",
       output: ([row]) => softmaxShiftedBy(row, rowMean(row)),
       hint: wrongShift("mean"),
+    },
+    {
+      name: "shifted by the first logit",
+      output: ([row]) => softmaxShiftedBy(row, row[0]),
+      hint: wrongShift("first logit"),
     },
     float32Arithmetic<[row: number[]]>(),
   ],

@@ -124,6 +124,10 @@ export const softmaxAnswers: Answers = {
     { name: "divides by the sum of the logits", fn: (row: number[]) => row.map((x) => x / row.reduce((a, b) => a + b, 0)), says: "generic" },
     { name: "squares instead of exp", fn: (row: number[]) => { const q = row.map((x) => x * x); const s = q.reduce((a, b) => a + b, 0); return q.map((x) => x / s); }, says: "generic" },
     { name: "throws", fn: () => { throw new Error("not written yet"); }, says: "generic" },
+    { name: "shift by the first logit", fn: (row: number[]) => shiftedSoftmax(row, row[0]), says: named("shifted by the first logit") },
+    { name: "divided by the number of classes", fn: (row: number[]) => row.map((x) => Math.exp(x - maxOf(row)) / row.length), says: "generic" },
+    { name: "softmax of −x", fn: (row: number[]) => softmaxLoop(row.map((x) => -x)), says: "generic" },
+    { name: "shifted numerator, unshifted sum", fn: (row: number[]) => { const m = maxOf(row); const s = row.reduce((a, x) => a + Math.exp(x), 0); return row.map((x) => Math.exp(x - m) / s); }, says: "generic" },
   ],
 };
 
@@ -152,6 +156,8 @@ export const logSumExpAnswers: Answers = {
     { name: "log base 10", fn: (v: number[]) => lse(v) / Math.LN10, says: "generic" },
     { name: "loop starts at 1 (off by one)", fn: (v: number[]) => { const m = maxOf(v); let s = 0; for (let i = 1; i < v.length; i++) s += Math.exp(v[i] - m); return m + Math.log(s); }, says: "generic" },
     { name: "mean instead of sum inside the log", fn: (v: number[]) => { const m = maxOf(v); return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0) / v.length); }, says: "generic" },
+    { name: "shift by the first value", fn: (v: number[]) => v[0] + Math.log(v.reduce((s, x) => s + Math.exp(x - v[0]), 0)), says: named("shifted by the first value") },
+    { name: "shift by the mean", fn: (v: number[]) => { const m = mean(v); return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0)); }, says: named("shifted by the mean") },
     { name: "max minus log-sum", fn: (v: number[]) => { const m = maxOf(v); return m - Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0)); }, says: "generic" },
   ],
 };
@@ -241,6 +247,9 @@ export const crossEntropyAnswers: Answers = {
     { name: "swapped arguments: logits[target][n]", fn: ((L, T) => L.reduce((s, row, n) => s + lse(row) - (L[T[n]]?.[n] ?? NaN), 0) / L.length) as Ce, says: "generic" },
     { name: "first row only", fn: ((L, T) => lse(L[0]) - L[0][T[0]]) as Ce, says: "generic" },
     { name: "naive softmax and log(p + 1e-7) together", fn: ceWith((row, y) => -Math.log(naiveP(row, y) + 1e-7)), says: "generic" },
+    { name: "twice the loss", fn: ((L, T) => 2 * ceLoop(L, T)) as Ce, says: "generic" },
+    { name: "the per-row losses, not their mean", fn: ((L, T) => L.map((row, n) => lse(row) - row[T[n]])) as unknown as Ce, says: "generic" },
+    { name: "divided by C instead of N", fn: ((L, T) => L.reduce((s, row, n) => s + lse(row) - row[T[n]], 0) / L[0].length) as Ce, says: "generic" },
     { name: "the loss of the target's probability, not its log", fn: ceWith((row, y) => 1 - softmaxLoop(row)[y]), says: "generic" },
   ],
 };
@@ -313,6 +322,9 @@ export const binaryAnswers: Answers = {
     { name: "constant output", fn: () => 0.5, says: "placeholder" },
     { name: "swapped arguments", fn: ((z, y) => bceRight(y, z as 0 | 1)) as Bce, says: "generic" },
     { name: "the logit used as a probability", fn: ((z, y) => -Math.log(y === 1 ? z : 1 - z)) as Bce, says: "generic" },
+    { name: "−log σ(z), whatever the label", fn: ((z) => softplus(-z)) as Bce, says: "generic" },
+    { name: "z clamped to [−30, 30] first", fn: ((z, y) => bceRight(Math.min(30, Math.max(-30, z)), y)) as Bce, says: "generic" },
+    { name: "σ(z) without the log", fn: ((z, y) => (y === 1 ? 1 - sigmoid(z) : sigmoid(z))) as Bce, says: "generic" },
     { name: "softplus of z, whatever the label", fn: ((z) => softplus(z)) as Bce, says: "generic" },
   ],
 };
@@ -355,6 +367,7 @@ export const backwardAnswers: Answers = {
     { name: "constant output", fn: ((L) => L.map((row) => row.map(() => 0))) as Grad, says: "generic" },
     { name: "divided by C instead of N", fn: ((L, T) => L.map((row, n) => softmaxLoop(row).map((p, c) => (p - (c === T[n] ? 1 : 0)) / row.length))) as Grad, says: "generic" },
     { name: "transposed", fn: ((L, T) => { const g = gradRight(L, T); return g[0].map((_, c) => g.map((row) => row[c])); }) as Grad, says: "generic" },
+    { name: "p − 1 at the target, 0 elsewhere", fn: ((L, T) => L.map((row, n) => softmaxLoop(row).map((p, c) => (c === T[n] ? (p - 1) / L.length : 0)))) as Grad, says: "generic" },
     { name: "the softmax's own gradient p(1 − p)", fn: ((L) => L.map((row) => softmaxLoop(row).map((p) => (p * (1 - p)) / L.length))) as Grad, says: "generic" },
   ],
 };
@@ -420,5 +433,6 @@ export const onlineAnswers: Answers = {
     { name: "constant output", fn: () => ({ max: 1, sum: 1 }), says: "placeholder" },
     { name: "swapped fields", fn: (row: number[]) => { const { max, sum } = onlineRight(row); return { max: sum, sum: max }; }, says: "generic" },
     { name: "loop starts at 1 (off by one)", fn: (row: number[]) => onlineRight(row.slice(1)), says: "generic" },
+    { name: "new term taken against the old max", fn: loop((m, s, x) => (x === -Infinity ? [m, s] : [Math.max(m, x), s * Math.exp(m - Math.max(m, x)) + Math.exp(x - m)])), says: "generic" },
   ],
 };

@@ -18,8 +18,8 @@ export interface ExerciseCase<A extends unknown[]> {
  * A classic wrong answer, written as a foil so that the checker can recognise it: either the
  * `output` a function with this mistake returns, or, for a mistake with no single output (float32
  * arithmetic rounds differently in every implementation), a test `matches` of a wrong answer.
- * The hint is given only when the mistake explains every failing case and no passing one
- * (see diagnose.ts).
+ * Its hint is given only when it reproduces every failing case and fails no case the learner
+ * passes (see diagnose.ts).
  */
 export interface Mistake<A extends unknown[]> {
   name: string;

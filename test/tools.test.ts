@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEBIAN_MATHJAX_DIR, MATHJAX_CONFIG, copyMathJax, mathJaxSource, mathJaxUrl } from "../src/tools/html";
 import { KERNEL_NAME, NOTEBOOK_KERNELSPEC, jupyterEnv, writeKernelspec } from "../src/tools/kernelspec";
 
 const root = join(__dirname, "..");
@@ -38,5 +39,51 @@ describe("npm run lab and npm run html without Jupyter", () => {
     const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js")], { env: bareEnv, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("pip install nbconvert");
+  });
+});
+
+describe("npm run html: MathJax beside the handouts", () => {
+  it("each handout loads MathJax by a relative path, from the solutions folder too", () => {
+    expect(mathJaxUrl("/x/handouts", "/x/handouts")).toBe(`mathjax/MathJax.js?config=${MATHJAX_CONFIG}`);
+    expect(mathJaxUrl("/x/handouts/solutions", "/x/handouts")).toBe(`../mathjax/MathJax.js?config=${MATHJAX_CONFIG}`);
+    expect(MATHJAX_CONFIG).toBe("TeX-AMS_SVG-full,Safe"); // SVG output: no web fonts to load from file://
+  });
+
+  it("finds MathJax in MATHJAX_DIR or Debian's folder, and says so when there is none", () => {
+    expect(mathJaxSource({ MATHJAX_DIR: "/nonexistent" })).toBeUndefined();
+    const fake = mkdtempSync(join(tmpdir(), "mathjax-"));
+    writeFileSync(join(fake, "MathJax.js"), "");
+    expect(mathJaxSource({ MATHJAX_DIR: fake })).toBe(fake);
+    expect(mathJaxSource({})).toBe(existsSync(join(DEBIAN_MATHJAX_DIR, "MathJax.js")) ? DEBIAN_MATHJAX_DIR : undefined);
+    expect(() => copyMathJax(fake, mkdtempSync(join(tmpdir(), "handouts-")))).toThrow(/config\/TeX-AMS_SVG-full\.js is missing/);
+  });
+
+  it.runIf(existsSync(join(DEBIAN_MATHJAX_DIR, "MathJax.js")))("copies the TeX-to-SVG part of Debian's MathJax, a few MB", () => {
+    const handouts = mkdtempSync(join(tmpdir(), "handouts-"));
+    const copied = copyMathJax(DEBIAN_MATHJAX_DIR, handouts);
+    expect(copied).toBe(join(handouts, "mathjax"));
+    for (const file of ["MathJax.js", "config/TeX-AMS_SVG-full.js", "jax/output/SVG/jax.js", "jax/output/SVG/fonts/TeX/fontdata.js"]) {
+      expect(existsSync(join(copied, file)), file).toBe(true);
+    }
+    const bytes = (dir: string): number =>
+      readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? bytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+    expect(bytes(copied)).toBeLessThan(5_000_000);
+  });
+
+  it("without MathJax, html says what to install before running any notebook", () => {
+    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js")], {
+      env: { ...process.env, MATHJAX_DIR: "/nonexistent" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("sudo apt-get install -y libjs-mathjax");
+    expect(run.stdout).not.toContain("wrote");
+  });
+
+  it("--out-dir without a folder is an error that says how to use it", () => {
+    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js"), "--out-dir"], { encoding: "utf8", timeout: 30_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("--out-dir needs a folder");
   });
 });

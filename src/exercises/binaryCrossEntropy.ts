@@ -6,7 +6,8 @@
  */
 import { crossEntropy } from "../crossEntropy";
 import { formatNumber } from "../display/table";
-import { EPSILONS, naiveSigmoid, scaled } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { EPSILONS, float32Arithmetic, naiveSigmoid, scaled } from "./foils";
 import type { Exercise, Mistake } from "./runner";
 
 type Args = [logit: number, label: 0 | 1];
@@ -14,14 +15,20 @@ type Args = [logit: number, label: 0 | 1];
 /** softmax([z, 0]) = [σ(z), 1 − σ(z)]: class 0 of the pair is label 1. */
 const binary = (logit: number, label: 0 | 1): number => crossEntropy([[logit, 0]], [label === 1 ? 0 : 1]);
 
-const clipped: Array<Mistake<Args>> = EPSILONS.map((eps) => ({
-  name: `log(p + ${eps})`,
-  output: ([z, y]) => -Math.log((y === 1 ? naiveSigmoid(z) : 1 - naiveSigmoid(z)) + eps),
-  hint:
-    `log(p + ${eps}) caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong ` +
-    "prediction (logit 40, label 0: true loss 40) scores far too low. Work in log space instead: " +
-    "−log σ(z) = log(1 + e^−z) = max(−z, 0) + Math.log1p(Math.exp(−|z|)), which needs no epsilon.",
-}));
+/** p(label) from the naive sigmoid, as a learner who adds an epsilon computes it. */
+const naiveP = (z: number, y: 0 | 1): number => (y === 1 ? naiveSigmoid(z) : 1 - naiveSigmoid(z));
+const cap = (eps: number): string =>
+  `caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong ` +
+  "prediction (logit 40, label 0: true loss 40) scores far too low. Work in log space instead: " +
+  "−log σ(z) = log(1 + e^−z) = max(−z, 0) + Math.log1p(Math.exp(−|z|)), which needs no epsilon.";
+const clipped: Array<Mistake<Args>> = EPSILONS.flatMap((eps) => [
+  { name: `log(p + ${eps})`, output: ([z, y]: Args) => -Math.log(naiveP(z, y) + eps), hint: `log(p + ${eps}) ${cap(eps)}` },
+  {
+    name: `log(max(p, ${eps}))`,
+    output: ([z, y]: Args) => -Math.log(Math.max(naiveP(z, y), eps)),
+    hint: `Math.max(p, ${eps}) ${cap(eps)}`,
+  },
+]);
 
 const LOG_SPACE =
   "Stay in log space: −log σ(z) = max(−z, 0) + Math.log1p(Math.exp(−|z|)) for label 1, and the same " +
@@ -43,6 +50,7 @@ export const binaryCrossEntropyExercise: Exercise<Args> = {
     { name: "huge negative logit, label 1", args: [-800, 1] },
   ],
   expected: binary,
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "log of a naive sigmoid",
@@ -81,5 +89,6 @@ export const binaryCrossEntropyExercise: Exercise<Args> = {
       output: (_, expected) => scaled(expected, 1 / Math.LN2),
       hint: "Your loss is in bits: Math.log2 gives the true loss divided by ln 2 = 0.693. Use the natural log, Math.log.",
     },
+    float32Arithmetic<Args>(),
   ],
 };

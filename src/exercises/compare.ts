@@ -19,6 +19,14 @@ export interface Tolerance {
  */
 export const TOLERANCE: Readonly<Tolerance> = Object.freeze({ rtol: 1e-6, atol: 1e-9 });
 
+/**
+ * For exercises whose answer is float64 arithmetic and nothing else. Correct float64 formulas
+ * agree to ~1e-15 relative (~1e-13 absolute on logits near 1000); float32 arithmetic carries
+ * only 24 bits (~6e-8 relative per operation), so rtol 1e-9 fails it where TOLERANCE would let
+ * it pass (binary cross-entropy in float32 is within 1e-6 of the truth on every input).
+ */
+export const FLOAT64_TOLERANCE: Readonly<Tolerance> = Object.freeze({ rtol: 1e-9, atol: 1e-12 });
+
 /** What the exercises return: a number, a row of numbers, or a batch of rows. */
 export type Numeric = number | Numeric[];
 

@@ -6,7 +6,20 @@ import { crossEntropy } from "../crossEntropy";
 import { formatNumber } from "../display/table";
 import { logSoftmax, softmax } from "../softmax";
 import type { Numeric } from "./compare";
-import { EPSILONS, clippedLoss, columnLogSoftmax, meanOverRows, naiveSoftmax, oneHotSum, scaled } from "./foils";
+import {
+  EPSILONS,
+  clampedLoss,
+  clippedLoss,
+  columnLogSoftmax,
+  float32Arithmetic,
+  meanOverRows,
+  naiveSoftmax,
+  oneHotSum,
+  pickedLoss,
+  predictedClassLoss,
+  scaled,
+  shiftedLogSumExp,
+} from "./foils";
 import type { Exercise, Mistake } from "./runner";
 
 type Args = [logits: number[][], targets: number[]];
@@ -22,16 +35,30 @@ export const ONE_HOT_HINT =
   "In JavaScript 0 * -Infinity is NaN, so the one-hot sum −Σ y·log p breaks as soon as another class has " +
   "probability 0 (log 0 = -Infinity). The sum has one non-zero term: take −logProbabilities[target] directly.";
 
-/** −log(p + eps) for each epsilon learners use: every one caps a confident mistake's loss. */
-export function clippedMistakes(loss: (args: Args, eps: number) => number): Array<Mistake<Args>> {
-  return EPSILONS.map((eps) => ({
-    name: `log(p + ${eps})`,
-    output: (args) => loss(args, eps),
-    hint:
-      `log(p + ${eps}) caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong ` +
-      "prediction (logits [0, 40], target 0: true loss 40) scores far too low. Work in log space instead: " +
-      "loss = logSumExp(row) − row[target], which needs no epsilon.",
-  }));
+/** Shared with the NLL exercise: `array` names the learner's input, "logits" or "logProbabilities". */
+export const offByOneHint = (array: string): string =>
+  `You took the entry one place away from the target's: classes are numbered from 0, so row n's own entry is ` +
+  `${array}[n][targets[n]], with no + 1 or − 1 (past the last class the index gives undefined, and NaN).`;
+export const predictedClassHint = (array: string): string =>
+  `You used each row's largest entry (the predicted class) instead of the target's: the loss is about the class ` +
+  `the label names, ${array}[n][targets[n]], and it is large exactly when the prediction is wrong.`;
+
+/**
+ * −log(p + eps) and −log(max(p, eps)) for each epsilon learners use: every one caps a confident
+ * mistake's loss.
+ */
+export function clippedMistakes(
+  loss: (args: Args, eps: number) => number,
+  clamped: (args: Args, eps: number) => number,
+): Array<Mistake<Args>> {
+  const cap = (eps: number): string =>
+    `caps every loss at −log(${eps}) = ${formatNumber(-Math.log(eps), 4)}, so a confident wrong prediction ` +
+    "(logits [0, 40], target 0: true loss 40) scores far too low. Work in log space instead: " +
+    "loss = logSumExp(row) − row[target], which needs no epsilon.";
+  return EPSILONS.flatMap((eps) => [
+    { name: `log(p + ${eps})`, output: (args: Args) => loss(args, eps), hint: `log(p + ${eps}) ${cap(eps)}` },
+    { name: `log(max(p, ${eps}))`, output: (args: Args) => clamped(args, eps), hint: `Math.max(p, ${eps}) ${cap(eps)}` },
+  ]);
 }
 
 const batchSize = ([logits]: Args): number => logits.length;
@@ -53,6 +80,9 @@ export const crossEntropyExercise: Exercise<Args> = {
     { name: "all -Infinity but one", args: [[[-Infinity, 0, -Infinity], [1, 2, 3]], [1, 2]] },
   ],
   expected: (logits, targets) => crossEntropy(logits, targets),
+  // The default rtol 1e-6, not FLOAT64_TOLERANCE: float32 arithmetic already fails the large-logit
+  // cases (a loss of 0.4 from logits near 1000), and log(p + 1e-7) fails exactly the confident
+  // mistakes, which is what notebooks 03 and A1 show it doing.
   mistakes: [
     {
       name: "naive softmax",
@@ -62,7 +92,10 @@ export const crossEntropyExercise: Exercise<Args> = {
         "Infinity / Infinity is NaN. Never exponentiate raw logits: loss = logSumExp(row) − row[target], " +
         "with logSumExp = max + log Σ exp(x − max).",
     },
-    ...clippedMistakes(([logits, targets], eps) => meanOverRows(logits, targets, (row, y) => clippedLoss(row, y, eps))),
+    ...clippedMistakes(
+      ([logits, targets], eps) => meanOverRows(logits, targets, (row, y) => clippedLoss(row, y, eps)),
+      ([logits, targets], eps) => meanOverRows(logits, targets, (row, y) => clampedLoss(row, y, eps)),
+    ),
     {
       name: "log of softmax",
       output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => -Math.log(softmax(row)[y])),
@@ -105,5 +138,28 @@ export const crossEntropyExercise: Exercise<Args> = {
         "Your softmax runs down each column (over the batch) instead of along each row (over the classes): " +
         "normalise each row of logits, one row per example.",
     },
+    {
+      name: "target index + 1",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => pickedLoss(row, y + 1)),
+      hint: offByOneHint("logits"),
+    },
+    {
+      name: "target index − 1",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => pickedLoss(row, y - 1)),
+      hint: offByOneHint("logits"),
+    },
+    {
+      name: "the predicted class's logit",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row) => predictedClassLoss(row)),
+      hint: predictedClassHint("logits"),
+    },
+    {
+      name: "log-sum-exp without the max",
+      output: ([logits, targets]) => meanOverRows(logits, targets, (row, y) => shiftedLogSumExp(row) - row[y]),
+      hint:
+        "Your log-sum-exp leaves out the max: you shifted by it, log Σ exp(x − max), but never added it back. " +
+        "logSumExp(row) = max + log Σ exp(x − max), and the loss is logSumExp(row) − row[target].",
+    },
+    float32Arithmetic<Args>(),
   ],
 };

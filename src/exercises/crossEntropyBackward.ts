@@ -4,13 +4,21 @@
  */
 import { crossEntropyBackward } from "../crossEntropyBackward";
 import { softmax } from "../softmax";
-import { columnLogSoftmax, naiveSoftmax, oneHot, scaled, scaledDifference } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { columnLogSoftmax, float32Arithmetic, naiveSoftmax, oneHot, scaled, scaledDifference } from "./foils";
 import type { Exercise } from "./runner";
 
 type Args = [logits: number[][], targets: number[]];
 
 const zeros = (logits: number[][]): number[][] => logits.map((row) => row.map(() => 0));
-const oneHotOf = ([logits, targets]: Args): number[][] => oneHot(targets, logits[0].length);
+const oneHotOf = ([logits, targets]: Args, shift = 0): number[][] =>
+  oneHot(targets.map((y) => y + shift), logits[0].length);
+/** One-hot at each row's largest logit: the predicted class instead of the target. */
+const predictedOneHot = ([logits]: Args): number[][] =>
+  logits.map((row) => row.map((_, c) => (c === row.indexOf(Math.max(...row)) ? 1 : 0)));
+const OFF_BY_ONE =
+  "Your one-hot has its 1 one place away from the target: classes are numbered from 0, so row n's 1 goes at " +
+  "column targets[n], with no + 1 or − 1. Then d loss / d logits = (softmax − onehot) / N.";
 
 export const crossEntropyBackwardExercise: Exercise<Args> = {
   name: "crossEntropyBackward",
@@ -27,6 +35,7 @@ export const crossEntropyBackwardExercise: Exercise<Args> = {
     { name: "all -Infinity but one", args: [[[-Infinity, 0, -Infinity]], [1]] },
   ],
   expected: (logits, targets) => crossEntropyBackward(logits, targets),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "missing 1/N",
@@ -64,5 +73,22 @@ export const crossEntropyBackwardExercise: Exercise<Args> = {
         "Your softmax runs down each column (over the batch) instead of along each row (over the classes): " +
         "normalise each row of logits, one row per example.",
     },
+    {
+      name: "sign flipped and missing 1/N",
+      output: ([logits], expected) => scaled(expected, -logits.length),
+      hint:
+        "Two things: the sign is flipped, and the 1/N is missing. The gradient of the mean loss is " +
+        "(softmax − onehot) / N: negative at the target, and divided by the number of rows.",
+    },
+    { name: "one-hot at target + 1", output: (args) => scaledDifference(softmax(args[0]), oneHotOf(args, 1), 1 / args[0].length), hint: OFF_BY_ONE },
+    { name: "one-hot at target − 1", output: (args) => scaledDifference(softmax(args[0]), oneHotOf(args, -1), 1 / args[0].length), hint: OFF_BY_ONE },
+    {
+      name: "one-hot at the predicted class",
+      output: (args) => scaledDifference(softmax(args[0]), predictedOneHot(args), 1 / args[0].length),
+      hint:
+        "Your one-hot marks each row's largest logit (the predicted class), not the target: the 1 goes at column " +
+        "targets[n], the class the label names. Then d loss / d logits = (softmax − onehot) / N.",
+    },
+    float32Arithmetic<Args>(),
   ],
 };

@@ -1,27 +1,17 @@
 /**
- * Naming the likely mistake: the learner's answers are compared, case by case, with what each
- * known wrong variant (a foil such as the naive softmax or log(p + 1e-7)) returns there.
+ * Naming the likely mistake. A mistake (a foil such as the naive softmax or log(p + 1e-7)) is
+ * named only when it explains the learner's answers completely: it reproduces every failing
+ * case and fails no case the learner passes. Anything less is a guess, and a wrong guess sends
+ * the learner after a mistake they did not make; then the runner's generic hint (the first
+ * failing case, got against expected) is the honest one.
  */
-import { allClose, conform, type Tolerance } from "./compare";
+import { allClose, conform, type Numeric, type Tolerance } from "./compare";
 import { formatValue } from "./report";
-import { caseMessage, type CaseRun, type Exercise, type Mistake } from "./runner";
-
-/** At most this many mistakes are named in one hint; past that the hint stops helping. */
-const MAX_MISTAKES = 3;
-
-interface Match<A extends unknown[]> {
-  mistake: Mistake<A>;
-  /** Failing cases whose answer this mistake reproduces, by position. */
-  explained: Set<number>;
-  /** All cases (passing too) on which the learner agrees with this mistake. */
-  agreed: number;
-}
+import type { CaseRun, Exercise, Mistake } from "./runner";
 
 /**
- * The hint naming the mistakes that reproduce the learner's failing answers, or undefined when
- * none does. Greedy: first the mistake reproducing the most failing cases (ties go to the one
- * agreeing with the learner on more cases, then to the exercise's order), then the mistake
- * reproducing the most of the rest, so "naive softmax and log(p + eps)" are both named.
+ * The hint of the first mistake (in the exercise's order) that explains every case, or
+ * undefined when none does. A function that returns one value whatever the input is told so.
  */
 export function diagnose<A extends unknown[]>(
   exercise: Exercise<A>,
@@ -35,45 +25,50 @@ export function diagnose<A extends unknown[]>(
       "Replace it with the computation, then run the check again."
     );
   }
-  const matches = exercise.mistakes.map((mistake) => match(mistake, runs, tolerance));
-  const unexplained = new Set(runs.flatMap((run, i) => (run.result.passed ? [] : [i])));
-  const chosen: Array<{ mistake: Mistake<A>; firstCase: number }> = [];
-  while (chosen.length < MAX_MISTAKES) {
-    let best: { m: Match<A>; gain: number } | undefined;
-    for (const m of matches) {
-      const gain = [...m.explained].filter((i) => unexplained.has(i)).length;
-      if (gain > 0 && (!best || gain > best.gain || (gain === best.gain && m.agreed > best.m.agreed))) best = { m, gain };
-    }
-    if (!best) break;
-    const firstCase = Math.min(...[...best.m.explained].filter((i) => unexplained.has(i)));
-    best.m.explained.forEach((i) => unexplained.delete(i));
-    chosen.push({ mistake: best.m.mistake, firstCase });
-  }
-  if (chosen.length === 0) return undefined;
-  const named = chosen.map(({ mistake, firstCase }) => `${mistake.hint} (Seen in case "${runs[firstCase].result.name}".)`);
-  let hint = named.length === 1 ? named[0] : named.map((text, i) => `(${i + 1}) ${text}`).join(" ");
-  const rest = [...unexplained].map((i) => runs[i].result);
-  if (rest.length > 0) hint += ` Also check case "${rest[0].name}": ${caseMessage(rest[0])}`;
-  return hint;
+  const mistake = exercise.mistakes.find((m) => explainsEveryCase(m, runs, tolerance));
+  if (mistake === undefined) return undefined;
+  const first = runs.find((run) => !run.result.passed)!;
+  return `${mistake.hint} (Seen in case "${first.result.name}".)`;
 }
 
-function match<A extends unknown[]>(mistake: Mistake<A>, runs: ReadonlyArray<CaseRun<A>>, tolerance: Tolerance): Match<A> {
-  const explained = new Set<number>();
-  let agreed = 0;
-  runs.forEach((run, i) => {
-    if (run.value === undefined) return; // a throw or a wrong shape matches no foil
-    let foil: unknown;
-    try {
-      foil = mistake.output(run.args, run.result.expected);
-    } catch {
-      return;
+/**
+ * True when `mistake` reproduces the learner's answer on every failing case and, where it has
+ * an output, gives the right answer on every case the learner passes. Compared with the
+ * checker's own tolerance; a foil's NaN matches only a NaN of the learner's in the same place,
+ * and a foil that throws or returns the wrong shape matches nothing.
+ */
+export function explainsEveryCase<A extends unknown[]>(
+  mistake: Mistake<A>,
+  runs: ReadonlyArray<CaseRun<A>>,
+  tolerance: Tolerance,
+): boolean {
+  return runs.every((run) => {
+    const { expected, passed } = run.result;
+    if (passed) {
+      if (!mistake.output) return true; // a test of wrong answers says nothing about right ones
+      const foil = foilOutput(mistake, run.args, expected);
+      return foil !== undefined && allClose(foil, expected, tolerance);
     }
-    const conformed = conform(foil, run.result.expected);
-    if ("message" in conformed || !allClose(run.value, conformed.value, tolerance)) return;
-    agreed++;
-    if (!run.result.passed) explained.add(i);
+    if (run.value === undefined) return false; // a throw or a wrong shape is no foil's output
+    if (mistake.matches) return safely(() => mistake.matches!(run.value!, run.args, expected)) === true;
+    const foil = foilOutput(mistake, run.args, expected);
+    return foil !== undefined && allClose(run.value, foil, tolerance);
   });
-  return { mistake, explained, agreed };
+}
+
+function foilOutput<A extends unknown[]>(mistake: Mistake<A>, args: A, expected: Numeric): Numeric | undefined {
+  const output = safely(() => mistake.output?.(args, expected));
+  if (output === undefined) return undefined;
+  const conformed = conform(output, expected);
+  return "message" in conformed ? undefined : conformed.value;
+}
+
+function safely<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,7 +4,8 @@
  * cross_entropy(..., ignore_index). Taught in notebooks/06-ignore-index-smoothing-and-soft-targets.ipynb.
  */
 import { crossEntropy } from "../crossEntropy";
-import { scaled } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { float32Arithmetic, scaled } from "./foils";
 import type { Exercise } from "./runner";
 
 type Args = [logits: number[][], targets: number[], ignoreIndex: number];
@@ -27,6 +28,7 @@ export const crossEntropyIgnoreIndexExercise: Exercise<Args> = {
     { name: "every target ignored", args: [[[1, 2], [3, 4]], [-100, -100], -100] },
   ],
   expected: (logits, targets, ignoreIndex) => crossEntropy(logits, targets, { ignoreIndex }),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "divided by N",
@@ -70,5 +72,6 @@ export const crossEntropyIgnoreIndexExercise: Exercise<Args> = {
       output: (_, expected) => scaled(expected, -1),
       hint: "The loss has the wrong sign: cross-entropy is −log p(target), which is never negative.",
     },
+    float32Arithmetic<Args>(),
   ],
 };

@@ -22,7 +22,7 @@ import { perplexityExercise } from "./perplexity";
 import { asWeightsThenBias, linearBackwardExercise } from "./linearBackward";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
-import { asMaxAndSum, onlineSoftmaxExercise } from "./onlineSoftmax";
+import { onlineSoftmaxExercise } from "./onlineSoftmax";
 import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
 import { softmaxExercise } from "./softmax";
 
@@ -99,7 +99,7 @@ export const exercises = {
 
   /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
-    runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
+    runExercise(onlineSoftmaxExercise, fn, options),
 
   /** fn(x) -> the gap from float32(x) to the next float32 up. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb. */
   float32Spacing: (fn: (x: number) => unknown, options?: CheckOptions): ExerciseResult =>

@@ -3,8 +3,16 @@
  * Taught in notebooks/03-negative-log-likelihood.ipynb.
  */
 import { logSumExp } from "../softmax";
-import { maxFromZero } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { float32Arithmetic, maxFromZero, rowMean, rowMin } from "./foils";
 import type { Exercise } from "./runner";
+
+/** c + log Σ exp(v − c): exact for any c, but only c = max keeps every exponent ≤ 0. */
+const shiftedBy = (values: number[], c: number): number => c + Math.log(values.reduce((sum, v) => sum + Math.exp(v - c), 0));
+const wrongShift = (by: string): string =>
+  `You take out the ${by}, not the largest: c + log Σ exp(v − c) is right for any c in exact arithmetic, but ` +
+  "only c = max keeps every exponent ≤ 0; otherwise exp overflows once the values spread, as in " +
+  "[1000, 0, -1000] (or -Infinity − (-Infinity) = NaN). logSumExp(v) = max + log Σ exp(v − max).";
 
 export const logSumExpExercise: Exercise<[values: number[]]> = {
   name: "logSumExp",
@@ -16,10 +24,14 @@ export const logSumExpExercise: Exercise<[values: number[]]> = {
     { name: "single value", args: [[-4.2]] },
     { name: "large values", args: [[1000, 1000]] },
     { name: "very negative values", args: [[-1000, -1000]] },
+    // The max first, then the smallest first with the mean far enough up (333): shifting by the
+    // first value, the minimum or the mean each fails a different set of these two.
     { name: "wide range", args: [[1000, 0, -1000]] },
+    { name: "wide range, smallest first", args: [[-1000, 1000, 1000]] },
     { name: "-Infinity entries", args: [[-Infinity, 0, -Infinity]] },
   ],
   expected: (values) => logSumExp(values),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "naive log-sum-exp",
@@ -51,5 +63,9 @@ export const logSumExpExercise: Exercise<[values: number[]]> = {
         "You returned the max alone. It is only an approximation: logSumExp(v) = max + log Σ exp(v − max), " +
         "and the second term is at least 0 (log 2 for two equal values).",
     },
+    { name: "shifted by the minimum", output: ([values]) => shiftedBy(values, rowMin(values)), hint: wrongShift("smallest value") },
+    { name: "shifted by the mean", output: ([values]) => shiftedBy(values, rowMean(values)), hint: wrongShift("mean") },
+    { name: "shifted by the first value", output: ([values]) => shiftedBy(values, values[0]), hint: wrongShift("first value") },
+    float32Arithmetic<[values: number[]]>(),
   ],
 };

@@ -4,14 +4,15 @@
  */
 import { nllLoss } from "../crossEntropy";
 import { logSoftmax } from "../softmax";
-import { ONE_HOT_HINT, PER_ENTRY_HINT, SIGN_HINT, SUM_HINT } from "./crossEntropy";
-import { oneHotSum, scaled } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { ONE_HOT_HINT, PER_ENTRY_HINT, SIGN_HINT, SUM_HINT, offByOneHint, predictedClassHint } from "./crossEntropy";
+import { float32Arithmetic, oneHotSum, scaled } from "./foils";
 import type { Exercise } from "./runner";
 
 type Args = [logProbabilities: number[][], targets: number[]];
 
-const pickedMean = ([l, targets]: Args, pick: (value: number) => number): number =>
-  targets.reduce((sum, y, n) => sum + pick(l[n][y]), 0) / targets.length;
+const pickedMean = ([l, targets]: Args, pick: (value: number) => number, shift = 0): number =>
+  targets.reduce((sum, y, n) => sum + pick(l[n][y + shift]), 0) / targets.length;
 
 export const nllFromLogProbabilitiesExercise: Exercise<Args> = {
   name: "nllFromLogProbabilities",
@@ -27,6 +28,7 @@ export const nllFromLogProbabilitiesExercise: Exercise<Args> = {
     { name: "a class with probability 0", args: [logSoftmax([[-Infinity, 0, -Infinity], [1, 2, 3]]), [1, 2]] },
   ],
   expected: (logProbabilities, targets) => nllLoss(logProbabilities, targets),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     { name: "sign flipped", output: (_, expected) => scaled(expected, -1), hint: SIGN_HINT },
     { name: "sum instead of mean", output: ([, targets], expected) => scaled(expected, targets.length), hint: SUM_HINT },
@@ -52,5 +54,13 @@ export const nllFromLogProbabilitiesExercise: Exercise<Args> = {
       output: ([l, targets]) => targets.reduce((sum, y, n) => sum + oneHotSum(l[n], y), 0) / targets.length,
       hint: ONE_HOT_HINT,
     },
+    { name: "target index + 1", output: (args) => pickedMean(args, (l) => -l, 1), hint: offByOneHint("logProbabilities") },
+    { name: "target index − 1", output: (args) => pickedMean(args, (l) => -l, -1), hint: offByOneHint("logProbabilities") },
+    {
+      name: "the predicted class's log-probability",
+      output: ([l, targets]) => -targets.reduce((sum, _, n) => sum + Math.max(...l[n]), 0) / targets.length,
+      hint: predictedClassHint("logProbabilities"),
+    },
+    float32Arithmetic<Args>(),
   ],
 };

@@ -2,13 +2,14 @@
  * The online softmax exercise: fn(row: number[]) => { max: number; sum: number }, the row's
  * largest value and Σ exp(x − max), computed in one pass with a running max and a running sum
  * that is rescaled by exp(oldMax − newMax) whenever the max grows (Milakov & Gimelshein, 2018).
- * The checker compares the pair [max, sum], and shows it that way in its table; it cannot see
- * how many passes were made, so a correct two-pass answer passes too.
+ * The checker compares the pair [max, sum], and shows it that way in its table. It also watches
+ * how the row is read: the learner gets a `row` that records every element read, so a second
+ * pass (Math.max(...row), then a loop) fails the case even when the numbers are right.
  * Taught in notebooks/13-making-it-fast.ipynb.
  */
 import { exponentials, rowMaxima, shiftedLogits } from "../steps";
-import type { Numeric } from "./compare";
-import { maxFromZero } from "./foils";
+import { FLOAT64_TOLERANCE, type Numeric } from "./compare";
+import { float32Arithmetic, maxFromZero } from "./foils";
 import type { Exercise } from "./runner";
 
 /** The running state after `row`, as a learner's loop would leave it, for the foils below. */
@@ -47,6 +48,11 @@ export const onlineSoftmaxExercise: Exercise<[row: number[]]> = {
   expected: (row) => {
     const shifted = exponentials(shiftedLogits([row]))[0];
     return [rowMaxima([row])[0], shifted.reduce((a, b) => a + b, 0)];
+  },
+  tolerance: FLOAT64_TOLERANCE,
+  call: (fn, [row]) => {
+    const watched = watchReads(row);
+    return { got: asMaxAndSum(fn(watched.row)), problem: watched.problem() };
   },
   mistakes: [
     {
@@ -126,21 +132,57 @@ export const onlineSoftmaxExercise: Exercise<[row: number[]]> = {
       },
       hint: "Return the sum itself, Σ exp(x − max); the log-sum-exp is max + log(sum), one step later.",
     },
+    {
+      name: "sum not rescaled, and -Infinity minus -Infinity",
+      output: ([row]) => onlineFoil(row, (max, sum, x) => {
+        const next = Math.max(max, x);
+        return [next, sum + Math.exp(x - next)];
+      }),
+      hint:
+        "Two things. Your sum is not rescaled when the max grows: multiply it by exp(old max − new max) before " +
+        "adding exp(x − new max). And while the running max is still -Infinity, an -Infinity value gives " +
+        "-Infinity − (-Infinity) = NaN: skip -Infinity values, they add exp(-Infinity) = 0.",
+    },
+    float32Arithmetic<[row: number[]]>(),
   ],
 };
 
 /**
- * The learner's { max, sum } as the pair [max, sum] the runner compares (a missing field shows
- * as undefined in its place); anything else, and a `fn` that is not a function, passes through
- * so the runner can name it.
+ * The row as the learner's function sees it: the same numbers, in an array that records which
+ * element was read when. Reading an element again after other elements is a second pass
+ * (reading row[i] twice in a row, within one step of the loop, is not).
  */
-export function asMaxAndSum(fn: unknown): unknown {
-  if (typeof fn !== "function") return fn;
-  return (row: number[]): unknown => {
-    const got: unknown = fn(row);
-    if (typeof got !== "object" || got === null || Array.isArray(got) || ArrayBuffer.isView(got)) return got;
-    if (typeof (got as { then?: unknown }).then === "function") return got;
-    const { max, sum } = got as { max?: unknown; sum?: unknown };
-    return [max, sum];
+function watchReads(row: number[]): { row: number[]; problem(): string | undefined } {
+  const seen = new Set<number>();
+  let last = -1;
+  let revisit: { index: number; after: number } | undefined;
+  const watched = new Proxy(row, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && /^(0|[1-9]\d*)$/.test(key) && Number(key) < target.length) {
+        const index = Number(key);
+        if (seen.has(index) && index !== last && revisit === undefined) revisit = { index, after: last };
+        seen.add(index);
+        last = index;
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return {
+    row: watched,
+    problem: () =>
+      revisit &&
+      `read row[${revisit.index}] again after row[${revisit.after}]: that is a second pass over the row. ` +
+        "Update the running max and the running sum together, in one loop.",
   };
+}
+
+/**
+ * The learner's { max, sum } as the pair [max, sum] the runner compares (a missing field shows
+ * as undefined in its place); anything else passes through so the runner can name it.
+ */
+export function asMaxAndSum(got: unknown): unknown {
+  if (typeof got !== "object" || got === null || Array.isArray(got) || ArrayBuffer.isView(got)) return got;
+  if (typeof (got as { then?: unknown }).then === "function") return got;
+  const { max, sum } = got as { max?: unknown; sum?: unknown };
+  return [max, sum];
 }

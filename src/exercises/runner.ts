@@ -14,13 +14,28 @@ export interface ExerciseCase<A extends unknown[]> {
   args: A;
 }
 
-/** A classic wrong answer, written as a foil so that the checker can recognise it. */
+/**
+ * A classic wrong answer, written as a foil so that the checker can recognise it: either the
+ * `output` a function with this mistake returns, or, for a mistake with no single output (float32
+ * arithmetic rounds differently in every implementation), a test `matches` of a wrong answer.
+ * Its hint is given only when it reproduces every failing case and fails no case the learner
+ * passes (see diagnose.ts).
+ */
 export interface Mistake<A extends unknown[]> {
   name: string;
   /** What a function with this mistake returns, often derived from the module's `expected`. */
-  output(args: A, expected: Numeric): Numeric;
+  output?(args: A, expected: Numeric): Numeric;
+  /** Instead of `output`: whether a failing answer `got` shows this mistake. */
+  matches?(got: Numeric, args: A, expected: Numeric): boolean;
   /** Names the mistake and the fix, in the course's words. */
   hint: string;
+}
+
+/** What an exercise's own `call` returns: the learner's answer, and what was wrong with how it was reached. */
+export interface Call {
+  got: unknown;
+  /** Set when the way fails the exercise even if the value is right ("read the row twice"). */
+  problem?: string;
 }
 
 /** An exercise: the cases, the module's answer, and the mistakes it can name. */
@@ -34,8 +49,14 @@ export interface Exercise<A extends unknown[]> {
   /** The module's answer: expected values are computed, never typed in. */
   expected(...args: A): Numeric;
   mistakes: ReadonlyArray<Mistake<A>>;
-  /** Overrides the shared TOLERANCE, for answers far below its atol (a float32 spacing of 2^-149). */
+  /** The comparison's tolerance; default TOLERANCE. */
   tolerance?: Tolerance;
+  /**
+   * How the learner's function is called, when the exercise watches more than the value (how
+   * the input is read) or turns the answer into a Numeric; default `fn(...args)`. May throw
+   * what `fn` throws.
+   */
+  call?(fn: (...args: A) => unknown, args: A): Call;
 }
 
 export interface CaseResult {
@@ -109,9 +130,12 @@ function runCase<A extends unknown[]>(
   exercise.argNames.forEach((name, i) => (input[name] = copy(testCase.args[i])));
   const expected = exercise.expected(...copy(testCase.args));
   const result: CaseResult = { name: testCase.name, input, expected, got: undefined, passed: false };
+  let problem: string | undefined;
   try {
     // A fresh copy for the learner: a function that works in place must not spoil the next case.
-    result.got = fn(...copy(testCase.args));
+    const args = copy(testCase.args);
+    if (exercise.call) ({ got: result.got, problem } = exercise.call(fn, args));
+    else result.got = fn(...args);
   } catch (error) {
     result.message = `threw ${errorText(error)}`;
     return { result, args: testCase.args };
@@ -124,8 +148,8 @@ function runCase<A extends unknown[]>(
     return { result, args: testCase.args };
   }
   const difference = firstDifference(conformed.value, expected, tolerance);
-  if (difference === undefined) result.passed = true;
-  else result.message = difference;
+  if (difference === undefined && problem === undefined) result.passed = true;
+  else result.message = [difference, problem].filter((text) => text !== undefined).join("; ");
   return { result, args: testCase.args, value: conformed.value };
 }
 
@@ -168,7 +192,7 @@ function checkArguments<A extends unknown[]>(exercise: Exercise<A>, fn: unknown,
 /** A failing case's message as a sentence: "your function threw ...", "got[0] = NaN, expected 0.09.". */
 export function caseMessage(result: CaseResult): string {
   const text = result.message ?? "failed";
-  const subject = /^(threw|returned)/.test(text) ? `your function ${text}` : text;
+  const subject = /^(threw|returned|read)/.test(text) ? `your function ${text}` : text;
   return /[.?!]$/.test(subject) ? subject : `${subject}.`; // not after 'did you forget "return"?'
 }
 

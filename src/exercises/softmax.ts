@@ -3,11 +3,17 @@
  * Taught in notebooks/02-softmax.ipynb.
  */
 import { logSoftmax, softmax } from "../softmax";
-import { maxFromZero, naiveSoftmax, softmaxShiftedBy } from "./foils";
+import { FLOAT64_TOLERANCE } from "./compare";
+import { float32Arithmetic, maxFromZero, naiveSoftmax, rowMean, rowMin, softmaxShiftedBy } from "./foils";
 import type { Exercise } from "./runner";
 
 const NOT_NORMALISED =
   "These are the exponentials, not yet divided by their sum: divide each one by Σ exp so the row sums to 1.";
+
+const wrongShift = (by: string): string =>
+  `You subtract the row's ${by}, not its max: softmax(x − c) = softmax(x) for any c, but only c = max keeps ` +
+  "every exponent ≤ 0. In [-1000, 0, 1000] the largest exponent is then exp(1000) or more: Infinity, and " +
+  "Infinity / Infinity is NaN. Subtract the max, so the largest exponential is exactly 1.";
 
 export const softmaxExercise: Exercise<[row: number[]]> = {
   name: "softmax",
@@ -21,8 +27,13 @@ export const softmaxExercise: Exercise<[row: number[]]> = {
     { name: "large logits", args: [[1000, 1001, 1002]] },
     { name: "very negative logits", args: [[-1000, -1001, -1002]] },
     { name: "all -Infinity but one", args: [[-Infinity, 2, -Infinity]] },
+    // Shifting by the minimum, the mean or the first logit survives every narrow row above and
+    // overflows in one of these two (the first logit is the max in the second).
+    { name: "wide row", args: [[-1000, 0, 1000]] },
+    { name: "wide row, largest first", args: [[1000, 0, -1000]] },
   ],
   expected: (row) => softmax(row),
+  tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     {
       name: "naive softmax",
@@ -55,5 +66,21 @@ export const softmaxExercise: Exercise<[row: number[]]> = {
       output: ([row]) => logSoftmax(row),
       hint: "These are log-probabilities (logSoftmax); softmax is their Math.exp, and every probability lies in [0, 1].",
     },
+    {
+      name: "shifted by the minimum",
+      output: ([row]) => softmaxShiftedBy(row, rowMin(row)),
+      hint: wrongShift("minimum"),
+    },
+    {
+      name: "shifted by the mean",
+      output: ([row]) => softmaxShiftedBy(row, rowMean(row)),
+      hint: wrongShift("mean"),
+    },
+    {
+      name: "shifted by the first logit",
+      output: ([row]) => softmaxShiftedBy(row, row[0]),
+      hint: wrongShift("first logit"),
+    },
+    float32Arithmetic<[row: number[]]>(),
   ],
 };

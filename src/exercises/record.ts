@@ -7,6 +7,10 @@
  * record = { exercise, passed, passing, total, verdict, hint?, nonce? }
  *
  * @example { "application/vnd.cross-entropy-course.exercise+json": { "exercise": "softmax", "passed": true, ... } }
+ * NOTE: JupyterLab (RenderMimeRegistry.preferredMimeType), Notebook 6 (OutputArea.display_order)
+ * and nbconvert pick the first mime type they have a renderer for, so a bundle of HTML and this
+ * record shows the HTML alone. A bundle of the record alone would show JupyterLab's "No renderer"
+ * notice: it is never sent on its own (a quiet check sends nothing).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

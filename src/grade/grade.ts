@@ -28,6 +28,15 @@ export interface GradeReport {
   seconds: number;
 }
 
+/** The scratch folders of the runs in progress, removed by removeScratch() if the grader is stopped. */
+const scratchRoots = new Set<string>();
+
+/** Removes the scratch folders of an interrupted grading (after stopAllRuns()). */
+export function removeScratch(): void {
+  for (const dir of scratchRoots) fs.rmSync(dir, { recursive: true, force: true });
+  scratchRoots.clear();
+}
+
 /** Grades the class in `options.submissions`; `log` receives the progress lines. */
 export async function grade(options: Options, notebooksDir: string, log: (line: string) => void): Promise<GradeReport> {
   const started = Date.now();
@@ -40,6 +49,7 @@ export async function grade(options: Options, notebooksDir: string, log: (line: 
   const state: State = new Map();
   const results = new Map<Submission, Row[]>();
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), "cross-entropy-grade-"));
+  scratchRoots.add(scratchRoot);
   let done = 0;
   let graded = 0;
   const width = String(submissions.length).length;
@@ -82,6 +92,7 @@ export async function grade(options: Options, notebooksDir: string, log: (line: 
     await Promise.all(Array.from({ length: Math.min(options.jobs, Math.max(1, submissions.length)) }, worker));
   } finally {
     fs.rmSync(scratchRoot, { recursive: true, force: true });
+    scratchRoots.delete(scratchRoot);
   }
 
   const rows = submissions.flatMap((s) => results.get(s) ?? []);

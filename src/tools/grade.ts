@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { USAGE, UsageError, parseArgs, type Options } from "../grade/args";
 import { stopAllRuns } from "../grade/execute";
-import { grade, summaryLine } from "../grade/grade";
+import { grade, removeScratch, summaryLine } from "../grade/grade";
 import { buildIsStale, jupyterPython, projectRoot, writeKernelspec } from "./kernelspec";
 
 function checkFolders(options: Options): void {
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => {
       stopAllRuns();
+      removeScratch();
       console.error(`grade: stopped by ${signal}; the notebooks graded so far are kept in ${path.join(options.out, "grades.json")}`);
       process.exit(130);
     });
@@ -77,6 +78,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
     stopAllRuns();
+    removeScratch();
     console.error(error);
     process.exit(1);
   },

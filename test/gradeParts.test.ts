@@ -188,4 +188,11 @@ describe("the checker's record", () => {
     });
     expect(displayBundle({ "text/html": "<p>x</p>" })).toBe(false);
   });
+
+  it("comes from checkers a notebook cannot swap", () => {
+    expect(Object.isFrozen(exercises)).toBe(true);
+    expect(() => {
+      (exercises as Record<string, unknown>).softmax = () => ({ passed: true });
+    }).toThrow(TypeError);
+  });
 });

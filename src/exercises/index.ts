@@ -61,3 +61,7 @@ export const exercises = {
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(onlineSoftmaxExercise, asMaxAndSum(fn), options),
 };
+
+// A notebook cannot swap a checker for one that always passes (`exercises.softmax = ...`
+// throws): the grader (src/grade/) runs these very functions on a learner's answer.
+Object.freeze(exercises);

@@ -78,7 +78,7 @@ describe("the course's exercises, read from its notebooks", () => {
   it("finds every checker call and the cell that holds the placeholder", () => {
     const softmax = course.get("02-softmax.ipynb")!;
     expect(softmax.exercises.map((e) => [e.name, e.argument])).toEqual([["softmax", "mySoftmax"], ["logSumExp", "myLogSumExp"]]);
-    expect(softmax.exercises[0].answerCell).toMatch(/^function mySoftmax\(row: number\[\]\): number\[\] \{/);
+    expect(softmax.exercises[0].answerCell).toMatch(/^functionmySoftmax\(row:number\[\]\):number\[\]\{/);
     // The placeholder cell of log-sum-exp also holds its checker call.
     expect(softmax.exercises[1].answerCell).toMatch(/exercises\.logSumExp\(myLogSumExp\);$/);
   });
@@ -91,7 +91,7 @@ describe("the course's exercises, read from its notebooks", () => {
     expect(declares("const mySoftmax = (r: number[]) => r;", "mySoftmax")).toBe(true);
     expect(declares("function mySoftmax2() {}", "mySoftmax")).toBe(false);
     expect(declares("x.mySoftmax = 1; mySoftmax(1)", "mySoftmax")).toBe(false);
-    expect(normaliseSource("a  \r\nb\t\n\n")).toBe("a\nb");
+    expect(normaliseSource("return 0; // placeholder\r\n/* a\nnote */ f(1,  2)\n\n")).toBe("return0;f(1,2)");
   });
 
   it("gives the grader a cell only for a checker the notebook calls on a function it declares", () => {

@@ -43,14 +43,17 @@ export function cellSource(cell: StoredCell): string {
   return "";
 }
 
-/** Source compared for "unchanged": line endings, trailing spaces and blank edges do not count. */
+/**
+ * Source compared for "unchanged": comments and whitespace do not count, so a placeholder is
+ * still recognised after a learner (or the course) only rewords its comment.
+ *
+ * @example normaliseSource("return 0; // placeholder\n") // "return0;"
+ */
 export function normaliseSource(source: string): string {
   return source
-    .replace(/\r\n?/g, "\n")
-    .split("\n")
-    .map((line) => line.trimEnd())
-    .join("\n")
-    .trim();
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\/\/[^\n]*/g, "")
+    .replace(/\s+/g, "");
 }
 
 /** Every checker call in code: [{ name: "softmax", argument: "mySoftmax" }], in order. */

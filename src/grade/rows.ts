@@ -90,7 +90,9 @@ export function gradeRows(
   const learnerCells = result.learner_cells ?? learnerNb.cells.length;
   const records = readRecords(run, learnerCells);
   const failed = result.status === "cell-failed" ? result.cell : undefined;
-  const code = learnerNb.cells.map((cell) => (cell.cell_type === "code" ? normaliseSource(cellSource(cell)) : undefined));
+  // By cell index, undefined for markdown: raw for finding calls, normalised for placeholders.
+  const code = learnerNb.cells.map((cell) => (cell.cell_type === "code" ? cellSource(cell) : undefined));
+  const normalised = code.map((source) => (source === undefined ? undefined : normaliseSource(source)));
   // "Before any checker ran": no genuine record, and the run stopped at or before the first
   // cell that calls a checker (a learner's fake `exercises` is a call, though not a record).
   const firstCall = code.findIndex((source) => source !== undefined && checkerCalls(source).length > 0);
@@ -104,7 +106,7 @@ export function gradeRows(
     const chosen = mine.filter((r) => r.fromLearner).pop() ?? mine.pop();
     const forged = records.forged.has(exercise.name) ? " (a result that did not come from the course's checker was ignored)" : "";
     const byGrader = chosen && !chosen.fromLearner ? " (the notebook's own call reported nothing verifiable; the grader ran the course's checker on the learner's function)" : "";
-    const placeholderAt = code.findIndex((source) => source !== undefined && source === exercise.answerCell);
+    const placeholderAt = normalised.findIndex((source) => source === exercise.answerCell);
     if (chosen?.record.passed) return row("passed", chosen.record.verdict + byGrader + forged);
     if (placeholderAt >= 0) {
       return row("not attempted", `the placeholder is still there: cell ${placeholderAt + 1} is the course's cell unchanged${forged}`);

@@ -41,6 +41,10 @@ function checkMachine(): string | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   let options: Options;
   try {
     options = parseArgs(argv);

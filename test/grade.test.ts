@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CSV_HEADER } from "../src/grade/gradebook";
 import { markedProcesses } from "../src/grade/processes";
 import { RUN_VARIABLE } from "../src/grade/execute";
@@ -200,6 +200,8 @@ describe("npm run grade on a small class", () => {
     csv = fs.readFileSync(path.join(out, "gradebook.csv"), "utf8");
     rows = parseCsv(csv);
   }, 400_000);
+
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("finishes with exit 0, a line per notebook and a summary", () => {
     expect(first.code, first.stderr).toBe(0);

@@ -105,3 +105,7 @@ export const exercises = {
   float32Spacing: (fn: (x: number) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(float32SpacingExercise, fn, options),
 };
+
+// A notebook cannot swap a checker for one that always passes (`exercises.softmax = ...`
+// throws): the grader (src/grade/) runs these very functions on a learner's answer.
+Object.freeze(exercises);

@@ -7,6 +7,7 @@ import { escapeMarkup } from "../display/format";
 import { showHtml } from "../display/show";
 import { formatNumber } from "../display/table";
 import { asArray, describeValue } from "./compare";
+import { RECORD_MIME, displayBundle, exerciseRecord } from "./record";
 import type { Exercise, ExerciseResult } from "./runner";
 
 /** Past this many entries an array is cut short with "…": a learner may return a huge one. */
@@ -75,7 +76,11 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
   );
 }
 
-/** Shows the report: HTML in a tslab notebook, its text in a terminal. */
+/**
+ * Shows the report: HTML in a tslab notebook, its text in a terminal. In a notebook the same
+ * message also carries the machine-readable record (./record.ts) that the grader reads.
+ */
 export function showReport<A extends unknown[]>(exercise: Exercise<A>, result: ExerciseResult): void {
-  showHtml(reportHtml(exercise, result));
+  const html = reportHtml(exercise, result);
+  if (!displayBundle({ "text/html": html, [RECORD_MIME]: exerciseRecord(result) })) showHtml(html);
 }

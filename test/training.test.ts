@@ -8,6 +8,9 @@ import { DIGITS_RECIPE, loadDigits, pixelFeatures } from "../src/digits";
 import { formatNumber } from "../src/display/format";
 import { initialModel, sgdStep } from "../src/softmaxRegression";
 import { trainSoftmaxRegression } from "../src/training";
+import { expectedCalibrationError, predictionConfidences } from "../src/calibration";
+import { divideByTemperature, fitTemperature } from "../src/temperature";
+import { linearLogits } from "../src/softmaxRegression";
 import { expectAllClose } from "./helpers/allclose";
 
 const X = [[1, 0], [0, 1], [1, 1], [0.5, -1], [-1, 0.5]];
@@ -62,5 +65,22 @@ describe("the digits model of notebooks 10 and 11", () => {
     const guide = readFileSync(join(__dirname, "..", "notebooks", "README.md"), "utf8");
     const right = Math.round(final * DIGITS_RECIPE.validationCount);
     expect(guide).toContain(`validation accuracy: **${formatNumber(100 * final, 3)}%** (${right} of ${DIGITS_RECIPE.validationCount} images)`);
+  }, 60_000);
+
+  it("gives the ECE before and after temperature scaling, and the T, that the teacher's guide quotes", async () => {
+    const { model } = await trainSoftmaxRegression(data(split.train), DIGITS_RECIPE);
+    const validation = data(split.validation);
+    const logits = linearLogits(validation.X, model);
+    const fit = fitTemperature(logits, validation.y);
+    const ece = (z: number[][]) => {
+      const c = predictionConfidences(z, validation.y);
+      return expectedCalibrationError(c.confidence, c.correct);
+    };
+    const [before, after] = [ece(logits), ece(divideByTemperature(logits, fit.temperature))];
+    expect(after).toBeLessThan(before);
+    const guide = readFileSync(join(__dirname, "..", "notebooks", "README.md"), "utf8").replace(/\s+/g, " ");
+    expect(guide).toContain(
+      `ECE (15 bins) **${formatNumber(before, 3)}** before, **${formatNumber(after, 3)}** after, with **T = ${formatNumber(fit.temperature, 3)}**`,
+    );
   }, 60_000);
 });

@@ -50,7 +50,7 @@ export function reliabilityDiagram(options: ReliabilityDiagramOptions): string {
   const height = options.height ?? 460;
   validate(options, width, height);
 
-  const top = 70;
+  const top = note ? 88 : 70;
   const probe = linearScale([0, 1], [1, 0]);
   const left = yAxisWidth(probe, true);
   const side = Math.min(width - left - 24, height - top - 56);

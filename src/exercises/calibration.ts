@@ -36,8 +36,8 @@ export const expectedCalibrationErrorExercise: Exercise<EceArgs> = {
   signature: "fn(confidence: number[], correct: boolean[], numBins: number) => number",
   argNames: ["confidence", "correct", "numBins"],
   cases: [
-    { name: "one bin", args: [[0.9, 0.8, 0.7, 0.6], [true, true, false, true], 1] },
-    { name: "equal-sized bins", args: [[0.9, 0.95, 0.55, 0.6], [true, false, true, true], 2] },
+    { name: "one bin", args: [[0.9, 0.8, 0.7, 0.6], [true, false, false, true], 1] },
+    { name: "equal-sized bins", args: [[0.9, 0.95, 0.2, 0.4], [true, false, true, true], 2] },
     { name: "unequal bins", args: [[0.95, 0.92, 0.97, 0.91, 0.3], [true, true, true, true, false], 2] },
     { name: "over- and under-confident", args: [[0.95, 0.9, 0.35, 0.3], [false, true, true, true], 2] },
     { name: "a confidence on a bin edge", args: [[0.5, 0.5, 0.9, 0.6], [true, true, true, false], 2] },

@@ -47,7 +47,7 @@ export function reliabilityDiagram(options: ReliabilityDiagramOptions): string {
   const xLabel = options.xLabel ?? "confidence: the predicted class's probability";
   const yLabel = options.yLabel ?? "accuracy in the bin";
   const width = options.width ?? 560;
-  const height = options.height ?? 460;
+  const height = options.height ?? 520;
   validate(options, width, height);
 
   const top = note ? 88 : 70;

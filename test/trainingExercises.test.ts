@@ -134,6 +134,13 @@ describe("classic mistakes are named", () => {
   });
 });
 
+describe("the report", () => {
+  it("prints boolean inputs as true and false", async () => {
+    const { formatValue } = await import("../src/exercises/report");
+    expect(formatValue([true, false])).toBe("[true, false]");
+  });
+});
+
 describe("every foil is caught by some case and told apart from every other foil", () => {
   const all = [sgdStepExercise, accuracyAndLossExercise, expectedCalibrationErrorExercise, temperatureNllExercise] as Array<Exercise<unknown[]>>;
   it.each(all.map((e) => [e.name, e] as const))("%s", (_, exercise) => {

@@ -31,6 +31,7 @@ const LINE = `font-family:${FONT};font-size:13px;margin:4px 0`;
  */
 export function formatValue(value: unknown, digits = 6, depth = 0): string {
   if (typeof value === "number") return formatNumber(value, digits);
+  if (typeof value === "boolean") return String(value); // the ECE exercise's verdicts
   if (depth > 3) return "[…]"; // deeper than any answer, or an array that contains itself
   const items = asArray(value);
   if (items === undefined) return describeValue(value);

@@ -27,7 +27,7 @@ export interface ImageGridOptions {
   pixelSize?: number;
   /** What the colours mean, written above the legend: "ink (0 = blank, 16 = full)". */
   legendLabel?: string;
-  /** A line under the grid saying how to read one image. */
+  /** Text under the grid saying how to read one image; "\n" starts a new line. */
   xLabel?: string;
 }
 
@@ -63,9 +63,11 @@ export function imageGrid(options: ImageGridOptions): string {
   const legendHeight = Math.max(90, Math.min(rows * tileHeight - GAP, 200));
   const ticks = niceTicks(lo, hi, 4);
   const legendWidth = 24 + Math.max(...ticks.map((t) => textWidth(formatNumber(t, TICK_DIGITS), 11)), textWidth(legendLabel ?? "", 11) - 10);
-  const width = Math.ceil(Math.max(gridRight + 16 + legendWidth + 16, textWidth(title, 15) + 32));
+  const noteLines = xLabel ? xLabel.split("\n") : [];
+  const widestNote = Math.max(0, ...noteLines.map((line) => textWidth(line, 11)));
+  const width = Math.ceil(Math.max(gridRight + 16 + legendWidth + 16, textWidth(title, 15) + 32, widestNote + 32));
   const gridBottom = top + 18 + Math.max(rows * tileHeight, legendHeight + 24);
-  const height = Math.ceil(gridBottom + (xLabel ? 22 : 4));
+  const height = Math.ceil(gridBottom + 4 + 16 * noteLines.length);
   checkSize("imageGrid", "width", width);
   checkSize("imageGrid", "height", height);
 
@@ -91,7 +93,7 @@ export function imageGrid(options: ImageGridOptions): string {
   const body = [
     `<g class="images">\n${tiles.join("\n")}\n</g>`,
     legend(gridRight + 16, top + 18, legendHeight, [lo, hi], ticks, diverging, legendLabel),
-    xLabel ? text(left, gridBottom + 14, xLabel, { fill: MUTED, "font-size": 11 }) : "",
+    ...noteLines.map((line, i) => text(left, gridBottom + 14 + 16 * i, line, { fill: MUTED, "font-size": 11 })),
   ];
   const description = `${images.length} images of ${imageWidth} × ${imageHeight} pixels, colour range ${formatNumber(lo, TICK_DIGITS)} to ${formatNumber(hi, TICK_DIGITS)}`;
   return svgDocument({ width, height, title, description }, body.filter((p) => p !== "").join("\n"));

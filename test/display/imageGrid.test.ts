@@ -37,3 +37,14 @@ describe("imageGrid", () => {
     expect(() => imageGrid({ ...two, labels: ["a"] })).toThrow("imageGrid: labels has length 1 but there are 2 images");
   });
 });
+
+describe("imageGrid's note under the grid", () => {
+  it("starts a new line at each \\n and widens the chart to fit the longest line", () => {
+    const long = "x".repeat(150);
+    const svg = imageGrid({ images: [[0, 1, 2, 3]], imageWidth: 2, title: "t", xLabel: `first line\n${long}` });
+    expect(svg).toContain(">first line</text>");
+    expect(svg).toContain(`>${long}</text>`);
+    const width = Number(/^<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+    expect(width).toBeGreaterThanOrEqual(150 * 11 * 0.6);
+  });
+});

@@ -9,6 +9,15 @@ export { crossEntropyBackward } from "./crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./random";
+// Training on real data (notebooks 10 and 11): batches, softmax regression, calibration.
+export { loadDigits, pixelFeatures, DIGITS_RECIPE, DIGIT_IMAGE_SIZE, DIGIT_CLASSES, DIGIT_MAX_PIXEL, type Digits } from "./digits";
+export { trainValidationSplit, miniBatches, pick } from "./batches";
+export {
+  initialModel, linearLogits, softmaxRegressionGradients, sgdStep, predictions, accuracy, type LinearModel, type StepOptions,
+} from "./softmaxRegression";
+export { trainSoftmaxRegression, type Dataset, type TrainingOptions, type EpochRecord, type TrainingHistory } from "./training";
+export { predictionConfidences, reliabilityBins, expectedCalibrationError, type Confidences, type ReliabilityBin } from "./calibration";
+export { divideByTemperature, temperatureNll, fitTemperature, type TemperatureFit } from "./temperature";
 export { START_END, characterVocabulary, encodeWord, bigramCounts, bigramProbabilities, bigramLoss } from "./bigram";
 export { sampleIndex, sampleWord } from "./bigramSampling";
 export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
@@ -20,6 +29,8 @@ export { barChart, type BarChartOptions } from "./display/barChart";
 export { lineChart, type LineChartOptions, type LineSeries } from "./display/lineChart";
 export { heatmap, type HeatmapOptions } from "./display/heatmap";
 export { categoryMap, type CategoryMapOptions } from "./display/categoryMap";
+export { imageGrid, type ImageGridOptions } from "./display/imageGrid";
+export { reliabilityDiagram, type ReliabilityDiagramOptions } from "./display/reliabilityDiagram";
 export {
   classLabels,
   sampleLabels,

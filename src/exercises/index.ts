@@ -25,6 +25,9 @@ import { nllFromLogProbabilitiesExercise } from "./nllLoss";
 import { onlineSoftmaxExercise } from "./onlineSoftmax";
 import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
 import { softmaxExercise } from "./softmax";
+import { accuracyAndLossExercise } from "./accuracyAndLoss";
+import { sgdStepExercise } from "./sgdStep";
+import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./calibration";
 
 export type { CaseResult, CheckOptions, ExerciseResult } from "./runner";
 
@@ -85,6 +88,30 @@ export const exercises = {
   /** fn(X, dlogits) -> { W: Xᵀ·dlogits, b: column sums of dlogits }. Taught in notebooks/09-training-a-classifier.ipynb. */
   linearBackward: (fn: (X: number[][], dlogits: number[][]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(linearBackwardExercise, asWeightsThenBias(fn), options),
+  /** fn(weights, bias, X, targets, learningRate, weightDecay) -> W − η (Xᵀ G + λ W). Taught in notebooks/10-training-on-digits.ipynb. */
+  sgdStep: (
+    fn: (weights: number[][], bias: number[], X: number[][], targets: number[], learningRate: number, weightDecay: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(sgdStepExercise, fn, options),
+
+  /** fn(weights, bias, X, targets) -> [accuracy, mean cross-entropy] of logits = X W + b. Taught in notebooks/10-training-on-digits.ipynb. */
+  accuracyAndLoss: (
+    fn: (weights: number[][], bias: number[], X: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(accuracyAndLossExercise, fn, options),
+
+  /** fn(confidence, correct, numBins) -> Σ_b (n_b / N)·|acc_b − conf_b|. Taught in notebooks/11-calibration-and-temperature.ipynb. */
+  expectedCalibrationError: (
+    fn: (confidence: number[], correct: boolean[], numBins: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(expectedCalibrationErrorExercise, fn, options),
+
+  /** fn(logits, targets, T) -> the mean NLL of softmax(logits / T). Taught in notebooks/11-calibration-and-temperature.ipynb. */
+  temperatureNll: (
+    fn: (logits: number[][], targets: number[], temperature: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(temperatureNllExercise, fn, options),
+
   /** fn(probabilities, vocabulary, words) -> the mean −log P over every bigram, "." at both ends. Taught in notebooks/12-a-character-language-model.ipynb. */
   bigramLoss: (
     fn: (probabilities: number[][], vocabulary: string[], words: string[]) => unknown,

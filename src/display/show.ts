@@ -3,7 +3,9 @@
  * tslab Jupyter kernel, plain text in a terminal (`npm start`, vitest, plain node).
  */
 import type { DataFrame } from "danfojs-node";
+import { escapeMarkup } from "./format";
 import { chartPng } from "./png";
+import { HTML_COLORS } from "./theme";
 import { tableHtml, type TableOptions } from "./table";
 
 /** The part of tslab's `display` object this module uses. */
@@ -140,6 +142,30 @@ export function showHtml(html: string): void {
     return;
   }
   console.log(htmlToText(html));
+}
+
+/**
+ * Shows preformatted text (a docstring, a file excerpt) as a code block whose colours follow
+ * the notebook's theme (the rule in ./theme.ts); in a terminal prints the text as it is.
+ *
+ * @example showCode(fs.readFileSync(dataFile("generate_reference.py"), "utf8").split('"""')[1])
+ * Used in notebooks/A1-side-by-side-with-pytorch.ipynb.
+ */
+export function showCode(text: string): void {
+  const display = tslabDisplay();
+  if (display) {
+    display.html(codeHtml(text));
+    return;
+  }
+  console.log(text);
+}
+
+/** The HTML of `showCode`: a wrapped `<pre>`, escaped, with theme colours on the block itself. */
+export function codeHtml(text: string): string {
+  const style =
+    `font-size:12px;padding:8px;border-radius:4px;white-space:pre-wrap;margin:4px 0;` +
+    `color:${HTML_COLORS.text};background:${HTML_COLORS.code}`;
+  return `<pre class="ce-code" style="${style}">${escapeMarkup(text)}</pre>`;
 }
 
 function svgTitle(svg: string): string {

@@ -50,6 +50,8 @@ export const HTML_COLORS = {
   background: jp("layout-color0", "#ffffff"),
   /** Background of every other row. */
   zebra: jp("rendermime-table-row-background", "#f6f8fa"),
+  /** Background of a code block: Lab's code-cell grey, GitHub's elsewhere. */
+  code: jp("cell-editor-background", "#f6f8fa"),
   /** Row rules and the header rule. */
   rule: jp("border-color2", "#d0d7de"),
   ruleStrong: jp("border-color1", "#57606a"),

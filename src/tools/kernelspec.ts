@@ -3,7 +3,7 @@
  * `tslab install` is needed, and the environment that makes Jupyter find it.
  *
  * writeKernelspec() -> <repo>/.jupyter-local/kernels/tslab/kernel.json
- * writeLabSettings() -> <repo>/.jupyter-local/lab/settings/overrides.json (JupyterLab defaults)
+ * writeLabSettings() -> <repo>/.jupyter-local/lab/settings/{overrides,page_config}.json (Lab defaults)
  * jupyterEnv()      -> process.env with JUPYTER_PATH = <repo>/.jupyter-local:<old JUPYTER_PATH>
  * findJupyter("lab") -> the `jupyter` that runs JupyterLab: <repo>/.venv/bin/jupyter first, then PATH
  *
@@ -61,13 +61,30 @@ export const LAB_OVERRIDES = {
   "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
 };
 
-/** Writes the Lab overrides and returns their folder (Lab's app_settings_dir). */
-export function writeLabSettings(root: string = projectRoot, extra: Record<string, object> = {}): string {
-  const dir = path.join(jupyterLocalDir(root), "lab", "settings");
-  const file = path.join(dir, "overrides.json");
-  const text = JSON.stringify({ ...LAB_OVERRIDES, ...extra }, null, 2) + "\n";
+/**
+ * Lab's page config for this project: the debugger extension off. tslab speaks no debug
+ * protocol, so Lab's debugger can do nothing for these notebooks, and with it on, every cell
+ * run logs an uncaught "No active debugger session" in the browser console: Lab 4.6's
+ * debugger handler connects its `executionDone` signal (every execute_reply) to
+ * `displayModules`, which throws when no debug session exists, and none is created for a
+ * kernel whose kernelspec lacks `metadata.debugger`. Declaring `debugger: true` instead would
+ * make Lab send debug requests that tslab never answers. Lowest priority: a user's own
+ * page config can turn it back on.
+ */
+export const LAB_PAGE_CONFIG = { disabledExtensions: ["@jupyterlab/debugger-extension"] };
+
+/** Writes overrides.json and page_config.json into `dir` (default: the project's Lab settings). */
+export function writeLabSettings(root: string = projectRoot, dir = path.join(jupyterLocalDir(root), "lab", "settings"), extraOverrides: Record<string, object> = {}): string {
   fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+  const files: Array<[string, object]> = [
+    ["overrides.json", { ...LAB_OVERRIDES, ...extraOverrides }],
+    ["page_config.json", LAB_PAGE_CONFIG],
+  ];
+  for (const [name, content] of files) {
+    const file = path.join(dir, name);
+    const text = JSON.stringify(content, null, 2) + "\n";
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+  }
   return dir;
 }
 

@@ -1,7 +1,7 @@
 import { DataFrame } from "danfojs-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PNG_SCALE } from "../../src/display/png";
-import { chartBundle, show, showHtml, showSvg, tslabDisplay } from "../../src/display/show";
+import { chartBundle, codeHtml, show, showHtml, showSvg, tslabDisplay } from "../../src/display/show";
 import { barChart } from "../../src/display/barChart";
 
 const frame = () => new DataFrame({ logit: [1000, 1001], exp: [Infinity, Infinity] });
@@ -102,5 +102,13 @@ describe("a chart's display bundle (what a handed-out, untrusted notebook can st
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([640 * PNG_SCALE, 360 * PNG_SCALE]);
     expect(bundle.metadata["image/png"]).toEqual({ width: 640, height: 360 });
     expect(bundle.data["text/plain"]).toMatch(/^\[chart: p & q\. Not drawn here: run the cell, or trust the notebook/);
+  });
+});
+
+describe("showCode's block", () => {
+  it("escapes the text and takes its colours from the theme, text and background together", () => {
+    const html = codeHtml('if a < b && c > "d":');
+    expect(html).toContain("if a &lt; b &amp;&amp; c &gt; &quot;d&quot;:");
+    expect(html).toMatch(/color:var\(--jp-content-font-color0, #1f2328\);background:var\(--jp-cell-editor-background, #f6f8fa\)/);
   });
 });

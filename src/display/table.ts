@@ -34,11 +34,11 @@ const TABLE_STYLE =
   `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;` +
   `color:${C.text};background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
 const CAPTION_STYLE = `caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:${C.text};background:${C.background}`;
-// normal white-space: a table wider than a projector's output area wraps its header words
-// rather than scrolling; numbers never wrap (CELL_NUMBER).
-const CELL = `padding:4px 10px;border:none;border-bottom:1px solid ${C.rule}`;
+// Narrow enough for a projector (an output area of about 590 px at 1024 x 768): headers and
+// row labels wrap between words rather than pushing the table wider; numbers never wrap.
+const CELL = `padding:4px 8px;border:none;border-bottom:1px solid ${C.rule}`;
 const HEAD_STYLE = `${CELL};border-bottom:2px solid ${C.ruleStrong};font-weight:600;color:${C.text};background:${C.background};white-space:normal;vertical-align:bottom`;
-const INDEX_STYLE = `${CELL};text-align:left;font-weight:600;color:${C.muted};white-space:nowrap`;
+const INDEX_STYLE = `${CELL};text-align:left;font-weight:600;color:${C.muted};white-space:normal`;
 /** Text colour of Infinity/NaN: red enough to catch the eye, dark enough for contrast on its chip. */
 export const NON_FINITE_COLOR = CHIPS.nonFinite.text;
 /** Background of a marked cell: amber, readable under black text and distinct from the zebra rows. */

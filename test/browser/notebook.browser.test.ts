@@ -295,7 +295,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
           `${name} in Lab: ran in ${seconds.toFixed(1)} s; ${narrow.charts.length} chart(s), ${narrow.tables} table(s); ` +
             `worst contrast Light ${byTheme["JupyterLab Light"].worst[0]?.ratio ?? "-"} / Dark ${byTheme["JupyterLab Dark"].worst[0]?.ratio ?? "-"} ` +
             `over ${narrow.textRuns} text runs; chart width/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1280: ${widths(wide).join(" ") || "-"}; ` +
-            `wide tables at 1024: ${narrow.wideTables.length}; "No active debugger session" errors: ${debuggerErrors.length}`,
+            `tables wider than their area at 1024 (width/area): ${narrow.wideTables.map(([w, a]) => `${Math.round(w)}/${Math.round(a)}`).join(" ") || "none"}; "No active debugger session" errors: ${debuggerErrors.length}`,
         );
 
         expect(ran.problems, `${name}: cells show errors or stderr`).toEqual([]);

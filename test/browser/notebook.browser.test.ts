@@ -415,6 +415,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
       const page = await browser.newPage({ viewport: WIDE });
       try {
         await nb6Open(page, server, copy.urlPath);
+        await page.evaluate(`(() => { const nb = Jupyter.notebook; nb.set_autosave_interval(0); nb.writable = false; })()`);
         await sleep(1_000);
         const trusted = await page.evaluate("Jupyter.notebook.trusted");
         const report = await measure(page, NB6_OUTPUTS);

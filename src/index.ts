@@ -23,7 +23,7 @@ export { sampleIndex, sampleWord } from "./bigramSampling";
 export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
 export { loadInformationReference, type InformationCase } from "./reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.
-export { show, showSvg, showHtml } from "./display/show";
+export { show, showSvg, showHtml, showCode } from "./display/show";
 export { tableHtml, formatNumber, type TableOptions } from "./display/table";
 export { barChart, type BarChartOptions } from "./display/barChart";
 export { lineChart, type LineChartOptions, type LineSeries } from "./display/lineChart";

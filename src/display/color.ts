@@ -9,8 +9,11 @@ const SEQUENTIAL = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#429
 /** ColorBrewer "RdBu" reversed: negative is blue, zero is near-white, positive is red. */
 const DIVERGING = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"];
 
-/** Fill of a cell whose value is NaN or ±Infinity: neutral grey, never a colour from the ramp. */
-export const NON_FINITE_FILL = "#d0d7de";
+/**
+ * Fill of a cell whose value is NaN or ±Infinity: neutral grey, never a colour from the ramp,
+ * light enough that its red label (NON_FINITE, #b3261e) keeps 4.9 to 1.
+ */
+export const NON_FINITE_FILL = "#dfe3e8";
 
 /**
  * A colour for t in [0, 1] along the chosen ramp (t is clamped), as "#rrggbb".

@@ -3,6 +3,9 @@
  * tslab Jupyter kernel, plain text in a terminal (`npm start`, vitest, plain node).
  */
 import type { DataFrame } from "danfojs-node";
+import { escapeMarkup } from "./format";
+import { chartPng } from "./png";
+import { HTML_COLORS } from "./theme";
 import { tableHtml, type TableOptions } from "./table";
 
 /** The part of tslab's `display` object this module uses. */
@@ -58,15 +61,72 @@ export function show(df: DataFrame, options?: TableOptions): void {
  * (its `<title>`) and saying it renders in a notebook, so a script's output still says
  * what would have been drawn.
  *
+ * In a notebook it sends one display bundle (see `chartBundle`): the SVG, a PNG of it and a
+ * line of text. A trusted notebook shows the SVG; a notebook handed out with its outputs
+ * (untrusted) shows the PNG; a viewer with neither shows the line, which says how to get
+ * the chart back.
+ *
  * @example showSvg(barChart({ labels: ["a", "b"], values: [0.7, 0.3], title: "p(class)" }))
  */
 export function showSvg(svg: string): void {
   const display = tslabDisplay();
   if (display) {
-    display.svg(svg);
+    const writer = bundleWriter(display);
+    if (writer) writer(chartBundle(svg));
+    else display.svg(svg);
     return;
   }
   console.log(`[chart: ${svgTitle(svg)} (SVG; renders in a notebook)]`);
+}
+
+/** A Jupyter display bundle: mime type -> content, and per-type metadata. */
+export interface DisplayBundle {
+  data: Record<string, string>;
+  metadata: Record<string, Record<string, number>>;
+}
+
+/**
+ * The display bundle of a chart: image/svg+xml, image/png (base64, with its natural width
+ * and height as metadata, so it shows at the SVG's size and shrinks to fit) when resvg is
+ * installed, and text/plain naming the chart and saying how to see it.
+ */
+export function chartBundle(svg: string): DisplayBundle {
+  const data: Record<string, string> = {
+    "image/svg+xml": svg,
+    "text/plain": `[chart: ${svgTitle(svg)}. Not drawn here: run the cell, or trust the notebook ` +
+      "(JupyterLab: Ctrl+Shift+C, then \"Trust Notebook\"; Notebook 6: File > Trust Notebook).]",
+  };
+  const metadata: DisplayBundle["metadata"] = {};
+  const png = chartPng(svg);
+  if (png) {
+    data["image/png"] = png.png.toString("base64");
+    metadata["image/png"] = { width: png.width, height: png.height };
+  }
+  return { data, metadata };
+}
+
+/**
+ * A function that sends a whole bundle through the kernel's display channel, or undefined.
+ *
+ * tslab's `display` sends one mime type per message; the bundle needs several in one. Its
+ * `display.raw` writes through `lastWriteDisplayData` of tslab's own `jupyter` module, which
+ * is found beside the kernel's tslab module in node's module cache (the same instance,
+ * since the kernel loaded both). Anything unexpected falls back to `display.svg`.
+ */
+function bundleWriter(display: RichDisplay): ((bundle: DisplayBundle) => void) | undefined {
+  try {
+    const cache = require.cache as Record<string, NodeJS.Module | undefined>;
+    const tslab = Object.values(cache).find((m) => (m?.exports as { display?: unknown } | undefined)?.display === display);
+    if (!tslab) return undefined;
+    const jupyter = cache[tslab.filename.replace(/public\.js$/, "jupyter.js")]?.exports as
+      | { lastWriteDisplayData?: ((content: object, update: boolean) => void) | null }
+      | undefined;
+    const write = jupyter?.lastWriteDisplayData;
+    if (typeof write !== "function") return undefined;
+    return (bundle) => write({ data: bundle.data, metadata: bundle.metadata, transient: {} }, false);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -82,6 +142,30 @@ export function showHtml(html: string): void {
     return;
   }
   console.log(htmlToText(html));
+}
+
+/**
+ * Shows preformatted text (a docstring, a file excerpt) as a code block whose colours follow
+ * the notebook's theme (the rule in ./theme.ts); in a terminal prints the text as it is.
+ *
+ * @example showCode(fs.readFileSync(dataFile("generate_reference.py"), "utf8").split('"""')[1])
+ * Used in notebooks/A1-side-by-side-with-pytorch.ipynb.
+ */
+export function showCode(text: string): void {
+  const display = tslabDisplay();
+  if (display) {
+    display.html(codeHtml(text));
+    return;
+  }
+  console.log(text);
+}
+
+/** The HTML of `showCode`: a wrapped `<pre>`, escaped, with theme colours on the block itself. */
+export function codeHtml(text: string): string {
+  const style =
+    `font-size:12px;padding:8px;border-radius:4px;white-space:pre-wrap;margin:4px 0;` +
+    `color:${HTML_COLORS.text};background:${HTML_COLORS.code}`;
+  return `<pre class="ce-code" style="${style}">${escapeMarkup(text)}</pre>`;
 }
 
 function svgTitle(svg: string): string {

@@ -5,8 +5,21 @@
  * Charts are plain strings so they render the same on GitHub, in a printed handout and in
  * JupyterLab, with no browser-side plotting library. Output is deterministic (no random
  * ids, no dates), so the same input gives the same bytes and a chart can be diffed.
+ *
+ * Themes and widths (the rule for every chart, old and new; details in ./theme.ts):
+ * - JupyterLab 4 shows an SVG output as an `<img>`: page CSS and `--jp-*` variables cannot
+ *   reach inside. So every chart is a LIGHT CARD (`svgDocument` draws it: white, its own grey
+ *   border) drawn with the fixed colours below, in Lab Light and Lab Dark alike. Text on
+ *   the card uses INK, MUTED or NON_FINITE (each >= 4.5 to 1 on white), or `textColorOn(fill)`
+ *   on a coloured shape; test/display/theme.test.ts measures every `<text>` of every chart.
+ * - `svgDocument` writes width="100%" with a viewBox and max-width = the natural width, so
+ *   a chart shrinks to a narrow output area (a projector at 1024 px) instead of scrolling.
+ * - Show charts with `showSvg` (./show.ts): it sends a PNG of the same chart beside the SVG,
+ *   which an untrusted (handed-out) notebook shows where it drops the SVG.
+ * Build charts from these helpers and colours, never from page colours or `<style>` blocks.
  */
 import { escapeMarkup } from "./format";
+import { CARD, CHIPS } from "./theme";
 
 export { escapeMarkup } from "./format";
 
@@ -18,7 +31,7 @@ export const INK = "#1f2328";
 export const MUTED = "#57606a";
 export const GRID = "#e6e8eb";
 export const AXIS = "#8c959f";
-export const NON_FINITE = "#c62828";
+export const NON_FINITE = CHIPS.nonFinite.text;
 export const SERIES_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f"];
 /** Dash patterns per series, so lines stay apart in a greyscale printout. */
 export const SERIES_DASHES = ["", "7 4", "2 3", "9 3 2 3"];
@@ -65,20 +78,28 @@ export function text(x: number, y: number, content: string, extra: Record<string
 /**
  * Wraps chart content in a self-contained SVG document.
  *
- * (width, height, title, body) -> `<svg>` with explicit size and viewBox, `role="img"`, a
- * `<title>` (its accessible name), an optional `<desc>`, a white background and the title
- * drawn at the top left.
+ * (width, height, title, body) -> `<svg>` with width="100%", a viewBox of width x height and
+ * `max-width:<width>px` (it scales down to fit, never up past its natural size where CSS
+ * reaches it), `role="img"`, a `<title>` (its accessible name), an optional `<desc>`, the
+ * light card (white, rounded grey border) and the title drawn at the top left.
+ * `data-width`/`data-height` keep the natural size for tools (the PNG rendering).
  *
  * @example svgDocument({ width: 640, height: 400, title: "Loss" }, "<g/>")
  */
 export function svgDocument(frame: { width: number; height: number; title: string; description?: string }, body: string): string {
   const { width, height, title, description } = frame;
-  const size = attrs({ width, height, viewBox: `0 0 ${num(width)} ${num(height)}` });
+  const size = attrs({
+    width: "100%",
+    viewBox: `0 0 ${num(width)} ${num(height)}`,
+    style: `max-width:${num(width)}px;height:auto`,
+    "data-width": width,
+    "data-height": height,
+  });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg"${size} role="img"${attrs({ "font-family": FONT_FAMILY })} font-size="12" fill="${INK}">`,
     `<title>${escapeMarkup(title)}</title>`,
     description === undefined ? "" : `<desc>${escapeMarkup(description)}</desc>`,
-    `<rect x="0" y="0"${attrs({ width, height })} fill="#ffffff"/>`,
+    `<rect class="card" x="0.5" y="0.5"${attrs({ width: width - 1, height: height - 1 })} rx="6" fill="${CARD.background}" stroke="${CARD.border}"/>`,
     text(16, 26, title, { "font-size": 15, "font-weight": 600 }),
     body,
     "</svg>",

@@ -1,5 +1,7 @@
 /**
  * A danfo DataFrame as an HTML table, because danfojs-node has no HTML output of its own.
+ * Its colours follow JupyterLab's theme (light or dark) and fall back to the light ones
+ * elsewhere: see the rule at the top of ./theme.ts.
  *
  * Every style is inline: notebook viewers (GitHub, nbviewer, some JupyterLab sanitiser
  * settings) drop `<style>` blocks and class rules, but keep inline styles. The classes are
@@ -7,6 +9,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { escapeMarkup, formatNumber } from "./format";
+import { CHIPS, HTML_COLORS } from "./theme";
 
 export { formatNumber } from "./format";
 
@@ -23,20 +26,26 @@ export interface TableOptions {
 }
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const C = HTML_COLORS;
+// Colours follow the rule in ./theme: theme variables (with the old colours as fallbacks) on
+// the table AND on every cell, so JupyterLab's own row colours never show through; fixed
+// colours only as chips (highlight, NaN/Infinity).
 const TABLE_STYLE =
   `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;` +
-  "color:#1f2328;background:#ffffff;margin:4px 0;font-variant-numeric:tabular-nums";
-const CAPTION_STYLE = "caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:#1f2328";
-const CELL = "padding:4px 10px;border:none;border-bottom:1px solid #d0d7de;white-space:nowrap";
-const HEAD_STYLE = `${CELL};border-bottom:2px solid #57606a;font-weight:600;background:#ffffff`;
-const INDEX_STYLE = `${CELL};text-align:left;font-weight:600;color:#57606a`;
-const ZEBRA = "#f6f8fa";
-/** Text colour of Infinity/NaN: red enough to catch the eye, dark enough for contrast. */
-export const NON_FINITE_COLOR = "#c62828";
+  `color:${C.text};background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
+const CAPTION_STYLE = `caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:${C.text};background:${C.background}`;
+// Narrow enough for a projector (an output area of about 590 px at 1024 x 768): headers and
+// row labels wrap between words rather than pushing the table wider; numbers never wrap.
+const CELL = `padding:4px 8px;border:none;border-bottom:1px solid ${C.rule}`;
+const HEAD_STYLE = `${CELL};border-bottom:2px solid ${C.ruleStrong};font-weight:600;color:${C.text};background:${C.background};white-space:normal;vertical-align:bottom`;
+const INDEX_STYLE = `${CELL};text-align:left;font-weight:600;color:${C.muted};white-space:normal`;
+/** Text colour of Infinity/NaN: red enough to catch the eye, dark enough for contrast on its chip. */
+export const NON_FINITE_COLOR = CHIPS.nonFinite.text;
 /** Background of a marked cell: amber, readable under black text and distinct from the zebra rows. */
-export const HIGHLIGHT_BACKGROUND = "#ffe08a";
-const HIGHLIGHT_STYLE = `background:${HIGHLIGHT_BACKGROUND};font-weight:700;box-shadow:inset 0 0 0 2px #d4a017`;
-const LEGEND_STYLE = `font-family:${FONT};font-size:12px;color:#57606a;margin:2px 0 6px 0`;
+export const HIGHLIGHT_BACKGROUND = CHIPS.highlight.background;
+const HIGHLIGHT_STYLE =
+  `background:${HIGHLIGHT_BACKGROUND};color:${CHIPS.highlight.text};font-weight:700;box-shadow:inset 0 0 0 2px ${CHIPS.highlight.outline}`;
+const LEGEND_STYLE = `font-family:${FONT};font-size:12px;color:${C.muted};background:${C.background};margin:2px 0 6px 0;padding:0 2px`;
 
 /**
  * Renders a DataFrame as a self-contained, inline-styled HTML table.
@@ -71,9 +80,9 @@ export function tableHtml(df: DataFrame, options: TableOptions = {}): string {
     "</tr></thead>";
   const body = rows
     .map((row, r) => {
-      const zebra = r % 2 === 1 ? ` style="background:${ZEBRA}"` : "";
-      const cells = row.map((value, c) => cellHtml(value, digits, marked.has(`${r},${c}`))).join("");
-      return `<tr${zebra}><th scope="row" style="${INDEX_STYLE}">${escapeMarkup(index[r] ?? String(r))}</th>${cells}</tr>`;
+      const background = `background:${r % 2 === 1 ? C.zebra : C.background}`;
+      const cells = row.map((value, c) => cellHtml(value, digits, marked.has(`${r},${c}`), background)).join("");
+      return `<tr><th scope="row" style="${INDEX_STYLE};${background}">${escapeMarkup(index[r] ?? String(r))}</th>${cells}</tr>`;
     })
     .join("\n");
   const caption =
@@ -81,31 +90,33 @@ export function tableHtml(df: DataFrame, options: TableOptions = {}): string {
   const legend =
     options.highlightLabel === undefined
       ? ""
-      : // The swatch is a "■" in the highlight colour: a filled square when styled, still a mark when not.
-        `\n<div class="ce-legend" style="${LEGEND_STYLE}"><span style="${HIGHLIGHT_STYLE};color:${HIGHLIGHT_BACKGROUND};` +
-        `padding:0 3px;margin-right:6px">■</span>${escapeMarkup(options.highlightLabel)}</div>`;
+      : // The swatch holds no text (nothing to read, so nothing to fail a contrast check); where
+        // styles are stripped the marked cells still stand out in <strong>.
+        `\n<div class="ce-legend" style="${LEGEND_STYLE}"><span class="ce-swatch" aria-hidden="true" style="${HIGHLIGHT_STYLE};` +
+        `display:inline-block;width:0.8em;height:0.8em;vertical-align:-0.05em;margin-right:6px"></span>` +
+        `${escapeMarkup(options.highlightLabel)}</div>`;
   return (
     `<div class="ce-table">\n<table style="${TABLE_STYLE}">${caption}\n${header}\n<tbody>\n${body}\n</tbody>\n</table>` +
     `${legend}\n</div>`
   );
 }
 
-function cellHtml(value: unknown, digits: number, marked: boolean): string {
+function cellHtml(value: unknown, digits: number, marked: boolean, background: string): string {
   const classes: string[] = [];
-  const styles = [CELL];
+  const styles = [CELL, background, `color:${C.text}`];
   let text: string;
   if (typeof value === "number") {
     classes.push("ce-num");
-    styles.push("text-align:right");
+    styles.push("text-align:right;white-space:nowrap");
     text = formatNumber(value, digits);
     if (!Number.isFinite(value)) {
       classes.push("ce-nonfinite");
-      styles.push(`color:${NON_FINITE_COLOR};font-weight:600`);
+      styles.push(`color:${NON_FINITE_COLOR};background:${CHIPS.nonFinite.background};font-weight:600`);
     }
   } else if (value === null || value === undefined) {
     // danfo stores missing entries as null; show the word rather than an empty cell.
     classes.push("ce-missing");
-    styles.push("text-align:left;color:#8c959f;font-style:italic");
+    styles.push(`text-align:left;color:${C.muted};font-style:italic`);
     text = String(value);
   } else {
     classes.push(typeof value === "boolean" ? "ce-bool" : "ce-text");
@@ -115,6 +126,8 @@ function cellHtml(value: unknown, digits: number, marked: boolean): string {
   if (marked) {
     classes.push("ce-highlight");
     styles.push(HIGHLIGHT_STYLE);
+    // A marked NaN keeps its red: #b3261e on the amber chip is still 4.9 to 1.
+    if (classes.includes("ce-nonfinite")) styles.push(`color:${NON_FINITE_COLOR}`);
   }
   // <strong> keeps a marked cell visible where a viewer strips inline styles.
   const content = marked ? `<strong>${text}</strong>` : text;

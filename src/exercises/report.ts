@@ -6,6 +6,7 @@
 import { escapeMarkup } from "../display/format";
 import { showHtml } from "../display/show";
 import { formatNumber } from "../display/table";
+import { CHIPS, HTML_COLORS as C } from "../display/theme";
 import { asArray, describeValue } from "./compare";
 import { RECORD_MIME, displayBundle, exerciseRecord } from "./record";
 import type { Exercise, ExerciseResult } from "./runner";
@@ -14,15 +15,17 @@ import type { Exercise, ExerciseResult } from "./runner";
 const MAX_ENTRIES = 12;
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+// Colours follow the rule in ../display/theme.ts: JupyterLab's theme variables (light
+// fallbacks) on the table and every cell, fixed light "chips" for pass and fail.
 const TABLE_STYLE =
-  `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;color:#1f2328;` +
-  "background:#ffffff;margin:4px 0;font-variant-numeric:tabular-nums";
-const CELL = "padding:4px 10px;border-bottom:1px solid #d0d7de;text-align:left;vertical-align:top";
-const HEAD = `${CELL};border-bottom:2px solid #57606a;font-weight:600`;
+  `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;color:${C.text};` +
+  `background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
+const CELL = `padding:4px 10px;border-bottom:1px solid ${C.rule};text-align:left;vertical-align:top;color:${C.text}`;
+const HEAD = `${CELL};border-bottom:2px solid ${C.ruleStrong};font-weight:600;background:${C.background}`;
 const CODE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px";
-const PASS_COLOR = "#1a7f37";
-const FAIL_COLOR = "#c62828";
-const LINE = `font-family:${FONT};font-size:13px;margin:4px 0`;
+const PASS_CHIP = `color:${CHIPS.pass.text};background:${CHIPS.pass.background};padding:0 4px;border-radius:3px`;
+const FAIL_CHIP = `color:${CHIPS.fail.text};background:${CHIPS.fail.background};padding:0 4px;border-radius:3px`;
+const LINE = `font-family:${FONT};font-size:13px;margin:4px 0;color:${C.text};background:${C.background}`;
 
 /**
  * A value as the table shows it: numbers by `formatNumber`, arrays in brackets, anything
@@ -54,26 +57,26 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
     const input = exercise.argNames.map((name) => `${name} ${formatValue(c.input[name])}`).join(", ");
     const got = c.message?.startsWith("threw") ? "—" : formatValue(c.got);
     const mark = c.passed
-      ? `<span style="color:${PASS_COLOR};font-weight:600">✓ pass</span>`
-      : `<span style="color:${FAIL_COLOR};font-weight:600">✗ fail</span>: ${escapeMarkup(c.message ?? "")}`;
-    const zebra = r % 2 === 1 ? ' style="background:#f6f8fa"' : "";
+      ? `<span style="${PASS_CHIP};font-weight:600">✓ pass</span>`
+      : `<span style="${FAIL_CHIP};font-weight:600">✗ fail</span>: ${escapeMarkup(c.message ?? "")}`;
+    const cell = `${CELL};background:${r % 2 === 1 ? C.zebra : C.background}`;
     return (
-      `<tr class="${c.passed ? "ce-pass" : "ce-fail"}"${zebra}>` +
-      `<td style="${CELL};font-weight:600;white-space:nowrap">${escapeMarkup(c.name)}</td> ` +
-      `<td style="${CELL};${CODE}">${escapeMarkup(input)}</td> ` +
-      `<td style="${CELL};${CODE}">${escapeMarkup(formatValue(c.expected))}</td> ` +
-      `<td style="${CELL};${CODE}${c.passed ? "" : `;color:${FAIL_COLOR}`}">${escapeMarkup(got)}</td> ` +
-      `<td style="${CELL}">${mark}</td></tr>`
+      `<tr class="${c.passed ? "ce-pass" : "ce-fail"}">` +
+      `<td style="${cell};font-weight:600;white-space:nowrap">${escapeMarkup(c.name)}</td> ` +
+      `<td style="${cell};${CODE}">${escapeMarkup(input)}</td> ` +
+      `<td style="${cell};${CODE}">${escapeMarkup(formatValue(c.expected))}</td> ` +
+      `<td style="${cell};${CODE}${c.passed ? "" : `;${FAIL_CHIP}`}">${escapeMarkup(got)}</td> ` +
+      `<td style="${cell}">${mark}</td></tr>`
     );
   });
-  const color = result.passed ? PASS_COLOR : FAIL_COLOR;
+  const chip = result.passed ? PASS_CHIP : FAIL_CHIP;
   const hint =
     result.hint === undefined ? "" : `\n<div class="ce-hint" style="${LINE}"><b>Hint:</b> ${escapeMarkup(result.hint)}</div>`;
   return (
     `<div class="ce-exercise">\n<table style="${TABLE_STYLE}">` +
-    `<caption style="caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0">${escapeMarkup(caption)}</caption>\n` +
+    `<caption style="caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:${C.text};background:${C.background}">${escapeMarkup(caption)}</caption>\n` +
     `<thead><tr>${header}</tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>\n` +
-    `<div class="ce-verdict" style="${LINE};font-weight:600;color:${color}">${escapeMarkup(result.verdict)}</div>${hint}\n</div>`
+    `<div class="ce-verdict" style="${LINE};font-weight:600"><span style="${chip}">${escapeMarkup(result.verdict)}</span></div>${hint}\n</div>`
   );
 }
 

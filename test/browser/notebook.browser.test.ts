@@ -1,240 +1,221 @@
-// The real-browser check (`npm run test:browser`): a Jupyter server with the project's
-// tslab kernelspec, one notebook opened in headless Chromium, every cell run through the
-// page as a learner runs it; then at least one HTML table and one SVG must have rendered
-// and no cell may show an error or stderr. A full-page screenshot goes to screenshots/.
+// The real-browser check (`npm run test:browser`): every notebook in notebooks/ (found at
+// run time), run cell by cell through the page as a learner runs it, in
+//   - JupyterLab 4, the course's front end (the project's .venv first, then PATH), in its
+//     Light AND Dark theme, at 1024 x 768 with the file browser open (a projector);
+//   - Notebook 6 (Debian's jupyter-notebook), as before.
+// For each notebook: every code cell ran (an execution count) without error or stderr;
+// every chart rendered; at 1024 px no chart is wider than its output area (Lab); no text in
+// any output has a WCAG contrast below 4.5 (Lab Light, Lab Dark, Notebook 6). Then a
+// notebook handed out with outputs whose signature no longer matches (untrusted) must
+// show every chart, in both front ends. Screenshots go to screenshots/ (git-ignored).
 //
-//   BROWSER_NOTEBOOK=notebooks/03-x.ipynb  the notebook (default notebooks/02-softmax.ipynb)
-//   BROWSER_UI=notebook                    the classic Notebook even when JupyterLab is installed
-//   CHROMIUM=/path/to/chromium             default /usr/bin/chromium
+//   BROWSER_NOTEBOOK=notebooks/03-x.ipynb[,notebooks/..]  only these notebooks
+//   BROWSER_UI=lab | notebook                             only this front end
+//   CHROMIUM=/path/to/chromium                            default /usr/bin/chromium
 //
-// The notebook on disk is never written: the page runs a hidden copy beside it (same
-// folder, so `from ".."` and relative data paths resolve alike) with saving switched off,
-// and the copy is deleted afterwards.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+// Notebooks on disk are never written: the page runs a hidden copy beside each one (same
+// folder, so `from ".."` and relative data paths resolve alike), and the copy is deleted.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
-import { buildIsStale, jupyterEnv, projectRoot, writeKernelspec } from "../../src/tools/kernelspec";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/tools/kernelspec";
+import { MEASURE_OUTPUTS, type OutputReport } from "./pageChecks";
+import { startServer, type JupyterServer } from "./server";
 
-const NOTEBOOK = process.env.BROWSER_NOTEBOOK ?? "notebooks/02-softmax.ipynb";
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
   "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
 ];
-const KERNEL_READY_MS = 60_000;
-const RUN_ALL_MS = 180_000;
 const NOTEBOOKS_DIR = path.join(projectRoot, "notebooks");
+const SHOTS = path.join(projectRoot, "screenshots");
+const AA = 4.5;
+const PROJECTOR = { width: 1024, height: 768 };
+const WIDE = { width: 1280, height: 800 };
+const KERNEL_READY_MS = 90_000;
+const RUN_ALL_MS = 240_000;
+const UI = process.env.BROWSER_UI;
 
-interface PageReport {
-  tables: number;
-  svgs: number;
-  /** "cell 3: <error or stderr text>" */
-  problems: string[];
-  /** Indices of non-empty code cells without an execution count. */
-  unexecuted: number[];
-}
-
-/** What differs between the classic Notebook page and JupyterLab. */
-interface Frontend {
-  name: string;
-  serverArgs(port: number, token: string): string[];
-  url(base: string, notebookPath: string, token: string): string;
-  runAllCells(page: Page): Promise<void>;
-  waitUntilDone(page: Page): Promise<void>;
-  report(page: Page): Promise<PageReport>;
-  prepareScreenshot(page: Page): Promise<void>;
-}
-
-// Browser-side code is passed as strings: test transforms may add helpers to functions
-// that would not exist in the page.
-
-/** Debian's Jupyter Notebook 6: the page exposes `Jupyter.notebook`. Tested. */
-const classicNotebook: Frontend = {
-  name: "notebook",
-  serverArgs: (port, token) => [
-    "notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--NotebookApp.port_retries=0",
-    `--NotebookApp.token=${token}`, "--allow-root", `--notebook-dir=${NOTEBOOKS_DIR}`,
-    "--ContentsManager.allow_hidden=True",
-  ],
-  url: (base, notebookPath, token) => `${base}/notebooks/${encodeURI(notebookPath)}?token=${token}`,
-  async runAllCells(page) {
-    await page.waitForFunction(
-      `(() => { const nb = window.Jupyter && Jupyter.notebook;
-        return !!(nb && nb._fully_loaded && nb.kernel && nb.kernel.is_connected()
-          && nb.kernel.info_reply && nb.kernel.info_reply.protocol_version); })()`,
-      null,
-      { timeout: KERNEL_READY_MS },
-    );
-    // Never save: no autosave timer, and save_notebook() refuses a non-writable notebook.
-    await page.evaluate(`(() => { const nb = Jupyter.notebook;
-      nb.set_autosave_interval(0); nb.writable = false; nb.execute_all_cells(); })()`);
-  },
-  async waitUntilDone(page) {
-    // execute_all_cells() sets every prompt to "*" at once, so no "*" left means done.
-    await page.waitForFunction(
-      `(() => { const nb = Jupyter.notebook;
-        return !nb.kernel_busy && nb.get_cells().every((c) => c.cell_type !== "code" || c.input_prompt_number !== "*"); })()`,
-      null,
-      { timeout: RUN_ALL_MS, polling: 500 },
-    );
-  },
-  report: (page) =>
-    page.evaluate(`(() => {
-      const problems = [], unexecuted = [];
-      Jupyter.notebook.get_cells().forEach((cell, i) => {
-        if (cell.cell_type !== "code") return;
-        cell.element[0].querySelectorAll(".output_error, .output_stderr, .js-error")
-          .forEach((o) => problems.push("cell " + i + ": " + o.textContent.trim()));
-        if (cell.get_text().trim() && typeof cell.input_prompt_number !== "number") unexecuted.push(i);
-      });
-      const outputs = "#notebook-container .output_area";
-      return { tables: document.querySelectorAll(outputs + " table").length,
-               svgs: document.querySelectorAll(outputs + " svg").length, problems, unexecuted };
-    })()`) as Promise<PageReport>,
-  async prepareScreenshot(page) {
-    // The page scrolls inside #site; let it grow so a full-page shot holds every cell.
-    await page.addStyleTag({
-      content: `html, body, #site { height: auto !important; overflow: visible !important; }`,
-    });
-  },
-};
-
-/** JupyterLab 3/4. UNTESTED here (Debian 12 has no JupyterLab); selectors from Lab 4. */
-const jupyterLab: Frontend = {
-  name: "lab",
-  serverArgs: (port, token) => [
-    "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0",
-    `--ServerApp.token=${token}`, "--allow-root", `--ServerApp.root_dir=${NOTEBOOKS_DIR}`,
-    "--ContentsManager.allow_hidden=True",
-  ],
-  url: (base, notebookPath, token) => `${base}/lab/tree/${encodeURI(notebookPath)}?token=${token}`,
-  async runAllCells(page) {
-    await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first()
-      .waitFor({ timeout: KERNEL_READY_MS });
-    await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
-    await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-  },
-  async waitUntilDone(page) {
-    await page.waitForFunction(
-      `(() => [...document.querySelectorAll(".jp-CodeCell .jp-InputPrompt")].every((p) => !p.textContent.includes("*"))
-        && !!document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]'))()`,
-      null,
-      { timeout: RUN_ALL_MS, polling: 500 },
-    );
-  },
-  report: (page) =>
-    page.evaluate(`(() => {
-      const problems = [], unexecuted = [];
-      document.querySelectorAll(".jp-Notebook .jp-Cell").forEach((cell, i) => {
-        if (!cell.classList.contains("jp-CodeCell")) return;
-        cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], [data-mime-type="application/vnd.jupyter.error"]')
-          .forEach((o) => problems.push("cell " + i + ": " + o.textContent.trim()));
-        const source = cell.querySelector(".jp-InputArea-editor");
-        const prompt = cell.querySelector(".jp-InputPrompt");
-        if (source && source.textContent.trim() && !/\\[\\d+\\]/.test(prompt ? prompt.textContent : "")) unexecuted.push(i);
-      });
-      const outputs = ".jp-Notebook .jp-OutputArea-output";
-      return { tables: document.querySelectorAll(outputs + " table").length,
-               svgs: document.querySelectorAll(outputs + " svg").length, problems, unexecuted };
-    })()`) as Promise<PageReport>,
-  async prepareScreenshot() {
-    // Lab scrolls inside its notebook panel: the shot shows what fits in the viewport.
-  },
-};
-
-function works(args: string[], env: NodeJS.ProcessEnv): boolean {
-  return spawnSync("jupyter", args, { env, stdio: "ignore" }).status === 0;
-}
-
-function pickFrontend(env: NodeJS.ProcessEnv): Frontend {
-  if (process.env.BROWSER_UI !== "notebook" && works(["lab", "--version"], env)) return jupyterLab;
-  if (works(["notebook", "--version"], env)) return classicNotebook;
-  throw new Error(
-    "Neither `jupyter notebook` nor `jupyter lab` is installed.\n" +
-      "  Debian/Ubuntu: sudo apt-get install -y jupyter-notebook\n" +
-      "  elsewhere:     pip install jupyterlab",
-  );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** The notebooks to run: every notebooks/*.ipynb at run time, or BROWSER_NOTEBOOK. */
+function notebooks(): string[] {
+  if (process.env.BROWSER_NOTEBOOK) {
+    return process.env.BROWSER_NOTEBOOK.split(",").map((file) => path.relative(NOTEBOOKS_DIR, path.resolve(projectRoot, file.trim())));
+  }
+  return fs.readdirSync(NOTEBOOKS_DIR).filter((name) => name.endsWith(".ipynb") && !name.startsWith(".")).sort();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitForServer(base: string, token: string, server: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+/** A hidden copy of a notebook beside it; `remove` deletes it and its checkpoint. */
+function hiddenCopy(name: string, content?: string): { file: string; urlPath: string; remove(): void } {
+  const original = path.join(NOTEBOOKS_DIR, name);
+  const file = path.join(path.dirname(original), `.browser-test-${randomBytes(4).toString("hex")}-${path.basename(original)}`);
+  const checkpoints = path.join(path.dirname(original), ".ipynb_checkpoints");
+  const hadCheckpoints = fs.existsSync(checkpoints);
+  if (content === undefined) fs.copyFileSync(original, file);
+  else fs.writeFileSync(file, content);
+  return {
+    file,
+    urlPath: path.relative(NOTEBOOKS_DIR, file).split(path.sep).join("/"),
+    remove() {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(path.join(checkpoints, `${path.basename(file, ".ipynb")}-checkpoint.ipynb`), { force: true });
+      if (!hadCheckpoints && fs.existsSync(checkpoints) && fs.readdirSync(checkpoints).length === 0) fs.rmdirSync(checkpoints);
+    },
+  };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+const measure = (page: Page, outputs: string) => page.evaluate(`${MEASURE_OUTPUTS}(${JSON.stringify(outputs)})`) as Promise<OutputReport>;
+
+/** "cell 3: <error or stderr text>" for every code cell that shows one, and unexecuted cells. */
+interface RunReport {
+  problems: string[];
+  unexecuted: number[];
+}
+
+/** Polls `done` (page-side expression) until it holds twice in a row, 500 ms apart. */
+async function waitStable(page: Page, done: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  let streak = 0;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`jupyter exited with ${server.exitCode} before answering:\n${log()}`);
-    try {
-      const response = await fetch(`${base}/api/status?token=${token}`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
+    streak = (await page.evaluate(done)) ? streak + 1 : 0;
+    if (streak >= 2) return;
+    await sleep(500);
   }
-  throw new Error(`jupyter did not answer at ${base} within 60 s:\n${log()}`);
+  throw new Error(`the notebook did not finish running within ${ms / 1000} s`);
 }
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
+// ---------------------------------------------------------------- JupyterLab 4
+const LAB_OUTPUTS = ".jp-Notebook .jp-OutputArea-output";
+const LAB_REPORT = `(() => {
+  const problems = [], unexecuted = [];
+  document.querySelectorAll(".jp-Notebook .jp-Cell").forEach((cell, i) => {
+    if (!cell.classList.contains("jp-CodeCell")) return;
+    cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], [data-mime-type="application/vnd.jupyter.error"]')
+      .forEach((o) => problems.push("cell " + i + ": " + o.textContent.trim().slice(0, 400)));
+    const source = cell.querySelector(".jp-InputArea-editor");
+    const prompt = cell.querySelector(".jp-InputPrompt");
+    if (source && source.textContent.trim() && !/\\[\\d+\\]/.test(prompt ? prompt.textContent : "")) unexecuted.push(i);
   });
+  return { problems, unexecuted };
+})()`;
+// Done: no cell queued or running ("[*]"), and every code cell with source has a count,
+// or a cell failed (Lab then leaves the rest unrun, which the report shows).
+const LAB_DONE = `(() => {
+  const cells = [...document.querySelectorAll(".jp-Notebook .jp-CodeCell")];
+  const prompt = (c) => (c.querySelector(".jp-InputPrompt") || {}).textContent || "";
+  const source = (c) => ((c.querySelector(".jp-InputArea-editor") || {}).textContent || "").trim();
+  if (cells.length === 0 || cells.some((c) => prompt(c).includes("*"))) return false;
+  const failed = !!document.querySelector('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"], .jp-Notebook [data-mime-type="application/vnd.jupyter.error"]');
+  return failed || cells.every((c) => !source(c) || /\\[\\d+\\]/.test(prompt(c)));
+})()`;
+const LAB_STARTED = `[...document.querySelectorAll(".jp-Notebook .jp-CodeCell .jp-InputPrompt")].some((p) => /\\[(\\*|\\d+)\\]/.test(p.textContent))`;
+
+async function labOpen(page: Page, server: JupyterServer, urlPath: string): Promise<void> {
+  await page.goto(`${server.base}/lab/tree/${encodeURI(urlPath)}?token=${server.token}`);
+  await page.locator(".jp-Notebook .jp-Cell").first().waitFor({ timeout: KERNEL_READY_MS });
+  // The kernel is connected and idle: the status bar says "TypeScript | Idle". (The toolbar's
+  // execution indicator says "idle" before any kernel is connected, so it proves nothing.)
+  await waitStable(page, `/TypeScript \\| Idle/.test((document.querySelector("#jp-main-statusbar") || {}).textContent || "")`, KERNEL_READY_MS);
 }
 
-async function stopServer(server: ChildProcess, base: string, token: string): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null || server.pid === undefined) return;
-  // jupyter_client starts kernels in their own session, out of reach of a signal to the
-  // server's process group: shut them down through the API first.
-  try {
-    const kernels = (await (await fetch(`${base}/api/kernels?token=${token}`, { signal: AbortSignal.timeout(5_000) })).json()) as { id: string }[];
-    for (const { id } of kernels) {
-      await fetch(`${base}/api/kernels/${id}?token=${token}`, { method: "DELETE", signal: AbortSignal.timeout(15_000) });
-    }
-  } catch {
-    // the server is already going; the signals below still stop it
-  }
-  const group = -server.pid;
-  try {
-    process.kill(group, "SIGTERM");
-  } catch {
-    return;
-  }
-  if (!(await exited(server, 10_000))) {
-    try {
-      process.kill(group, "SIGKILL");
-    } catch {
-      // gone
-    }
+async function labMenu(page: Page, path: string[]): Promise<void> {
+  await page.locator(".lm-MenuBar-itemLabel", { hasText: new RegExp(`^${path[0]}$`) }).click();
+  for (const [i, label] of path.slice(1).entries()) {
+    const item = page.locator(".lm-Menu:visible .lm-Menu-itemLabel", { hasText: new RegExp(`^${label}$`) }).last();
+    if (i < path.length - 2) await item.hover();
+    else await item.click();
   }
 }
 
-describe.runIf(process.env.NOTEBOOK_BROWSER_TEST === "1")("a notebook in a real browser (npm run test:browser)", () => {
-  it(`${NOTEBOOK} runs in headless Chromium, shows a table and an SVG, and no errors`, async () => {
-    const original = path.resolve(projectRoot, NOTEBOOK);
-    const relative = path.relative(NOTEBOOKS_DIR, original);
-    if (relative.startsWith("..")) throw new Error(`BROWSER_NOTEBOOK must be inside notebooks/: ${NOTEBOOK}`);
-    if (!fs.existsSync(original)) {
-      throw new Error(`${NOTEBOOK} not found; set BROWSER_NOTEBOOK=notebooks/<name>.ipynb to pick another notebook`);
-    }
+async function labTheme(page: Page, theme: "JupyterLab Light" | "JupyterLab Dark"): Promise<void> {
+  if ((await page.evaluate("document.body.dataset.jpThemeName")) !== theme) await labMenu(page, ["Settings", "Theme", theme]);
+  const light = theme === "JupyterLab Light";
+  await page.waitForFunction(
+    `document.body.dataset.jpThemeName === ${JSON.stringify(theme)} && document.body.dataset.jpThemeLight === "${light}"
+      && getComputedStyle(document.body).getPropertyValue("--jp-layout-color0").trim() === "${light ? "white" : "#111"}"`,
+    null,
+    { timeout: 30_000 },
+  );
+  await sleep(300);
+}
+
+// ---------------------------------------------------------------- Notebook 6
+const NB6_OUTPUTS = "#notebook-container .output_subarea";
+const NB6_REPORT = `(() => {
+  const problems = [], unexecuted = [];
+  Jupyter.notebook.get_cells().forEach((cell, i) => {
+    if (cell.cell_type !== "code") return;
+    cell.element[0].querySelectorAll(".output_error, .output_stderr, .js-error")
+      .forEach((o) => problems.push("cell " + i + ": " + o.textContent.trim().slice(0, 400)));
+    if (cell.get_text().trim() && typeof cell.input_prompt_number !== "number") unexecuted.push(i);
+  });
+  return { problems, unexecuted };
+})()`;
+
+async function nb6Open(page: Page, server: JupyterServer, urlPath: string): Promise<void> {
+  await page.goto(`${server.base}/notebooks/${encodeURI(urlPath)}?token=${server.token}`);
+  await page.waitForFunction(
+    `(() => { const nb = window.Jupyter && Jupyter.notebook;
+      return !!(nb && nb._fully_loaded && nb.kernel && nb.kernel.is_connected()
+        && nb.kernel.info_reply && nb.kernel.info_reply.protocol_version); })()`,
+    null,
+    { timeout: KERNEL_READY_MS },
+  );
+}
+
+// ---------------------------------------------------------------- the untrusted handout
+/**
+ * A handed-out notebook: `name` executed by nbclient (outputs saved), signed with
+ * `jupyter trust` in the server's own data folder, then edited (a markdown cell gains a
+ * line) so the stored signature no longer matches. Returns its text and how many chart
+ * outputs (image/svg+xml) it holds.
+ */
+function untrustedHandout(name: string, server: JupyterServer, jupyter: string): { content: string; charts: number } {
+  const executed = path.join(server.scratch, `executed-${name}`);
+  const run = spawnSync(jupyterPython(), [path.join(projectRoot, "test", "execute_notebook.py"), path.join(NOTEBOOKS_DIR, name), "--output", executed], {
+    env: server.env, encoding: "utf8", timeout: 300_000,
+  });
+  if (run.status !== 0) throw new Error(`could not execute ${name} for the handout:\n${run.stdout}${run.stderr}`);
+  // `jupyter trust`, done with the front end's own Python (Debian's Jupyter has no `trust`
+  // command): the signature goes into the server's data folder, which it reads.
+  const venvPython = path.join(path.dirname(jupyter), "python3");
+  const python = path.isAbsolute(jupyter) && fs.existsSync(venvPython) ? venvPython : jupyterPython();
+  const sign = "import sys, nbformat; from nbformat.sign import NotebookNotary; " +
+    "nb = nbformat.read(sys.argv[1], 4); n = NotebookNotary(); n.sign(nb); assert n.check_signature(nb)";
+  const trust = spawnSync(python, ["-c", sign, executed], { env: server.env, encoding: "utf8" });
+  if (trust.status !== 0) throw new Error(`signing the handout failed:\n${trust.stdout}${trust.stderr}`);
+  const nb = JSON.parse(fs.readFileSync(executed, "utf8"));
+  const markdown = nb.cells.find((c: { cell_type: string }) => c.cell_type === "markdown");
+  markdown.source = [...[markdown.source].flat(), "\n\n(Handed out after class.)"];
+  const charts = nb.cells
+    .flatMap((c: { outputs?: Array<{ data?: object }> }) => c.outputs ?? [])
+    .filter((o: { data?: object }) => o.data && "image/svg+xml" in o.data).length;
+  return { content: JSON.stringify(nb, null, 1), charts };
+}
+
+/** The notebook the untrusted check hands out: 02-softmax when present, else the first. */
+function handoutNotebook(): string {
+  const all = notebooks();
+  return all.find((n) => n.startsWith("02-")) ?? all[0];
+}
+
+// ---------------------------------------------------------------- the tests
+const enabled = process.env.NOTEBOOK_BROWSER_TEST === "1";
+const timing: string[] = [];
+
+describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: sudo apt-get install -y chromium (or set CHROMIUM=/path/to/chrome)`);
     }
@@ -244,62 +225,214 @@ describe.runIf(process.env.NOTEBOOK_BROWSER_TEST === "1")("a notebook in a real 
       if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
     }
     writeKernelspec();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
 
-    const id = randomBytes(4).toString("hex");
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "notebook-browser-"));
-    // Jupyter's own config and runtime files go to scratch: a user's config (a password,
-    // extensions) must not change what this test sees.
-    const env = { ...jupyterEnv(), JUPYTER_CONFIG_DIR: path.join(scratch, "config"), JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime") };
-    const frontend = pickFrontend(env);
-    const before = fs.readFileSync(original);
-    const copy = path.join(path.dirname(original), `.browser-test-${id}-${path.basename(original)}`);
-    const checkpoints = path.join(path.dirname(original), ".ipynb_checkpoints");
-    const hadCheckpoints = fs.existsSync(checkpoints);
-    fs.copyFileSync(original, copy);
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (timing.length) console.log(`browser timings:\n  ${timing.join("\n  ")}`);
+  });
 
-    const port = await freePort();
-    const token = randomBytes(24).toString("hex");
-    const base = `http://127.0.0.1:${port}`;
-    let serverLog = "";
-    const log = () => serverLog.slice(-4_000);
-    let server: ChildProcess | undefined;
-    let browser: Browser | undefined;
-    try {
-      server = spawn("jupyter", frontend.serverArgs(port, token), { cwd: NOTEBOOKS_DIR, env, detached: true });
-      server.stdout?.on("data", (chunk) => (serverLog += chunk));
-      server.stderr?.on("data", (chunk) => (serverLog += chunk));
+  describe.runIf(UI !== "notebook")("JupyterLab 4 (Light and Dark theme)", () => {
+    let server: JupyterServer;
+    let jupyter: string;
+
+    beforeAll(async () => {
+      const lab = findJupyter("lab");
+      if (!lab) throw new Error("JupyterLab is not installed: python3 -m venv .venv && .venv/bin/pip install jupyterlab (or BROWSER_UI=notebook)");
+      jupyter = lab.command;
       const started = Date.now();
-      await waitForServer(base, token, server, log);
+      server = await startServer(jupyter, (port, token, scratch) => {
+        // The course's own Lab settings (`npm run lab`: no news pop-up, no debugger), plus: every
+        // cell in the DOM (no windowing), so the page can be read whole.
+        const settings = writeLabSettings(projectRoot, path.join(scratch, "app-settings"), {
+          "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
+        });
+        return [
+          "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0",
+          `--ServerApp.token=${token}`, "--allow-root", `--ServerApp.root_dir=${NOTEBOOKS_DIR}`,
+          "--ContentsManager.allow_hidden=True", `--LabApp.app_settings_dir=${settings}`,
+        ];
+      }, NOTEBOOKS_DIR);
+      timing.push(`JupyterLab ${lab.version} server up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+    afterAll(async () => server?.stop());
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(frontend.url(base, path.relative(NOTEBOOKS_DIR, copy).split(path.sep).join("/"), token));
-      let report: PageReport;
+    it.each(notebooks())("%s: runs, renders every chart within its area at 1024 px, contrast >= 4.5 in Light and Dark", async (name) => {
+      const copy = hiddenCopy(name);
+      const page = await browser.newPage({ viewport: PROJECTOR });
+      const consoleErrors: string[] = [];
+      page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+      page.on("pageerror", (e) => consoleErrors.push(`uncaught: ${e.message}`));
+      const started = Date.now();
+      const stem = path.basename(name, ".ipynb");
       try {
-        await frontend.runAllCells(page);
-        await frontend.waitUntilDone(page);
-      } finally {
-        report = await frontend.report(page).catch(() => ({ tables: 0, svgs: 0, problems: ["(page unreadable)"], unexecuted: [] }));
-        await frontend.prepareScreenshot(page).catch(() => undefined);
-        const shot = path.join(projectRoot, "screenshots", `${path.basename(original, ".ipynb")}-${frontend.name}.png`);
-        fs.mkdirSync(path.dirname(shot), { recursive: true });
-        await page.screenshot({ path: shot, fullPage: true });
-        console.log(`screenshot: ${path.relative(process.cwd(), shot)}`);
-        console.log(`${NOTEBOOK} in ${frontend.name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${report.tables} table(s), ${report.svgs} svg(s)`);
-      }
+        await labOpen(page, server, copy.urlPath);
+        await labMenu(page, ["Run", "Run All Cells"]);
+        await page.waitForFunction(LAB_STARTED, null, { timeout: KERNEL_READY_MS, polling: 250 });
+        await waitStable(page, LAB_DONE, RUN_ALL_MS);
+        const ran = (await page.evaluate(LAB_REPORT)) as RunReport;
+        const seconds = (Date.now() - started) / 1000;
 
-      expect(report.problems, `${NOTEBOOK}: cells show errors or stderr`).toEqual([]);
-      expect(report.unexecuted, `${NOTEBOOK}: code cells left without an execution count`).toEqual([]);
-      expect(report.tables, `${NOTEBOOK}: no HTML <table> rendered in any output`).toBeGreaterThan(0);
-      expect(report.svgs, `${NOTEBOOK}: no <svg> rendered in any output`).toBeGreaterThan(0);
-    } finally {
-      await browser?.close().catch(() => undefined);
-      if (server) await stopServer(server, base, token);
-      fs.rmSync(copy, { force: true });
-      fs.rmSync(path.join(checkpoints, `${path.basename(copy, ".ipynb")}-checkpoint.ipynb`), { force: true });
-      if (!hadCheckpoints && fs.existsSync(checkpoints) && fs.readdirSync(checkpoints).length === 0) fs.rmdirSync(checkpoints);
-      fs.rmSync(scratch, { recursive: true, force: true });
-    }
-    expect(fs.readFileSync(original).equals(before), `${NOTEBOOK} was modified on disk by the test`).toBe(true);
+        const byTheme: Record<string, OutputReport> = {};
+        const first = (await page.evaluate("document.body.dataset.jpThemeName")) === "JupyterLab Dark" ? "JupyterLab Dark" : "JupyterLab Light";
+        const themes = first === "JupyterLab Dark" ? (["JupyterLab Dark", "JupyterLab Light"] as const) : (["JupyterLab Light", "JupyterLab Dark"] as const);
+        for (const theme of themes) {
+          await labTheme(page, theme);
+          byTheme[theme] = await measure(page, LAB_OUTPUTS);
+          await page.evaluate(`(document.querySelector(".jp-RenderedSVG") || document.querySelector(".jp-OutputArea-output table"))?.scrollIntoView()`);
+          await shot(page, `${stem}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1024`);
+        }
+        await page.setViewportSize(WIDE);
+        await sleep(300);
+        const wide = await measure(page, LAB_OUTPUTS);
+        await shot(page, `${stem}-lab-${themes[1] === "JupyterLab Dark" ? "dark" : "light"}-1280`);
+
+        const narrow = byTheme["JupyterLab Light"];
+        const widths = (r: OutputReport) => r.charts.filter((c) => c.kind === "svg").map((c) => `${Math.round(c.width)}/${Math.round(c.area)}`);
+        const debuggerErrors = consoleErrors.filter((e) => e.includes("No active debugger session"));
+        timing.push(
+          `${name} in Lab: ran in ${seconds.toFixed(1)} s; ${narrow.charts.length} chart(s), ${narrow.tables} table(s); ` +
+            `worst contrast Light ${byTheme["JupyterLab Light"].worst[0]?.ratio ?? "-"} / Dark ${byTheme["JupyterLab Dark"].worst[0]?.ratio ?? "-"} ` +
+            `over ${narrow.textRuns} text runs; chart width/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1280: ${widths(wide).join(" ") || "-"}; ` +
+            `tables wider than their area at 1024 (width/area): ${narrow.wideTables.map(([w, a]) => `${Math.round(w)}/${Math.round(a)}`).join(" ") || "none"}; "No active debugger session" errors: ${debuggerErrors.length}`,
+        );
+
+        expect(ran.problems, `${name}: cells show errors or stderr`).toEqual([]);
+        expect(ran.unexecuted, `${name}: code cells left without an execution count`).toEqual([]);
+        // The course's page config turns Lab's debugger off (see LAB_PAGE_CONFIG): no console noise per cell.
+        expect(debuggerErrors, `${name}: browser console`).toEqual([]);
+        for (const [theme, report] of Object.entries(byTheme)) {
+          expect(report.worst.filter((s) => s.ratio < AA), `${name} in ${theme}: output text below ${AA} to 1`).toEqual([]);
+          // Trusted: every chart is drawn from its SVG, none falls back to the PNG or the text line.
+          expect(report.charts.filter((c) => c.kind !== "svg" || !c.loaded), `${name} in ${theme}: charts not drawn from SVG`).toEqual([]);
+        }
+        expect(narrow.charts.filter((c) => c.width > c.area + 0.5), `${name}: charts wider than their output area at 1024 px`).toEqual([]);
+        expect(wide.charts.filter((c) => c.width > c.area + 0.5), `${name}: charts wider than their output area at 1280 px`).toEqual([]);
+        chartCounts.set(name, narrow.charts.length);
+      } catch (error) {
+        await shot(page, `${stem}-lab-failure`).catch(() => undefined);
+        throw error;
+      } finally {
+        await page.close().catch(() => undefined);
+        await server.shutdownKernels();
+        copy.remove();
+      }
+    });
+
+    it("a handed-out notebook whose signature no longer matches shows every chart (as its PNG)", async () => {
+      const name = handoutNotebook();
+      const handout = untrustedHandout(name, server, jupyter);
+      const copy = hiddenCopy(name, handout.content);
+      const page = await browser.newPage({ viewport: PROJECTOR });
+      try {
+        await labOpen(page, server, copy.urlPath);
+        await sleep(1_000);
+        // Untrusted HTML goes through Lab's sanitiser: the tables must still read in both themes.
+        const worst: Record<string, number | string> = {};
+        let report: OutputReport | undefined;
+        for (const theme of ["JupyterLab Dark", "JupyterLab Light"] as const) {
+          await labTheme(page, theme);
+          report = await measure(page, LAB_OUTPUTS);
+          worst[theme] = report.worst[0]?.ratio ?? "-";
+          expect(report.worst.filter((s) => s.ratio < AA), `untrusted ${name} in ${theme}: output text below ${AA} to 1`).toEqual([]);
+          await page.evaluate(`document.querySelector(".jp-RenderedImage")?.scrollIntoView()`);
+          await shot(page, `untrusted-${path.basename(name, ".ipynb")}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1024`);
+        }
+        const kinds = report!.charts.map((c) => `${c.kind}${c.loaded ? "" : " (not loaded)"}`);
+        timing.push(
+          `untrusted ${name} in Lab: ${handout.charts} chart output(s) in the file; shown as: ${kinds.join(", ") || "nothing"}; ` +
+            `worst contrast Dark ${worst["JupyterLab Dark"]} / Light ${worst["JupyterLab Light"]}`,
+        );
+        expect(handout.charts).toBeGreaterThan(0);
+        // Untrusted, Lab will not draw the SVG: each chart must show as its PNG, loaded and within the area.
+        expect(kinds).toEqual(Array(handout.charts).fill("png"));
+        expect(report!.charts.filter((c) => c.width > c.area + 0.5)).toEqual([]);
+      } finally {
+        await page.close().catch(() => undefined);
+        await server.shutdownKernels();
+        copy.remove();
+      }
+    });
+  });
+
+  describe.runIf(UI !== "lab")("Notebook 6 (Debian's jupyter-notebook)", () => {
+    let server: JupyterServer;
+    let jupyter: string;
+
+    beforeAll(async () => {
+      const notebook = findJupyter("notebook");
+      if (!notebook) throw new Error("Jupyter Notebook is not installed: sudo apt-get install -y jupyter-notebook (or BROWSER_UI=lab)");
+      jupyter = notebook.command;
+      server = await startServer(jupyter, (port, token) => [
+        "notebook", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--NotebookApp.port_retries=0",
+        `--NotebookApp.token=${token}`, "--allow-root", `--notebook-dir=${NOTEBOOKS_DIR}`,
+        "--ContentsManager.allow_hidden=True",
+      ], NOTEBOOKS_DIR);
+    });
+    afterAll(async () => server?.stop());
+
+    it.each(notebooks())("%s: runs and renders every chart, contrast >= 4.5", async (name) => {
+      const copy = hiddenCopy(name);
+      const page = await browser.newPage({ viewport: WIDE });
+      const started = Date.now();
+      try {
+        await nb6Open(page, server, copy.urlPath);
+        // Never save: no autosave timer, and save_notebook() refuses a non-writable notebook.
+        await page.evaluate(`(() => { const nb = Jupyter.notebook; nb.set_autosave_interval(0); nb.writable = false; nb.execute_all_cells(); })()`);
+        // execute_all_cells() sets every prompt to "*" at once, so no "*" left means done.
+        await waitStable(
+          page,
+          `(() => { const nb = Jupyter.notebook;
+            return !nb.kernel_busy && nb.get_cells().every((c) => c.cell_type !== "code" || c.input_prompt_number !== "*"); })()`,
+          RUN_ALL_MS,
+        );
+        const ran = (await page.evaluate(NB6_REPORT)) as RunReport;
+        const report = await measure(page, NB6_OUTPUTS);
+        await page.evaluate(`document.querySelector(".output_svg")?.scrollIntoView()`);
+        await shot(page, `${path.basename(name, ".ipynb")}-notebook6-1280`);
+        timing.push(
+          `${name} in Notebook 6: ran in ${((Date.now() - started) / 1000).toFixed(1)} s; ${report.charts.length} chart(s), ` +
+            `${report.tables} table(s); worst contrast ${report.worst[0]?.ratio ?? "-"} over ${report.textRuns} text runs`,
+        );
+        expect(ran.problems, `${name}: cells show errors or stderr`).toEqual([]);
+        expect(ran.unexecuted, `${name}: code cells left without an execution count`).toEqual([]);
+        expect(report.worst.filter((s) => s.ratio < AA), `${name}: output text below ${AA} to 1`).toEqual([]);
+        expect(report.charts.filter((c) => c.kind !== "svg" || !c.loaded), `${name}: charts not drawn from SVG`).toEqual([]);
+        // The same charts as in JupyterLab, when Lab ran too.
+        if (chartCounts.has(name)) expect(report.charts.length, `${name}: charts in Notebook 6 against JupyterLab`).toBe(chartCounts.get(name));
+      } finally {
+        await page.close().catch(() => undefined);
+        await server.shutdownKernels();
+        copy.remove();
+      }
+    });
+
+    it("a handed-out notebook whose signature no longer matches shows every chart (as its PNG)", async () => {
+      const name = handoutNotebook();
+      const handout = untrustedHandout(name, server, jupyter);
+      const copy = hiddenCopy(name, handout.content);
+      const page = await browser.newPage({ viewport: WIDE });
+      try {
+        await nb6Open(page, server, copy.urlPath);
+        await page.evaluate(`(() => { const nb = Jupyter.notebook; nb.set_autosave_interval(0); nb.writable = false; })()`);
+        await sleep(1_000);
+        const trusted = await page.evaluate("Jupyter.notebook.trusted");
+        const report = await measure(page, NB6_OUTPUTS);
+        await page.evaluate(`document.querySelector(".output_png")?.scrollIntoView()`);
+        await shot(page, `untrusted-${path.basename(name, ".ipynb")}-notebook6-1280`);
+        const kinds = report.charts.map((c) => `${c.kind}${c.loaded ? "" : " (not loaded)"}`);
+        timing.push(`untrusted ${name} in Notebook 6 (trusted=${trusted}): ${handout.charts} chart output(s); shown as: ${kinds.join(", ") || "nothing"}`);
+        expect(trusted).toBe(false);
+        expect(kinds).toEqual(Array(handout.charts).fill("png"));
+      } finally {
+        await page.close().catch(() => undefined);
+        await server.shutdownKernels();
+        copy.remove();
+      }
+    });
   });
 });
+
+/** Charts each notebook showed in JupyterLab, for Notebook 6 to match. */
+const chartCounts = new Map<string, number>();

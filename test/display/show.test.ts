@@ -1,6 +1,7 @@
 import { DataFrame } from "danfojs-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { show, showHtml, showSvg, tslabDisplay } from "../../src/display/show";
+import { PNG_SCALE } from "../../src/display/png";
+import { chartBundle, codeHtml, show, showHtml, showSvg, tslabDisplay } from "../../src/display/show";
 import { barChart } from "../../src/display/barChart";
 
 const frame = () => new DataFrame({ logit: [1000, 1001], exp: [Infinity, Infinity] });
@@ -85,5 +86,29 @@ describe("show inside a tslab kernel", () => {
       },
     };
     expect(tslabDisplay()).toBeUndefined();
+  });
+});
+
+describe("a chart's display bundle (what a handed-out, untrusted notebook can still show)", () => {
+  const svg = barChart({ labels: ["a", "b"], values: [0.7, 0.3], title: "p & q" });
+  const bundle = chartBundle(svg);
+
+  it("holds the SVG, a PNG at twice the natural size, and a line saying how to get the chart", () => {
+    expect(Object.keys(bundle.data).sort()).toEqual(["image/png", "image/svg+xml", "text/plain"]);
+    expect(bundle.data["image/svg+xml"]).toBe(svg);
+    const png = Buffer.from(bundle.data["image/png"], "base64");
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    // IHDR: width and height as big-endian 32-bit integers at bytes 16 and 20.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([640 * PNG_SCALE, 360 * PNG_SCALE]);
+    expect(bundle.metadata["image/png"]).toEqual({ width: 640, height: 360 });
+    expect(bundle.data["text/plain"]).toMatch(/^\[chart: p & q\. Not drawn here: run the cell, or trust the notebook/);
+  });
+});
+
+describe("showCode's block", () => {
+  it("escapes the text and takes its colours from the theme, text and background together", () => {
+    const html = codeHtml('if a < b && c > "d":');
+    expect(html).toContain("if a &lt; b &amp;&amp; c &gt; &quot;d&quot;:");
+    expect(html).toMatch(/color:var\(--jp-content-font-color0, #1f2328\);background:var\(--jp-cell-editor-background, #f6f8fa\)/);
   });
 });

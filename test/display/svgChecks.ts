@@ -26,10 +26,16 @@ export function numberAttribute(element: string, name: string): number {
 export function expectWellFormedChart(svg: string, title: string): void {
   expect(XMLValidator.validate(svg)).toBe(true);
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-  expect(svg).toMatch(/^<svg[^>]* width="\d+(\.\d+)?" height="\d+(\.\d+)?" viewBox="0 0 [\d.]+ [\d.]+" role="img"/);
+  // Scales to its output area up to its natural size (the viewBox), which data-width/-height repeat.
+  const root = /^<svg[^>]*>/.exec(svg)?.[0] ?? "";
+  const box = /^<svg[^>]* width="100%" viewBox="0 0 ([\d.]+) ([\d.]+)" style="max-width:([\d.]+)px;height:auto" data-width="([\d.]+)" data-height="([\d.]+)" role="img"/.exec(root);
+  expect(box, root).not.toBeNull();
+  expect(box?.[3]).toBe(box?.[1]);
+  expect([box?.[4], box?.[5]]).toEqual([box?.[1], box?.[2]]);
   expect(svg).toMatch(/^<svg[^>]* font-family="[^"]+"/);
   expect(svg).toContain(`<title>${title}</title>`);
-  expect(svg).toMatch(/<rect x="0" y="0" width="[\d.]+" height="[\d.]+" fill="#ffffff"\/>/);
+  // The light card every chart is drawn on (see src/display/svg.ts): white, grey border.
+  expect(svg).toMatch(/<rect class="card" x="0.5" y="0.5" width="[\d.]+" height="[\d.]+" rx="6" fill="#ffffff" stroke="#d0d7de"\/>/);
   const bad = attributeValues(svg).filter((value) => /NaN|Infinity|undefined/.test(value));
   expect(bad).toEqual([]);
 }

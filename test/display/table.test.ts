@@ -60,7 +60,8 @@ describe("tableHtml structure", () => {
   it("marks Infinity and NaN with a class and red text, never blank", () => {
     const marked = cells(html).filter((cell) => cell.includes("ce-nonfinite"));
     expect(marked.map((cell) => cell.replace(/<[^>]*>/g, ""))).toEqual(["Infinity", "NaN", "Infinity", "NaN"]);
-    for (const cell of marked) expect(cell).toContain("color:#c62828");
+    // A fixed chip, the same in every theme: dark red on pale red, 6.1 to 1 (test/display/theme.test.ts).
+    for (const cell of marked) expect(cell).toMatch(/color:#b3261e;background:#ffebe9/);
     expect(cells(html).filter((cell) => />\s*<\/td>$/.test(cell))).toEqual([]);
   });
 
@@ -89,7 +90,7 @@ describe("tableHtml escaping", () => {
     expect(html).toMatch(new RegExp(`<th scope="row"[^>]*>${escaped}</th>`));
     expect(html).toMatch(new RegExp(`<td class="ce-text ce-highlight"[^>]*><strong>${escaped}</strong></td>`));
     expect(html).toMatch(new RegExp(`<caption[^>]*>${escaped}</caption>`));
-    expect(html).toMatch(new RegExp(`■</span>${escaped}</div>`));
+    expect(html).toMatch(new RegExp(`aria-hidden="true"[^>]*></span>${escaped}</div>`));
     expect(html.split(escaped)).toHaveLength(6); // header, index, cell, caption, legend
   });
 
@@ -116,7 +117,7 @@ describe("tableHtml options", () => {
     ]);
     const marked = cells(html).filter((cell) => cell.includes("ce-highlight"));
     for (const cell of marked) expect(cell).toMatch(/font-weight:700.*background:|background:.*font-weight:700/);
-    expect(html).toMatch(/<div class="ce-legend"[^>]*>.*■<\/span>target class<\/div>/);
+    expect(html).toMatch(/<div class="ce-legend"[^>]*><span class="ce-swatch" aria-hidden="true" style="background:#ffe08a;[^"]*"><\/span>target class<\/div>/);
   });
 
   it("rejects a highlight outside the frame, naming it", () => {

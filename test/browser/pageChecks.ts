@@ -1,0 +1,85 @@
+// What the browser test reads from a notebook page, as page-side code. Passed as strings:
+// test transforms may add helpers to functions that would not exist in the page.
+
+/** One text run whose contrast was measured. */
+export interface ContrastSample {
+  ratio: number;
+  text: string;
+  color: string;
+  background: string;
+}
+
+export interface OutputReport {
+  /** Text runs measured in the outputs, and the five lowest. */
+  textRuns: number;
+  worst: ContrastSample[];
+  /** Every chart output: how it rendered and how wide it is against its output area. */
+  charts: Array<{ kind: "svg" | "png" | "text"; loaded: boolean; width: number; area: number; title: string }>;
+  /** Tables wider than their output area: [table width, area width]. */
+  wideTables: Array<[number, number]>;
+  tables: number;
+}
+
+/**
+ * Page-side: measures every output of the notebook.
+ * - contrast: every visible text node inside an output, its computed colour against the
+ *   backgrounds composited beneath it (alpha blended up from the page), WCAG 2 ratio.
+ *   Decorative marks (aria-hidden) and SVG text drawn inline (Notebook 6; its colours are
+ *   checked by test/display/theme.test.ts) are left out.
+ * - charts: Lab 4 draws an SVG output as <img> in .jp-RenderedSVG, a PNG in
+ *   .jp-RenderedImage; Notebook 6 draws SVG inline in .output_svg and PNG in .output_png.
+ *   A chart that fell back to its text line ("[chart: ...") counts as kind "text".
+ */
+export const MEASURE_OUTPUTS = `((outputSelector) => {
+  const parse = (c) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(c || "");
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const blend = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const hex = (c) => "#" + c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+  const backgroundOf = (el) => {
+    const chain = [];
+    for (let e = el; e; e = e.parentElement) chain.push(e);
+    let bg = [255, 255, 255, 1];
+    for (const e of chain.reverse()) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) bg = blend(c, bg); }
+    return bg;
+  };
+  const outputs = [...document.querySelectorAll(outputSelector)];
+  const samples = [];
+  for (const output of outputs) {
+    const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      const el = node.parentElement;
+      if (!text || !el || el.closest('[aria-hidden="true"], svg, style, script')) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === "hidden" || style.display === "none" || el.getClientRects().length === 0) continue;
+      const bg = backgroundOf(el);
+      const fg = blend(parse(style.color) || [0, 0, 0, 1], bg);
+      samples.push({ ratio: Math.round(ratio(fg, bg) * 100) / 100, text: text.slice(0, 40), color: hex(fg), background: hex(bg) });
+    }
+  }
+  samples.sort((a, b) => a.ratio - b.ratio);
+  const areaWidth = (el) => { const area = el.closest(".jp-OutputArea-output, .output_subarea") || el.parentElement;
+    const cs = getComputedStyle(area); return area.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight); };
+  const charts = [];
+  document.querySelectorAll(".jp-RenderedSVG img, .output_svg svg").forEach((el) => {
+    const loaded = el.tagName === "IMG" ? el.complete && el.naturalWidth > 0 : el.getBoundingClientRect().width > 0;
+    const title = el.tagName === "IMG" ? decodeURIComponent(el.src).replace(/^[\\s\\S]*?<title>([^<]*)<\\/title>[\\s\\S]*$/, "$1") : (el.querySelector("title") || {}).textContent || "";
+    charts.push({ kind: "svg", loaded, width: el.getBoundingClientRect().width, area: areaWidth(el), title: title.slice(0, 60) });
+  });
+  document.querySelectorAll(".jp-RenderedImage img, .output_png img").forEach((el) => {
+    charts.push({ kind: "png", loaded: el.complete && el.naturalWidth > 0, width: el.getBoundingClientRect().width, area: areaWidth(el), title: "" });
+  });
+  for (const output of outputs) {
+    if (/^\\[chart: /.test(output.textContent.trim())) charts.push({ kind: "text", loaded: false, width: 0, area: areaWidth(output), title: output.textContent.trim().slice(0, 60) });
+  }
+  const tables = [...document.querySelectorAll(outputSelector.split(",").map((s) => s.trim() + " table").join(","))];
+  const wideTables = tables.map((t) => [t.getBoundingClientRect().width, areaWidth(t)]).filter(([w, a]) => w > a + 0.5);
+  return { textRuns: samples.length, worst: samples.slice(0, 5), charts, wideTables, tables: tables.length };
+})`;

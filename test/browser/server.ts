@@ -1,0 +1,116 @@
+// A Jupyter server for the browser tests: started on a free port with a random token, its
+// own config, runtime, data and Lab user-settings folders in a scratch directory (a user's
+// password, theme or extensions must not change what the test sees), and stopped with its
+// kernels afterwards.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { jupyterEnv } from "../../src/tools/kernelspec";
+
+export interface JupyterServer {
+  base: string;
+  token: string;
+  scratch: string;
+  env: NodeJS.ProcessEnv;
+  log(): string;
+  stop(): Promise<void>;
+  /** Shuts down every kernel (between notebooks, so they do not pile up). */
+  shutdownKernels(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Environment for a Jupyter process whose state lives in `scratch`. */
+export function scratchEnv(scratch: string): NodeJS.ProcessEnv {
+  return {
+    ...jupyterEnv(),
+    JUPYTER_CONFIG_DIR: path.join(scratch, "config"),
+    JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime"),
+    JUPYTER_DATA_DIR: path.join(scratch, "data"),
+    JUPYTERLAB_SETTINGS_DIR: path.join(scratch, "lab-user-settings"),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(scratch, "lab-workspaces"),
+  };
+}
+
+/** Starts `<command> <args(port, token, scratch)>` in `cwd` and waits until it answers. */
+export async function startServer(command: string, args: (port: number, token: string, scratch: string) => string[], cwd: string): Promise<JupyterServer> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "notebook-browser-"));
+  const env = scratchEnv(scratch);
+  const port = await freePort();
+  const token = randomBytes(24).toString("hex");
+  const base = `http://127.0.0.1:${port}`;
+  let output = "";
+  const argv = args(port, token, scratch);
+  const child: ChildProcess = spawn(command, argv, { cwd, env, detached: true });
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const log = () => output.slice(-4_000);
+  const api = (route: string, init: RequestInit = {}) =>
+    fetch(`${base}/api/${route}?token=${token}`, { signal: AbortSignal.timeout(15_000), ...init });
+
+  const shutdownKernels = async () => {
+    try {
+      const kernels = (await (await api("kernels")).json()) as { id: string }[];
+      for (const { id } of kernels) await api(`kernels/${id}`, { method: "DELETE" });
+    } catch {
+      // the server is going or gone
+    }
+  };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      // jupyter_client starts kernels in their own session, out of reach of a signal to the
+      // server's process group: shut them down through the API first.
+      await shutdownKernels();
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          break;
+        }
+        if (await exited(child, 10_000)) break;
+      }
+    }
+    fs.rmSync(scratch, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`${command} ${argv[0]} exited with ${child.exitCode} before answering:\n${log()}`);
+    }
+    try {
+      if ((await api("status")).ok) return { base, token, scratch, env, log, stop, shutdownKernels };
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  await stop();
+  throw new Error(`${command} did not answer at ${base} within 90 s:\n${log()}`);
+}
+
+function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

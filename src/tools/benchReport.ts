@@ -5,6 +5,7 @@
  * the bench, never typed.
  */
 import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, type Measure } from "./benchMeasure";
+import { blockMarkers, replaceReadmeBlock } from "./readmeBlock";
 import { TORCH_REPS, type TorchResult, type TorchShape } from "./benchPeers";
 
 export interface Machine {
@@ -34,8 +35,7 @@ export interface BenchRecord {
   seconds: number;
 }
 
-export const README_START = "<!-- bench:start -->";
-export const README_END = "<!-- bench:end -->";
+export const [README_START, README_END] = blockMarkers("bench");
 
 export const mib = (bytes: number | null | undefined): string =>
   bytes === null || bytes === undefined || Number.isNaN(bytes) ? "n/a" : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -146,12 +146,4 @@ function memoryLine(record: BenchRecord): string {
  * `readme` with the text between the bench markers replaced by `block`.
  * @throws Error when the markers are missing, repeated or out of order.
  */
-export function replaceBenchBlock(readme: string, block: string): string {
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  const once = (marker: string, at: number): boolean => at >= 0 && readme.indexOf(marker, at + 1) < 0;
-  if (!once(README_START, start) || !once(README_END, end) || end < start) {
-    throw new Error(`the README needs exactly one "${README_START}" followed by one "${README_END}" line`);
-  }
-  return `${readme.slice(0, start)}${README_START}\n\n${block.trim()}\n\n${readme.slice(end)}`;
-}
+export const replaceBenchBlock = (readme: string, block: string): string => replaceReadmeBlock(readme, "bench", block);

@@ -1,5 +1,5 @@
 /**
- * Measuring one implementation for `npm run bench`: the median time of a call after warm-up,
+ * Measuring one implementation of this module for `npm run bench`: the median time of a call after warm-up,
  * and the peak RSS growth of one call (VmHWM after minus VmRSS before, the peak reset through
  * /proc/self/clear_refs), on seeded normal logits, like torch.randn.
  */
@@ -19,6 +19,7 @@ export const MEMORY_SHAPE: [number, number] = [4096, 32768];
 
 /** One implementation on one shape: seconds (median) and bytes of peak RSS growth; null where not run. */
 export interface Measure {
+  /** A key of IMPL, or of a peer (torch.ts, tfjs.ts). */
   impl: string;
   /** Rows it ran on: all N, or the first rows for the slow peers. */
   rows: number;
@@ -29,12 +30,11 @@ export interface Measure {
   note?: string;
 }
 
-/** The implementation names, as the JSON and the tables spell them. */
+/** This module's implementations: the key the JSON uses, and the name the tables use. */
 export const IMPL = {
   flat: "crossEntropyFlat (wasm)",
   plainJs: "same, plain JS (Math.exp)",
   nested: "crossEntropy (nested)",
-  tfjs: "tfjs CPU softmaxCrossEntropy",
 } as const;
 
 export function status(field: string): number {
@@ -90,7 +90,7 @@ export function benchFlat(logits: Float32Array, targets: Int32Array, C: number):
   const forward = (): number => crossEntropyFlat(logits, targets, C);
   const both = (): number => crossEntropyFlat(logits, targets, C, { grad });
   return {
-    impl: IMPL.flat,
+    impl: "flat",
     rows: targets.length,
     forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
     forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
@@ -105,7 +105,7 @@ export function benchPlainJs(logits: Float32Array, targets: Int32Array, C: numbe
   const forward = (): number => runFlat(checkFlatCall(logits, targets, C, {}), null);
   const both = (): number => runFlat(checkFlatCall(logits, targets, C, { grad }), null);
   return {
-    impl: IMPL.plainJs,
+    impl: "plainJs",
     rows: targets.length,
     forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
     forwardBackward: timeOf(both, REPS.slow, REPS.slowWarmup),
@@ -120,7 +120,7 @@ export function benchNested(logits: Float32Array, targets: Int32Array, C: number
   const target = Array.from(targets);
   const forward = (): number => crossEntropy(rows, target);
   return {
-    impl: IMPL.nested,
+    impl: "nested",
     rows: rows.length,
     forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
     forwardBackward: null,

@@ -1,7 +1,8 @@
-"""PyTorch's side of `npm run bench`: F.cross_entropy on CPU, one thread, float32.
+"""PyTorch's side of `npm run bench`: F.cross_entropy on CPU, float32.
 
-Usage: /usr/bin/python3 src/tools/bench_torch.py 1024x32000,8x50257 [repetitions]
-Prints one JSON object: torch version, and per shape the median seconds of the forward
+Usage: PYTHON src/bench/pytorch.py 1024x32000,8x50257 [repetitions] [threads]
+threads: a number (the bench uses 1) or "default" (PyTorch's own choice, one per core).
+Prints one JSON object: torch version, threads used, and per shape the median seconds of the forward
 (F.cross_entropy) and of forward + backward (loss.backward(), x.grad allocated by autograd
 as in training), plus the peak RSS growth of each (VmHWM after minus VmRSS before, with the
 peak reset through /proc/self/clear_refs). Random normal logits, like the Node side.
@@ -47,10 +48,12 @@ def measure(fn, reps, warmup=2):
 def main():
     shapes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[1].split(",")]
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    threads = sys.argv[3] if len(sys.argv) > 3 else "1"
     import torch
     import torch.nn.functional as F
 
-    torch.set_num_threads(1)
+    if threads != "default":
+        torch.set_num_threads(int(threads))
     torch.manual_seed(0)
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "shapes": []}
     for n, c in shapes:

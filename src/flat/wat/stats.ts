@@ -16,6 +16,7 @@
  * M = -Infinity. The caller sends such rows to the exact float64 reference.
  *
  * S sums the *other* classes only: the target's lane is masked off (the block holding it
+ * is unrolled like the others, with a lane mask per vector, targetBlock; with smoothing it
  * takes the masked, vector-by-vector path, like a row's last partial block). The caller adds
  * the target's term back in float64 (loss = log1p(S·exp(M - x_y))), which keeps a confident
  * row's small loss accurate. State lives in exported globals, so a row longer than the
@@ -122,7 +123,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
   return `;; Online max and sum over the n logits at p (weights at w), leaving out the one at
 ;; index skip (-1: none); smoothing mode ${mode}.
 (func $segment${store ? "Store" : ""}${mode} (param $p i32) (param $n i32) (param $w i32) (param $skip i32)
-  ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi"])}
+  ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi", "sk"])}
   (local $q i32) (local $count i32) (local $bm f64)
   (local.set $S (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $S)))
   (local.set $t0 (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $T)))
@@ -133,8 +134,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
     ;; unsigned: true only for 0 <= skip < block
     (if (i32.lt_u (local.get $skip) (i32.const ${block}))
       (then
-        (local.set $count (i32.const ${block}))
-        ${masked})
+        ${mode === 0 ? targetBlock(L, store, `${reduceMaxMin}\n${rebase}\n${recordM}`, widen("a0")) : `(local.set $count (i32.const ${block}))\n${masked}`})
       (else
         ${blockMaxMin}
         ${rebase}
@@ -151,6 +151,45 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
   (global.set $S (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))
   (local.set $t0 (f64x2.add (local.get $t0) (local.get $t1)))
   (global.set $T (f64.add (f64x2.extract_lane 0 (local.get $t0)) (f64x2.extract_lane 1 (local.get $t0)))))`;
+}
+
+/**
+ * The full block holding the target, without smoothing: unrolled like any other block, each
+ * vector's target lane masked off (a lane-index compare per vector) instead of the masked
+ * vector-by-vector loop. \`middle\` reduces max and min, rebases S and records the block's M.
+ */
+function targetBlock(L: Lanes, store: boolean, middle: string, widened: string): string {
+  const V = L.vec;
+  const skip = L.width === 4 ? `(i32x4.splat (local.get $skip))` : `(i64x2.splat (i64.extend_i32_s (local.get $skip)))`;
+  const mask = (i: number): string => {
+    const lanes = Array.from({ length: L.width }, (_, j) => i * L.width + j).join(" ");
+    return `(local.set $mask (${L.int}.ne (v128.const ${L.int} ${lanes}) (local.get $sk)))
+(local.set $x (v128.load offset=${16 * i} (local.get $p)))`;
+  };
+  const maxMin: string[] = [];
+  const sums: string[] = [];
+  for (let i = 0; i < VECTORS_PER_BLOCK; i++) {
+    maxMin.push(`${mask(i)}
+(local.set $mx${i % 2} (${V}.pmax (local.get $mx${i % 2}) (v128.bitselect (local.get $x) ${splat(V, -Infinity)} (local.get $mask))))
+(local.set $mn${i % 2} (${V}.pmin (local.get $mn${i % 2}) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`);
+    const a = `a${i % 4}`;
+    const kept = "(v128.and (local.get $e) (local.get $mask))";
+    sums.push(`${mask(i)}
+(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+${expInstructions(V, "d", "e")}
+${store ? `(v128.store offset=${16 * i} (local.get $p) (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
+(local.set $${a} ${i < 4 ? kept : `(${V}.add (local.get $${a}) ${kept})`})`);
+  }
+  return `(local.set $sk ${skip})
+(local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 ${splat(V, -Infinity)})
+(local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 ${splat(V, Infinity)})
+${maxMin.join("\n")}
+(local.set $mx0 (${V}.pmax (local.get $mx0) (local.get $mx1)))
+(local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $mn1)))
+${middle}
+${sums.join("\n")}
+(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
+(local.set $S (f64x2.add (local.get $S) ${widened}))`;
 }
 
 /**

@@ -54,9 +54,18 @@ export function growthOf(fn: () => void): number | null {
   return status("VmHWM") - before;
 }
 
-/** Median seconds of `reps` runs after `warmup` runs. */
+/**
+ * Warm-up lasts at least this long, whatever the count (here and in pytorch.py): a short call
+ * needs more than two runs before it settles (PyTorch's (8, 50257) forward ran at 2.1 ns per
+ * logit after two warm-ups, at 0.6 after a few dozen; V8 moves hot WebAssembly to its
+ * optimizing compiler after a while too).
+ */
+export const WARMUP_SECONDS = 0.25;
+
+/** Median seconds of `reps` runs after `warmup` runs and at least WARMUP_SECONDS of them. */
 export function timeOf(fn: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < warmup || Number(process.hrtime.bigint() - start) / 1e9 < WARMUP_SECONDS; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const start = process.hrtime.bigint();

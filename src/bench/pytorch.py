@@ -30,9 +30,15 @@ def reset_peak():
         return False
 
 
+WARMUP_SECONDS = 0.25  # as measure.ts: at least this long, and at least `warmup` calls
+
+
 def measure(fn, reps, warmup=2):
-    for _ in range(warmup):
+    start = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - start < WARMUP_SECONDS:
         fn()
+        done += 1
     times = []
     for _ in range(reps):
         t = time.perf_counter()

@@ -140,7 +140,8 @@ function scaleRowFunction(L: Lanes): string {
     (local.set $Mk (f64.load (local.get $blocks)))
     (if (f64.ne (local.get $Mk) (local.get $last)) (then
       (local.set $last (local.get $Mk))
-      (local.set $fv ${splat("(f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))")})))
+      ;; exp(0) = 1 for blocks swept at the row's final max (the last block, and every block after the max)
+      (local.set $fv ${splat("(if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))))")})))
     (if (i32.eq (local.get $count) (i32.const ${block}))
       (then (if (local.get $weighted) (then ${fullBlock(true)}) (else ${fullBlock(false)})))
       (else

@@ -62,17 +62,26 @@ export function growthOf(fn: () => void): number | null {
  */
 export const WARMUP_SECONDS = 0.25;
 
-/** Median seconds of `reps` runs after `warmup` runs and at least WARMUP_SECONDS of them. */
+/**
+ * The timed runs last at least this long too (here and in pytorch.py): a median of 7 calls of
+ * 5 ms each spans 35 ms, which one burst of a busy machine's other jobs covers whole.
+ */
+export const TIMED_SECONDS = 0.5;
+
+const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Median seconds of at least `reps` runs and TIMED_SECONDS, after `warmup` runs and at least WARMUP_SECONDS. */
 export function timeOf(fn: () => void, reps: number, warmup = 2): number {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < warmup || Number(process.hrtime.bigint() - start) / 1e9 < WARMUP_SECONDS; i++) fn();
+  for (let i = 0; i < warmup || since(start) < WARMUP_SECONDS; i++) fn();
   const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = process.hrtime.bigint();
+  const timed = process.hrtime.bigint();
+  while (times.length < reps || since(timed) < TIMED_SECONDS) {
+    const one = process.hrtime.bigint();
     fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    times.push(since(one));
   }
-  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
 /** Seeded standard normal logits (Box-Muller on mulberry32), like torch.randn. */

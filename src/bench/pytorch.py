@@ -31,6 +31,7 @@ def reset_peak():
 
 
 WARMUP_SECONDS = 0.25  # as measure.ts: at least this long, and at least `warmup` calls
+TIMED_SECONDS = 0.5  # as measure.ts: the timed runs too, and at least `reps` of them
 
 
 def measure(fn, reps, warmup=2):
@@ -40,7 +41,8 @@ def measure(fn, reps, warmup=2):
         fn()
         done += 1
     times = []
-    for _ in range(reps):
+    timed = time.perf_counter()
+    while len(times) < reps or time.perf_counter() - timed < TIMED_SECONDS:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)

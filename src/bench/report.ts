@@ -5,7 +5,7 @@
  * the bench, never typed.
  */
 import { blockMarkers, replaceReadmeBlock } from "../tools/readmeBlock";
-import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, WARMUP_SECONDS, type Measure } from "./measure";
+import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
 import { TORCH_REPS } from "./torch";
 
 export interface Machine {
@@ -124,10 +124,10 @@ export function readmeMarkdown(record: BenchRecord): string {
     "",
     `Peers: ${present.join("; ")}.` + (absent.length ? ` Missing: ${absent.join("; ")}.` : ""),
     "",
-    `ns per logit, float32, seeded normal logits: medians of ${REPS.fast} runs after ${REPS.fastWarmup} warm-ups ` +
+    `ns per logit, float32, seeded normal logits: medians of at least ${REPS.fast} runs after ${REPS.fastWarmup} warm-ups ` +
       `(PyTorch: ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: ${REPS.slow} ` +
       `after ${REPS.slowWarmup}, on the first rows of each batch, at most ${SUBSAMPLE.toLocaleString("en-US")} logits), ` +
-      `warm-ups lasting at least ${WARMUP_SECONDS} s. ` +
+      `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
     ...table(results, peers, against, ["flat", "torch2", "torch2Threads", "torch1"]),

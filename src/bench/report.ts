@@ -125,7 +125,7 @@ export function readmeMarkdown(record: BenchRecord): string {
     `Peers: ${present.join("; ")}.` + (absent.length ? ` Missing: ${absent.join("; ")}.` : ""),
     "",
     `ns per logit, float32, seeded normal logits: medians of at least ${REPS.fast} runs after ${REPS.fastWarmup} warm-ups ` +
-      `(PyTorch: ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: ${REPS.slow} ` +
+      `(PyTorch: at least ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: at least ${REPS.slow} ` +
       `after ${REPS.slowWarmup}, on the first rows of each batch, at most ${SUBSAMPLE.toLocaleString("en-US")} logits), ` +
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { IMPL, type Measure } from "../src/tools/benchMeasure";
-import { readmeMarkdown, replaceBenchBlock, type BenchRecord } from "../src/tools/benchReport";
+import type { Measure } from "../src/bench/measure";
+import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
 const measure = (impl: string, rows: number, forward: number, forwardBackward: number | null, growth = 0): Measure => ({
@@ -12,29 +12,42 @@ const measure = (impl: string, rows: number, forward: number, forwardBackward: n
   forwardBackwardGrowth: forwardBackward === null ? null : 2 * growth,
 });
 
+const peer = (key: string, name: string, short: string, where = "", missing: string | null = null): Peer => ({ key, name, short, where, missing });
+const peers: Peer[] = [
+  peer("flat", "crossEntropyFlat (wasm)", "crossEntropyFlat"),
+  peer("torch2", "PyTorch 2.13.0+cpu, 1 thread", "PyTorch 2.13, 1 thread", ".venv/bin/python"),
+  peer("torch2Threads", "PyTorch 2.13.0+cpu, default threads (2)", "PyTorch 2.13, 2 threads", ".venv/bin/python"),
+  peer("torch1", "PyTorch 1.13.0a0, 1 thread", "PyTorch 1.13, 1 thread", "/usr/bin/python3"),
+  peer("tfjsWasm", "tfjs WebAssembly backend", "tfjs WebAssembly", "", "not installed (optional: npm install --no-save @tensorflow/tfjs-backend-wasm@3.21.0)"),
+  peer("tfjsCpu", "tfjs 3.21.0 CPU backend", "tfjs CPU"),
+  peer("plainJs", "same, plain JS (Math.exp)", "plain JS (Math.exp)"),
+  peer("nested", "crossEntropy (nested)", "nested `crossEntropy`"),
+];
+
 const record: BenchRecord = {
   date: "2030-01-02T03:04:05.000Z",
   machine: { cpu: "Test CPU 9000", cores: 2, node: "v20.0.0", v8: "11.3", loadBefore: "0.10 0.20 0.30", loadAfter: "0.40 0.50 0.60" },
-  torch: { version: "1.13.0", shapes: [] },
-  tfjs: "tfjs 3.21.0 (CPU backend)",
+  peers,
   results: [
     {
       // 1000 × 1000 = 1e6 logits: 1 ms is 1 ns per logit.
       N: 1000,
       C: 1000,
       measures: [
-        measure(IMPL.flat, 1000, 0.002, 0.004, 2 ** 19),
-        measure(IMPL.plainJs, 100, 0.002, 0.006), // 1e5 logits: 20 ns per logit
-        measure(IMPL.nested, 100, 0.005, null), // 50
-        measure(IMPL.tfjs, 100, 0.04, 0.08), // 400
+        measure("torch2", 1000, 0.001, 0.01, 4 * 2 ** 20),
+        measure("flat", 1000, 0.002, 0.004, 2 ** 19),
+        measure("torch2Threads", 1000, 0.0005, 0.005),
+        measure("torch1", 1000, 0.003, 0.006),
+        measure("tfjsCpu", 100, 0.04, 0.08), // 1e5 logits: 400 ns per logit
+        measure("plainJs", 100, 0.002, 0.006), // 20
+        measure("nested", 100, 0.005, null), // 50
       ],
-      torch: { N: 1000, C: 1000, forwardSeconds: 0.001, forwardBackwardSeconds: 0.01, forwardRssGrowth: 4 * 2 ** 20, forwardBackwardRssGrowth: 8 * 2 ** 20 },
     },
     {
+      // 10 × 40000 = 4e5 logits: 0.4 ms is 1 ns per logit.
       N: 10,
-      C: 100,
-      measures: [measure(IMPL.flat, 10, 2e-6, 3e-6), measure(IMPL.plainJs, 10, 1234.5e-6, 1e-5), measure(IMPL.nested, 10, 5e-5, null)],
-      torch: null,
+      C: 40000,
+      measures: [measure("torch2", 10, 0.0012, 0.0024), measure("flat", 10, 0.0004, 0.0008), measure("plainJs", 10, 0.0004 * 1234.5, 0.004)],
     },
   ],
   memoryChild: { batchBytes: 512 * 2 ** 20, forwardGrowth: 0.6 * 2 ** 20, forwardBackwardGrowth: 1.6 * 2 ** 20 },
@@ -45,43 +58,71 @@ describe("the README's benchmark block", () => {
   const markdown = readmeMarkdown(record);
   const lines = markdown.split("\n");
 
-  it("names the machine, the versions and the load", () => {
+  it("names the machine and the load, and every peer with where it was found", () => {
     expect(lines[0]).toBe(
-      "Written by `npm run bench -- --readme` on 2030-01-02 (61 s). Machine: Test CPU 9000, 2 cores, Node v20.0.0 (V8 11.3), " +
-        "PyTorch 1.13.0 (CPU, `torch.set_num_threads(1)`), tfjs 3.21.0 (CPU backend); load average 0.10 0.20 0.30 before the run, " +
-        "0.40 0.50 0.60 after (the 1-minute, 5-minute and 15-minute averages).",
+      "Written by `npm run bench -- --readme` on 2030-01-02 (61 s). Machine: Test CPU 9000, 2 cores, Node v20.0.0 (V8 11.3); " +
+        "load average 0.10 0.20 0.30 before the run, 0.40 0.50 0.60 after (the 1-minute, 5-minute and 15-minute averages).",
     );
-    expect(lines[2]).toMatch(/^ns per logit, float32, single thread: medians of 7 runs after 2 warm-ups \(PyTorch: 5 after 2; .* at most 2,097,152 logits\)/);
+    expect(lines[2]).toBe(
+      "Peers: PyTorch 2.13.0+cpu, 1 thread (.venv/bin/python); PyTorch 2.13.0+cpu, default threads (2) (.venv/bin/python); " +
+        "PyTorch 1.13.0a0, 1 thread (/usr/bin/python3); tfjs 3.21.0 CPU backend; same, plain JS (Math.exp); crossEntropy (nested). " +
+        "Missing: tfjs WebAssembly backend: not installed (optional: npm install --no-save @tensorflow/tfjs-backend-wasm@3.21.0).",
+    );
+    expect(lines[4]).toMatch(/^ns per logit, float32, seeded normal logits: medians of at least 7 runs after 2 warm-ups \(PyTorch: at least 5 after 2, .* at most 2,097,152 logits\), warm-ups lasting at least 0\.25 s and timed runs at least 0\.5 s\. In brackets: the time of PyTorch 2\.13\.0\+cpu, 1 thread over ours/);
   });
 
-  it("has one row per shape: ns per logit, PyTorch's time over ours (bold when we are faster), — where nothing ran", () => {
-    const table = lines.filter((l) => l.startsWith("|"));
+  it("says when the machine was busy", () => {
+    expect(lines[0]).not.toContain("busy");
+    const busy = readmeMarkdown({ ...record, machine: { ...record.machine, loadBefore: "15.65 15.69 10.43" } });
+    expect(busy.split("\n")[0]).toContain("The machine was busy (a load above its 2 cores");
+  });
+
+  it("compares with PyTorch: ns per logit, PyTorch 2.x (1 thread)'s time over ours (bold when we are faster), — where nothing ran", () => {
+    const table = lines.filter((l) => l.startsWith("|")).slice(0, 4);
     expect(table).toEqual([
-      "| shape | crossEntropyFlat forward | forward + backward | PyTorch forward | forward + backward | plain JS (Math.exp) fwd | nested `crossEntropy` fwd | tfjs fwd |",
-      "|---|---|---|---|---|---|---|---|",
-      "| (1000, 1000) | 2.00 (0.50×) | 4.00 (**2.50×**) | 1.00 | 10.0 | 20.0 | 50.0 | 400 |",
-      "| (10, 100) | 2.00 | 3.00 | — | — | 1235 | 50.0 | — |",
+      "| shape | crossEntropyFlat fwd | fwd + bwd | PyTorch 2.13, 1 thread fwd | fwd + bwd | PyTorch 2.13, 2 threads fwd | fwd + bwd | PyTorch 1.13, 1 thread fwd | fwd + bwd |",
+      "|---|---|---|---|---|---|---|---|---|",
+      "| (1000, 1000) | 2.00 (0.50×) | 4.00 (**2.50×**) | 1.00 | 10.0 | 0.500 | 5.00 | 3.00 | 6.00 |",
+      "| (10, 40000) | 1.00 (**3.00×**) | 2.00 (**3.00×**) | 3.00 | 6.00 | — | — | — | — |",
     ]);
+  });
+
+  it("lists the JavaScript peers, a missing one marked so", () => {
+    const table = lines.filter((l) => l.startsWith("|")).slice(4);
+    expect(table).toEqual([
+      "| shape | tfjs WebAssembly (missing) fwd | fwd + bwd | tfjs CPU fwd | fwd + bwd | plain JS (Math.exp) fwd | fwd + bwd | nested `crossEntropy` fwd |",
+      "|---|---|---|---|---|---|---|---|",
+      "| (1000, 1000) | — | — | 400 | 800 | 20.0 | 60.0 | 50.0 |",
+      "| (10, 40000) | — | — | — | — | 1235 | 10.0 | — |",
+    ]);
+  });
+
+  it("counts the goals met", () => {
+    expect(markdown).toContain(
+      "Against PyTorch 2.13.0+cpu, 1 thread, crossEntropyFlat (wasm) is at least as fast at 1 of 2 shapes forward and 2 of 2 " +
+        "forward + backward, and at least twice as fast forward + backward at 1 of 1 shapes with C ≥ 32,000. " +
+        "Its forward takes at most 1 ns per logit at 1 of 2 shapes with C ≥ 1000.",
+    );
   });
 
   it("ends with the memory line", () => {
     expect(lines[lines.length - 1]).toBe(
       "Memory (peak RSS growth of one call, VmHWM after minus VmRSS before): crossEntropyFlat 0.0–1.0 MiB; " +
-        "PyTorch 4.0 MiB (forward) and 8.0 MiB (forward + backward) at (1000, 1000). In a fresh process, the forward over a " +
-        "512.0 MiB float32 batch (4096, 32768) grew the RSS by 0.6 MiB (kernel compilation included), forward + backward " +
-        "into a caller's 512.0 MiB grad buffer by 1.6 MiB.",
+        "PyTorch 2.13.0+cpu, 1 thread 4.0 MiB (forward) and 8.0 MiB (forward + backward, its autograd allocating the gradient) " +
+        "at (1000, 1000). In a fresh process, the forward over a 512.0 MiB float32 batch (4096, 32768) grew the RSS by 0.6 MiB " +
+        "(kernel compilation included), forward + backward into a caller's 512.0 MiB grad buffer by 1.6 MiB.",
     );
   });
 
-  it("gives one figure when every call of crossEntropyFlat grew the RSS alike", () => {
-    const flat = (m: Measure): Measure => (m.impl === IMPL.flat ? { ...m, forwardGrowth: 0, forwardBackwardGrowth: 0 } : m);
-    const same = readmeMarkdown({ ...record, results: record.results.map((r) => ({ ...r, measures: r.measures.map(flat) })) });
-    expect(same).toContain("before): crossEntropyFlat 0.0 MiB; PyTorch");
-  });
-
-  it("says so when PyTorch is missing", () => {
-    const without = readmeMarkdown({ ...record, torch: "not installed (/usr/bin/python3 missing)", tfjs: undefined });
-    expect(without).toContain("PyTorch not installed (/usr/bin/python3 missing), tfjs (version not recorded);");
+  it("compares with PyTorch 1.13 when no PyTorch 2.x is installed, and with nothing when neither is", () => {
+    const without = peers.map((p) => (p.key.startsWith("torch2") ? { ...p, missing: "not installed (no python with torch >= 2)" } : p));
+    expect(yardstick(without)?.key).toBe("torch1");
+    expect(ratio(record.results[0], yardstick(without), "forward")).toBeCloseTo(1.5, 12); // 3 ns over 2 ns
+    const none = without.map((p) => (p.key === "torch1" ? { ...p, missing: "not installed" } : p));
+    const text = readmeMarkdown({ ...record, peers: none });
+    expect(text).toContain("No PyTorch ran: no ratios.");
+    expect(text).toContain("| PyTorch 2.13, 1 thread (missing) fwd |");
+    expect(text).toContain("| (1000, 1000) | 2.00 | 4.00 |");
   });
 });
 

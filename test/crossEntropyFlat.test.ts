@@ -215,6 +215,16 @@ describe.each(["f32", "f64"] as const)("random shapes and options, %s", (element
   });
 });
 
+describe.each(["f32", "f64"] as const)("rows longer than the kernel's 1 MiB logits region (fed in pieces), %s", (element) => {
+  it.each([{}, { labelSmoothing: 0.1 }, { reduction: "none" }] as CrossEntropyOptions[])("(2, 262145) %o", (template) => {
+    const C = 262_145;
+    const { logits, options } = randomCase(2, C, C, template);
+    // Targets in the first piece and at the row's end (float32 pieces: 262144 logits, float64: 131072).
+    const typed = element === "f32" ? new Float32Array(logits) : new Float64Array(logits);
+    expectParity(typed, new Int32Array([131_073, C - 1]), C, options, `(2, ${C}) ${JSON.stringify(template)}`);
+  }, 60_000);
+});
+
 describe("NaN and ±Infinity: exactly as the nested module (and PyTorch)", () => {
   const C = 9;
   const special: Array<[string, (row: number[]) => void, number]> = [

@@ -200,6 +200,15 @@ describe.each(CLASSES)("$element logits spread by gaps from 1 to 1e$maxExponent,
       expectMatchesNested(logits, C, [5, 70_000], options, `(2, ${C}) ${JSON.stringify(Object.keys(options))}`);
     }
   });
+
+  it("rows longer than the kernel's 1 MiB logits region (fed in pieces), with far logits and smoothing", () => {
+    const C = 262_145;
+    const logits = make(Array.from({ length: C }, (_, i) => Math.sin(i) * 4 + (i % 9973 === 5 ? -(10 ** Math.min(maxExponent, 30)) : 0)));
+    const weight = Array.from({ length: C }, (_, c) => (c % 7 === 0 ? 0 : 1 + Math.cos(c)));
+    for (const options of [{}, { labelSmoothing: 0.2 }, { labelSmoothing: 0.1, weight, reduction: "sum" }] as CrossEntropyOptions[]) {
+      expectMatchesNested(logits, C, [262_144], options, `(1, ${C}) ${JSON.stringify(Object.keys(options))}`);
+    }
+  }, 120_000);
 });
 
 const SPREAD_FILE = join(referenceDir, "flat-spread.json");

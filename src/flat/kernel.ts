@@ -18,8 +18,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Logits bytes copied into the kernel per call: a quarter MiB, so rows stay in L2 between sweeps. */
-export const CHUNK_BYTES = 1 << 18;
+/**
+ * The kernel's logits region: 1 MiB, so a row of up to 262144 float32 (131072 float64) logits
+ * is swept whole, its exps stored for the backward, instead of in pieces computed twice.
+ */
+export const CHUNK_BYTES = 1 << 20;
+/** Logits bytes copied into the kernel per call when rows are shorter: a quarter MiB, so they stay in L2 between sweeps. */
+export const BATCH_BYTES = 1 << 18;
 /** Rows handled per call when rows are short (C = 10: 4096 rows of 40 bytes). */
 export const MAX_ROWS = 4096;
 
@@ -93,9 +98,14 @@ export class Kernel {
     this.bytesPerLogit = element === "f32" ? 4 : 8;
   }
 
-  /** Logits that fit in one chunk. */
+  /** Logits that fit in one chunk: the longest row swept whole. */
   get chunkLogits(): number {
     return CHUNK_BYTES / this.bytesPerLogit;
+  }
+
+  /** Logits copied in per call when many rows fit. */
+  get batchLogits(): number {
+    return BATCH_BYTES / this.bytesPerLogit;
   }
 
   /** The most classes whose per-class vectors (8 + bytesPerLogit bytes a class) fit in the memory. */

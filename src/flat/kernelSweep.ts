@@ -23,7 +23,7 @@ export function kernelSweep(plan: Plan, kernel: Kernel): void {
     mode: e > 0 ? (weight ? 2 : 1) : 0,
     b: e > 0 && !weight ? plan.smoothGrad : 0,
     weighted: weightedBeta ? 1 : 0,
-    rowsPerChunk: Math.min(MAX_ROWS, Math.floor(kernel.chunkLogits / C)),
+    rowsPerChunk: C > kernel.chunkLogits ? 0 : Math.max(1, Math.min(MAX_ROWS, Math.floor(kernel.batchLogits / C))),
   };
   kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
   if (options.rowsPerChunk > 0) chunkSweep(plan, kernel, options);

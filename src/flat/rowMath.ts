@@ -8,7 +8,7 @@
  * costs no precision):
  *
  *   target is the max (d <= 0):  u = S·exp(d);  loss = log1p(u);  logSumExp = x[y] + log1p(u)
- *                                p[y] = 1/(1 + u);  exp(M - logSumExp) = exp(d - log1p(u))
+ *                                p[y] = 1/(1 + u);  exp(M - logSumExp) = exp(d)·p[y]
  *   another class is (d > 0):    v = exp(-d);  L = log(S + v) = log1p((S - 1) + v)
  *                                loss = d + L;  logSumExp = M + L
  *                                p[y] = v/(S + v);  exp(M - logSumExp) = 1/(S + v)
@@ -73,13 +73,15 @@ export function fastRowTerms(
   let lseMinusR: number;
   let u = 0;
   let v = 0;
+  let ed = 0;
   if (below) {
     v = Math.exp(-d);
     const L = Math.log1p(S - 1 + v);
     softplus = d + L;
     lseMinusR = M - R + L;
   } else {
-    u = S * Math.exp(d);
+    ed = Math.exp(d);
+    u = S * ed;
     softplus = Math.log1p(u);
     lseMinusR = xy - R + softplus;
   }
@@ -100,8 +102,8 @@ export function fastRowTerms(
     into.pTarget = v * into.ratio;
     into.pOthers = S * into.ratio;
   } else {
-    into.ratio = Math.exp(d - softplus);
     into.pTarget = 1 / (1 + u);
+    into.ratio = ed * into.pTarget; // exp(d - softplus), without a second exp
     into.pOthers = u * into.pTarget;
   }
   return into;

@@ -15,7 +15,7 @@
  * rows longer than a chunk that are fed to the kernel in pieces.
  */
 import { expInstructions } from "./exp";
-import { blockLength, locals, tailMask, type Lanes } from "./lanes";
+import { VECTORS_PER_BLOCK, blockLength, locals, tailMask, type Lanes } from "./lanes";
 import { GRADIENT } from "./rowTerms";
 
 export function gradFunctions(L: Lanes): string {
@@ -122,6 +122,12 @@ function scaleRowFunction(L: Lanes): string {
   const beta = `(if (result v128) (local.get $weighted)
       (then (v128.load (i32.add (local.get $bp) (i32.shl (local.get $q) (i32.const ${L.shift})))))
       (else (local.get $bv)))`;
+  // A full block: unrolled, unmasked (the target's lane gets a value the caller overwrites with g[y]).
+  const fullBlock = (weighted: boolean): string =>
+    Array.from({ length: VECTORS_PER_BLOCK }, (_, i) => {
+      const b = weighted ? `(v128.load offset=${16 * i} (local.get $bp))` : "(local.get $bv)";
+      return `(v128.store offset=${16 * i} (local.get $p) (${V}.add (${V}.mul (local.get $fv) (v128.load offset=${16 * i} (local.get $p))) ${b}))`;
+    }).join("\n");
   return `;; Overwrite the n stored exps at p with alpha·exp(M_k - M)·e + beta, block by block.
 (func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
   (local $Mk f64) (local $last f64) (local $count i32) (local $q i32)
@@ -134,13 +140,17 @@ function scaleRowFunction(L: Lanes): string {
     (local.set $Mk (f64.load (local.get $blocks)))
     (if (f64.ne (local.get $Mk) (local.get $last)) (then
       (local.set $last (local.get $Mk))
-      (local.set $fv ${splat("(f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))")})))
-    (local.set $q (i32.const 0))
-    (loop $vector
-      (local.set $x (v128.load ${at}))
-      (local.set $g (${V}.add (${V}.mul (local.get $fv) (local.get $x)) ${beta}))
-      (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
-      (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))
+      ;; exp(0) = 1 for blocks swept at the row's final max (the last block, and every block after the max)
+      (local.set $fv ${splat("(if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))))")})))
+    (if (i32.eq (local.get $count) (i32.const ${block}))
+      (then (if (local.get $weighted) (then ${fullBlock(true)}) (else ${fullBlock(false)})))
+      (else
+        (local.set $q (i32.const 0))
+        (loop $vector
+          (local.set $x (v128.load ${at}))
+          (local.set $g (${V}.add (${V}.mul (local.get $fv) (local.get $x)) ${beta}))
+          (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
+          (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))))
     (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
     (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
     (local.set $n (i32.sub (local.get $n) (local.get $count)))

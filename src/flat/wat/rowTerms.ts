@@ -5,7 +5,7 @@
  * With d = M - x[y], each is formed from the side of the row's true max:
  *
  *   d <= 0:  u = S·exp(d);  sp = log1p(u);  logSumExp - R = (x[y] - R) + sp
- *            p[y] = 1/(1 + u);  ratio = exp(d - sp)
+ *            p[y] = 1/(1 + u);  ratio = exp(d)·p[y]  (= exp(d - sp), without a second exp)
  *   d > 0:   v = exp(-d);  L = log1p((S - 1) + v);  sp = d + L;  logSumExp - R = (M - R) + L
  *            p[y] = v/(S + v);  ratio = 1/(S + v)
  *   nll = w[y]·sp;  smooth = W·(logSumExp - R) - (T + w[y]·(x[y] - R))
@@ -49,7 +49,7 @@ export function rowTermsFunctions(): string {
 ;; Row terms from the state M, S, MIN, T: x[y] = xy, the row's first logit R, its weight wy.
 ;; Writes the row's loss at lossAt and (alpha, M, g[y], what-to-do) at coefAt; returns a status.
 (func $rowTerms (param $xy f64) (param $R f64) (param $wy f64) (param $othersEmpty i32) (param $lossAt i32) (param $coefAt i32) (result i32)
-  ${locals("f64", ["d", "u", "v", "sp", "lseR", "nll", "A", "D", "smooth", "loss", "G", "ratio", "pT", "pO"])}
+  ${locals("f64", ["d", "ed", "u", "v", "sp", "lseR", "nll", "A", "D", "smooth", "loss", "G", "ratio", "pT", "pO"])}
   (f64.store offset=24 ${l("coefAt")} (f64.const ${GRADIENT.CALLER}))
   (if (i32.eqz (i32.and ${finite(l("xy"))}
         (i32.or ${l("othersEmpty")} (i32.and (i32.and ${finite(g("M"))} ${finite(g("S"))}) (i32.and (f64.ne ${g("MIN")} (f64.const -inf)) ${finite(g("T"))})))))
@@ -63,7 +63,8 @@ export function rowTermsFunctions(): string {
       (local.set $lseR (f64.add (f64.sub ${g("M")} ${l("R")}) ${l("sp")}))
       (local.set $sp (f64.add ${l("d")} ${l("sp")})))
     (else
-      (local.set $u (f64.mul ${g("S")} (call $exp64 ${l("d")})))
+      (local.set $ed (call $exp64 ${l("d")}))
+      (local.set $u (f64.mul ${g("S")} ${l("ed")}))
       (local.set $sp (call $log1p64 ${l("u")}))
       (local.set $lseR (f64.add (f64.sub ${l("xy")} ${l("R")}) ${l("sp")}))))
   (local.set $nll (f64.mul ${l("sp")} ${l("wy")}))
@@ -88,8 +89,8 @@ export function rowTermsFunctions(): string {
         (local.set $pT (f64.mul ${l("v")} ${l("ratio")}))
         (local.set $pO (f64.mul ${g("S")} ${l("ratio")})))
       (else
-        (local.set $ratio (call $exp64 (f64.sub ${l("d")} ${l("sp")})))
         (local.set $pT (f64.div (f64.const 1) (f64.add (f64.const 1) ${l("u")})))
+        (local.set $ratio (f64.mul ${l("ed")} ${l("pT")}))
         (local.set $pO (f64.mul ${l("u")} ${l("pT")}))))
     (local.set $G (f64.add ${g("smoothGradSum")} (f64.mul ${g("nllGrad")} ${l("wy")})))
     (f64.store ${l("coefAt")} (f64.neg (f64.mul ${l("G")} ${l("ratio")})))

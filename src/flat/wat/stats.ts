@@ -16,6 +16,7 @@
  * M = -Infinity. The caller sends such rows to the exact float64 reference.
  *
  * S sums the *other* classes only: the target's lane is masked off (the block holding it
+ * is unrolled like the others, with a lane mask per vector, targetBlock; with smoothing it
  * takes the masked, vector-by-vector path, like a row's last partial block). The caller adds
  * the target's term back in float64 (loss = log1p(S·exp(M - x_y))), which keeps a confident
  * row's small loss accurate. State lives in exported globals, so a row longer than the
@@ -24,6 +25,7 @@
 import { expInstructions } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
 import { statsRowsFunctions } from "./statsRows";
+import { targetBlock } from "./targetBlock";
 
 const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 
@@ -122,7 +124,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
   return `;; Online max and sum over the n logits at p (weights at w), leaving out the one at
 ;; index skip (-1: none); smoothing mode ${mode}.
 (func $segment${store ? "Store" : ""}${mode} (param $p i32) (param $n i32) (param $w i32) (param $skip i32)
-  ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi"])}
+  ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi", "sk"])}
   (local $q i32) (local $count i32) (local $bm f64)
   (local.set $S (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $S)))
   (local.set $t0 (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $T)))
@@ -133,8 +135,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
     ;; unsigned: true only for 0 <= skip < block
     (if (i32.lt_u (local.get $skip) (i32.const ${block}))
       (then
-        (local.set $count (i32.const ${block}))
-        ${masked})
+        ${mode === 0 ? targetBlock(L, store, `${reduceMaxMin}\n${rebase}\n${recordM}`, widen("a0")) : `(local.set $count (i32.const ${block}))\n${masked}`})
       (else
         ${blockMaxMin}
         ${rebase}

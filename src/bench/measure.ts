@@ -1,5 +1,5 @@
 /**
- * Measuring one implementation for `npm run bench`: the median time of a call after warm-up,
+ * Measuring one implementation of this module for `npm run bench`: the median time of a call after warm-up,
  * and the peak RSS growth of one call (VmHWM after minus VmRSS before, the peak reset through
  * /proc/self/clear_refs), on seeded normal logits, like torch.randn.
  */
@@ -19,6 +19,7 @@ export const MEMORY_SHAPE: [number, number] = [4096, 32768];
 
 /** One implementation on one shape: seconds (median) and bytes of peak RSS growth; null where not run. */
 export interface Measure {
+  /** A key of IMPL, or of a peer (torch.ts, tfjs.ts). */
   impl: string;
   /** Rows it ran on: all N, or the first rows for the slow peers. */
   rows: number;
@@ -29,12 +30,11 @@ export interface Measure {
   note?: string;
 }
 
-/** The implementation names, as the JSON and the tables spell them. */
+/** This module's implementations: the key the JSON uses, and the name the tables use. */
 export const IMPL = {
   flat: "crossEntropyFlat (wasm)",
   plainJs: "same, plain JS (Math.exp)",
   nested: "crossEntropy (nested)",
-  tfjs: "tfjs CPU softmaxCrossEntropy",
 } as const;
 
 export function status(field: string): number {
@@ -54,16 +54,34 @@ export function growthOf(fn: () => void): number | null {
   return status("VmHWM") - before;
 }
 
-/** Median seconds of `reps` runs after `warmup` runs. */
+/**
+ * Warm-up lasts at least this long, whatever the count (here and in pytorch.py): a short call
+ * needs more than two runs before it settles (PyTorch's (8, 50257) forward ran at 2.1 ns per
+ * logit after two warm-ups, at 0.6 after a few dozen; V8 moves hot WebAssembly to its
+ * optimizing compiler after a while too).
+ */
+export const WARMUP_SECONDS = 0.25;
+
+/**
+ * The timed runs last at least this long too (here and in pytorch.py): a median of 7 calls of
+ * 5 ms each spans 35 ms, which one burst of a busy machine's other jobs covers whole.
+ */
+export const TIMED_SECONDS = 0.5;
+
+const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Median seconds of at least `reps` runs and TIMED_SECONDS, after `warmup` runs and at least WARMUP_SECONDS. */
 export function timeOf(fn: () => void, reps: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < warmup || since(start) < WARMUP_SECONDS; i++) fn();
   const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = process.hrtime.bigint();
+  const timed = process.hrtime.bigint();
+  while (times.length < reps || since(timed) < TIMED_SECONDS) {
+    const one = process.hrtime.bigint();
     fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    times.push(since(one));
   }
-  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
 /** Seeded standard normal logits (Box-Muller on mulberry32), like torch.randn. */
@@ -90,7 +108,7 @@ export function benchFlat(logits: Float32Array, targets: Int32Array, C: number):
   const forward = (): number => crossEntropyFlat(logits, targets, C);
   const both = (): number => crossEntropyFlat(logits, targets, C, { grad });
   return {
-    impl: IMPL.flat,
+    impl: "flat",
     rows: targets.length,
     forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
     forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
@@ -105,7 +123,7 @@ export function benchPlainJs(logits: Float32Array, targets: Int32Array, C: numbe
   const forward = (): number => runFlat(checkFlatCall(logits, targets, C, {}), null);
   const both = (): number => runFlat(checkFlatCall(logits, targets, C, { grad }), null);
   return {
-    impl: IMPL.plainJs,
+    impl: "plainJs",
     rows: targets.length,
     forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
     forwardBackward: timeOf(both, REPS.slow, REPS.slowWarmup),
@@ -120,7 +138,7 @@ export function benchNested(logits: Float32Array, targets: Int32Array, C: number
   const target = Array.from(targets);
   const forward = (): number => crossEntropy(rows, target);
   return {
-    impl: IMPL.nested,
+    impl: "nested",
     rows: rows.length,
     forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
     forwardBackward: null,

@@ -1,7 +1,8 @@
-"""PyTorch's side of `npm run bench`: F.cross_entropy on CPU, one thread, float32.
+"""PyTorch's side of `npm run bench`: F.cross_entropy on CPU, float32.
 
-Usage: /usr/bin/python3 src/tools/bench_torch.py 1024x32000,8x50257 [repetitions]
-Prints one JSON object: torch version, and per shape the median seconds of the forward
+Usage: PYTHON src/bench/pytorch.py 1024x32000,8x50257 [repetitions] [threads]
+threads: a number (the bench uses 1) or "default" (PyTorch's own choice, one per core).
+Prints one JSON object: torch version, threads used, and per shape the median seconds of the forward
 (F.cross_entropy) and of forward + backward (loss.backward(), x.grad allocated by autograd
 as in training), plus the peak RSS growth of each (VmHWM after minus VmRSS before, with the
 peak reset through /proc/self/clear_refs). Random normal logits, like the Node side.
@@ -29,11 +30,19 @@ def reset_peak():
         return False
 
 
+WARMUP_SECONDS = 0.25  # as measure.ts: at least this long, and at least `warmup` calls
+TIMED_SECONDS = 0.5  # as measure.ts: the timed runs too, and at least `reps` of them
+
+
 def measure(fn, reps, warmup=2):
-    for _ in range(warmup):
+    start = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - start < WARMUP_SECONDS:
         fn()
+        done += 1
     times = []
-    for _ in range(reps):
+    timed = time.perf_counter()
+    while len(times) < reps or time.perf_counter() - timed < TIMED_SECONDS:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
@@ -47,10 +56,12 @@ def measure(fn, reps, warmup=2):
 def main():
     shapes = [tuple(int(v) for v in s.split("x")) for s in sys.argv[1].split(",")]
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    threads = sys.argv[3] if len(sys.argv) > 3 else "1"
     import torch
     import torch.nn.functional as F
 
-    torch.set_num_threads(1)
+    if threads != "default":
+        torch.set_num_threads(int(threads))
     torch.manual_seed(0)
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "shapes": []}
     for n, c in shapes:

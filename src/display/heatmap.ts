@@ -3,6 +3,7 @@
  * (rows = samples, columns = classes), with a colour legend.
  */
 import { TICK_DIGITS } from "./axis";
+import { colorBar } from "./colorBar";
 import { NON_FINITE_FILL, rampColor, textColorOn } from "./color";
 import { escapeMarkup, formatNumber } from "./format";
 import { extent, niceTicks } from "./scale";
@@ -27,7 +28,6 @@ export interface HeatmapOptions {
   yLabel?: string;
 }
 
-const LEGEND_STEPS = 48;
 
 /**
  * Colours each value of a matrix; non-finite values are grey with a red "NaN"/"∞" label.
@@ -126,19 +126,7 @@ function colourDomain(values: number[][], diverging: boolean, fixed?: [number, n
 
 /** A vertical colour bar, high values at the top, built from stacked rects (no gradient ids). */
 function legend(x: number, top: number, height: number, [lo, hi]: [number, number], ticks: number[], diverging: boolean, nonFinite: boolean): string {
-  const step = height / LEGEND_STEPS;
-  const parts: string[] = [];
-  for (let i = 0; i < LEGEND_STEPS; i++) {
-    const t = 1 - (i + 0.5) / LEGEND_STEPS;
-    // Each strip overlaps the next by half a pixel so no hairline gaps show between them.
-    parts.push(`<rect x="${num(x)}" y="${num(top + i * step)}" width="14" height="${num(step + 0.5)}" fill="${rampColor(t, diverging)}"/>`);
-  }
-  parts.push(`<rect x="${num(x)}" y="${num(top)}" width="14" height="${num(height)}" fill="none" stroke="#8c959f"/>`);
-  for (const tick of ticks) {
-    const y = top + (1 - (tick - lo) / (hi - lo)) * height;
-    parts.push(`<line x1="${num(x + 14)}" y1="${num(y)}" x2="${num(x + 18)}" y2="${num(y)}" stroke="#8c959f"/>`);
-    parts.push(text(x + 21, y + 4, formatNumber(tick, TICK_DIGITS), { "font-size": 11, fill: MUTED }));
-  }
+  const parts = colorBar(x, top, height, [lo, hi], ticks, diverging);
   if (nonFinite) {
     parts.push(`<rect x="${num(x)}" y="${num(top + height + 14)}" width="14" height="14" fill="${NON_FINITE_FILL}"/>`);
     parts.push(text(x + 21, top + height + 25, "not finite", { "font-size": 11, fill: MUTED }));

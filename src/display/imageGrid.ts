@@ -4,6 +4,7 @@
  * image and a colour legend.
  */
 import { TICK_DIGITS } from "./axis";
+import { colorBar } from "./colorBar";
 import { rampColor } from "./color";
 import { escapeMarkup, formatNumber } from "./format";
 import { extent, niceTicks } from "./scale";
@@ -32,7 +33,6 @@ export interface ImageGridOptions {
 }
 
 const GAP = 14;
-const LEGEND_STEPS = 40;
 
 /**
  * Draws each image as a grid of coloured squares, row 0 at the top, with its caption below.
@@ -111,18 +111,7 @@ function colourDomain(images: number[][], diverging: boolean, fixed?: [number, n
 
 /** A vertical colour bar, high values at the top, with its label above it. */
 function legend(x: number, top: number, height: number, [lo, hi]: [number, number], ticks: number[], diverging: boolean, label?: string): string {
-  const step = height / LEGEND_STEPS;
-  const parts: string[] = label ? [text(x, top - 6, label, { "font-size": 11, fill: MUTED })] : [];
-  for (let i = 0; i < LEGEND_STEPS; i++) {
-    const t = 1 - (i + 0.5) / LEGEND_STEPS;
-    parts.push(`<rect x="${num(x)}" y="${num(top + i * step)}" width="14" height="${num(step + 0.5)}" fill="${rampColor(t, diverging)}"/>`);
-  }
-  parts.push(`<rect x="${num(x)}" y="${num(top)}" width="14" height="${num(height)}" fill="none" stroke="${AXIS}"/>`);
-  for (const tick of ticks) {
-    const y = top + (1 - (tick - lo) / (hi - lo)) * height;
-    parts.push(`<line x1="${num(x + 14)}" y1="${num(y)}" x2="${num(x + 18)}" y2="${num(y)}" stroke="${AXIS}"/>`);
-    parts.push(text(x + 21, y + 4, formatNumber(tick, TICK_DIGITS), { "font-size": 11, fill: MUTED }));
-  }
+  const parts = [...(label ? [text(x, top - 6, label, { "font-size": 11, fill: MUTED })] : []), ...colorBar(x, top, height, [lo, hi], ticks, diverging)];
   return `<g class="color-legend">\n${parts.join("\n")}\n</g>`;
 }
 

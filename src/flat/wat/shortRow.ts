@@ -1,0 +1,97 @@
+/**
+ * Part of the forward sweep (stats.ts): a short row, forward only, without label smoothing,
+ * in two passes instead of the online one. The row was just copied into the kernel's memory
+ * and is at most SHORT_ROW_BYTES long, so it is still in L1 for the second pass:
+ *   1. the row's max M and min over the other classes (vectors reduced once per row, not
+ *      once per block, and no rescaling exp when a later block beats M);
+ *   2. S = Σ exp(x - M) over the other classes, summed per block in the logits' type and
+ *      added to S in float64, exactly as the online sweep does.
+ * The target's lane is left out without a mask per vector: the target's logit is first
+ * overwritten by another logit of the row (which changes neither max nor min), then by
+ * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1. Only
+ * without a gradient, since the logits are not needed after the forward sweep then
+ * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
+ */
+import { expInstructions } from "./exp";
+import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
+
+/** Rows of at most this many bytes (4096 float32 or 2048 float64 logits) take the two passes. */
+export const SHORT_ROW_BYTES = 1 << 14;
+
+const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
+
+export function shortRowFunction(L: Lanes): string {
+  const V = L.vec;
+  const block = VECTORS_PER_BLOCK * L.width;
+  const at = (index: string): string => `(i32.add (local.get $p) (i32.shl ${index} (i32.const ${L.shift})))`;
+  const scalar = L.element === "f32" ? "f32" : "f64";
+  const widen =
+    L.element === "f32"
+      ? `(f64x2.add (f64x2.promote_low_f32x4 (local.get $a0)) (f64x2.promote_low_f32x4 (i8x16.shuffle ${SWAP_HALVES} (local.get $a0) (local.get $a0))))`
+      : `(local.get $a0)`;
+  const remaining = `(i32.sub (local.get $n) (local.get $q))`;
+  const here = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
+  // Full blocks from q = 0, then the rest vector by vector with lanes past the end masked off.
+  const sweep = (label: string, fullBlock: (offset: number) => string, tail: string, afterBlock = "", beforeTail = "", afterTail = ""): string => {
+    const body = Array.from({ length: VECTORS_PER_BLOCK }, (_, i) => fullBlock(16 * i)).join("\n");
+    return `(local.set $q (i32.const 0))
+(block $${label}Blocks (loop $${label}Block
+  (br_if $${label}Blocks (i32.gt_s (i32.add (local.get $q) (i32.const ${block})) (local.get $n)))
+  (local.set $b ${here})
+  ${body}
+  ${afterBlock}
+  (local.set $q (i32.add (local.get $q) (i32.const ${block})))
+  (br $${label}Block)))
+(if (i32.lt_s (local.get $q) (local.get $n)) (then
+  ${beforeTail}
+  (loop $${label}Tail
+  (local.set $mask ${tailMask(L, remaining)})
+  (local.set $x (v128.load ${here}))
+  ${tail}
+  (br_if $${label}Tail (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $n))))
+  ${afterTail}))`;
+  };
+  const maxMin = (offset: number): string => {
+    const i = (offset / 16) % 2;
+    return `(local.set $x (v128.load offset=${offset} (local.get $b)))
+(local.set $mx${i} (${V}.pmax (local.get $mx${i}) (local.get $x)))
+(local.set $mn${i} (${V}.pmin (local.get $mn${i}) (local.get $x)))`;
+  };
+  const maskedMaxMin = `(local.set $mx0 (${V}.pmax (local.get $mx0) (v128.bitselect (local.get $x) ${splat(V, -Infinity)} (local.get $mask))))
+  (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
+  const expSum = (offset: number): string => {
+    const i = offset / 16;
+    const a = `a${i % 4}`;
+    return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
+${expInstructions(V, "d", "e")}
+(local.set $${a} ${i < 4 ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`;
+  };
+  const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
+  (local.set $S (f64x2.add (local.get $S) ${widen}))`;
+  const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+  ${expInstructions(V, "d", "e")}
+  (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
+  const splatM = L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (global.get $M)))` : `(f64x2.splat (global.get $M))`;
+
+  return `;; Max, min and sum of exps over the n >= 2 logits at p but the one at index skip (-1: none),
+;; in two passes; overwrites the logit at skip. Sets M, S and MIN (begin() has reset them).
+(func $shortRow (param $p i32) (param $n i32) (param $skip i32)
+  ${locals("v128", ["S", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
+  (local $q i32) (local $b i32)
+  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
+  (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0))
+  (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0))
+  ${sweep("max", maxMin, maskedMaxMin)}
+  (local.set $mx0 (${V}.pmax (local.get $mx0) (local.get $mx1)))
+  (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $mn1)))
+  ${horizontal(L, "pmax", "mx0")}
+  ${horizontal(L, "pmin", "mn0")}
+  (global.set $M ${lane0(L, "mx0")})
+  (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))
+  (local.set $Mv ${splatM})
+  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
+  ${sweep("sum", expSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`)}
+  (global.set $S (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S)))))`;
+}

@@ -1,0 +1,86 @@
+/**
+ * crossEntropyFlat without a gradient buffer: short rows (up to 16 KiB) take the kernel's
+ * two-pass forward sweep (src/flat/wat/shortRow.ts), which the parity tests in
+ * crossEntropyFlat.test.ts never reach because they always ask for the gradient.
+ */
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { crossEntropy, crossEntropyFlat } from "../src";
+import type { CrossEntropyOptions } from "../src";
+import { mulberry32 } from "../src/random";
+import { buildKernels } from "../src/flat/wat/build";
+import { expectAllClose, type Tolerance } from "./helpers/allclose";
+
+// The same tolerances as crossEntropyFlat.test.ts: float64 sums of many terms differ from the
+// nested module's in the last bits; float32 logits are summed per block in float32.
+const FLOAT64: Tolerance = { rtol: 1e-12, atol: 1e-15 };
+const FLOAT32_LOSS: Tolerance = { rtol: 1e-6, atol: 1e-15 };
+
+beforeAll(async () => {
+  await buildKernels(join(__dirname, "..", "dist", "flat"));
+}, 60_000);
+
+function rows(flat: ArrayLike<number>, C: number): number[][] {
+  const out: number[][] = [];
+  for (let o = 0; o < flat.length; o += C) out.push(Array.from(flat).slice(o, o + C));
+  return out;
+}
+
+// Around the block (64 float32 / 32 float64 logits) and vector edges, and around the
+// two-pass limit (4096 float32 / 2048 float64 logits).
+const CLASSES = [2, 3, 5, 31, 32, 33, 63, 64, 65, 128, 129, 1000, 2048, 2049, 4096, 4097];
+const OPTION_SETS: CrossEntropyOptions[] = [{}, { reduction: "sum" }, { reduction: "none" }, { weight: [] }];
+
+describe.each(["f32", "f64"] as const)("forward only, %s: equal to the nested module", (element) => {
+  it.each(CLASSES)("C = %i, targets first, last, in the middle and ignored", (C) => {
+    const next = mulberry32(C);
+    const targets = new Int32Array([0, C - 1, Math.floor(C / 2), -100, 1]);
+    const N = targets.length;
+    const source = Array.from({ length: N * C }, () => (next() - 0.5) * 12);
+    // Row 4's target is its largest logit, row 1's its smallest.
+    source[4 * C + 1] = 9;
+    source[1 * C + C - 1] = -9;
+    for (const template of OPTION_SETS) {
+      const options = template.weight ? { ...template, weight: Array.from({ length: C }, () => 0.25 + 2 * next()) } : template;
+      const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
+      const before = Array.from(logits);
+      const losses = new Float64Array(N);
+      const result = crossEntropyFlat(logits, targets, C, { ...options, losses });
+      const nested = rows(logits, C);
+      const tolerance = element === "f32" ? FLOAT32_LOSS : FLOAT64;
+      const label = `${element} C = ${C} ${JSON.stringify(template)}`;
+      expectAllClose(Array.from(losses), crossEntropy(nested, Array.from(targets), { ...options, reduction: "none" }), tolerance, `${label} losses`);
+      if (options.reduction !== "none") expectAllClose(result, crossEntropy(nested, Array.from(targets), options), tolerance, `${label} loss`);
+      expect(Array.from(logits), `${label}: the caller's logits are left alone`).toEqual(before);
+    }
+  });
+
+  it("rows with NaN or ±Infinity: the nested module's answers, to the last bit", () => {
+    const C = 130;
+    const edits: Array<(row: number[]) => void> = [
+      () => {},
+      (r) => (r[2] = NaN),
+      (r) => (r[129] = NaN),
+      (r) => (r[2] = Infinity),
+      (r) => (r[70] = Infinity),
+      (r) => (r[2] = -Infinity),
+      (r) => (r[0] = -Infinity),
+      (r) => r.fill(-Infinity),
+    ];
+    const next = mulberry32(11);
+    const source = edits.flatMap((edit) => {
+      const row = Array.from({ length: C }, () => next() * 4 - 2);
+      edit(row);
+      return row;
+    });
+    const targets = new Int32Array(edits.length).fill(2);
+    const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
+    const losses = new Float64Array(edits.length);
+    crossEntropyFlat(logits, targets, C, { losses });
+    const expected = crossEntropy(rows(logits, C), Array.from(targets), { reduction: "none" }) as number[];
+    edits.forEach((_, n) => {
+      if (n === 0) expectAllClose(losses[n], expected[n], element === "f32" ? FLOAT32_LOSS : FLOAT64, "finite row");
+      else expect(losses[n], `row ${n}`).toEqual(expected[n]);
+    });
+  });
+});

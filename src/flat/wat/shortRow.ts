@@ -2,8 +2,9 @@
  * Part of the forward sweep (stats.ts): a short row, forward only, without label smoothing,
  * in two passes instead of the online one. The row was just copied into the kernel's memory
  * and is at most SHORT_ROW_BYTES long, so it is still in L1 for the second pass:
- *   1. the row's max M and min over the other classes (vectors reduced once per row, not
- *      once per block, and no rescaling exp when a later block beats M);
+ *   1. the row's max M and min over the other classes (four accumulators each, so the
+ *      chains of max and min do not wait on each other's latency; vectors reduced once per
+ *      row, not once per block, and no rescaling exp when a later block beats M);
  *   2. S = Σ exp(x - M) over the other classes, summed per block in the logits' type and
  *      added to S in float64, exactly as the online sweep does.
  * The target's lane is left out without a mask per vector: the target's logit is first
@@ -31,8 +32,9 @@ export function shortRowFunction(L: Lanes): string {
       : `(local.get $a0)`;
   const remaining = `(i32.sub (local.get $n) (local.get $q))`;
   const here = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
-  // Full blocks from q = 0, then the rest vector by vector with lanes past the end masked off.
-  const sweep = (label: string, fullBlock: (offset: number) => string, tail: string, afterBlock = "", beforeTail = "", afterTail = ""): string => {
+  // Full blocks from q = 0, then whole vectors one at a time, then the last partial vector
+  // (if any) with the lanes past the end masked off.
+  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string): string => {
     const body = Array.from({ length: VECTORS_PER_BLOCK }, (_, i) => fullBlock(16 * i)).join("\n");
     return `(local.set $q (i32.const 0))
 (block $${label}Blocks (loop $${label}Block
@@ -44,19 +46,26 @@ export function shortRowFunction(L: Lanes): string {
   (br $${label}Block)))
 (if (i32.lt_s (local.get $q) (local.get $n)) (then
   ${beforeTail}
-  (loop $${label}Tail
-  (local.set $mask ${tailMask(L, remaining)})
-  (local.set $x (v128.load ${here}))
-  ${tail}
-  (br_if $${label}Tail (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $n))))
+  (block $${label}Vectors (loop $${label}Vector
+    (br_if $${label}Vectors (i32.gt_s (i32.add (local.get $q) (i32.const ${L.width})) (local.get $n)))
+    (local.set $x (v128.load ${here}))
+    ${vector}
+    (local.set $q (i32.add (local.get $q) (i32.const ${L.width})))
+    (br $${label}Vector)))
+  (if (i32.lt_s (local.get $q) (local.get $n)) (then
+    (local.set $mask ${tailMask(L, remaining)})
+    (local.set $x (v128.load ${here}))
+    ${masked}))
   ${afterTail}))`;
   };
   const maxMin = (offset: number): string => {
-    const i = (offset / 16) % 2;
+    const i = (offset / 16) % 4;
     return `(local.set $x (v128.load offset=${offset} (local.get $b)))
 (local.set $mx${i} (${V}.pmax (local.get $mx${i}) (local.get $x)))
 (local.set $mn${i} (${V}.pmin (local.get $mn${i}) (local.get $x)))`;
   };
+  const vectorMaxMin = `(local.set $mx0 (${V}.pmax (local.get $mx0) (local.get $x)))
+    (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $x)))`;
   const maskedMaxMin = `(local.set $mx0 (${V}.pmax (local.get $mx0) (v128.bitselect (local.get $x) ${splat(V, -Infinity)} (local.get $mask))))
   (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
   const expSum = (offset: number): string => {
@@ -68,6 +77,9 @@ ${expInstructions(V, "d", "e")}
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
+  const vectorSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+    ${expInstructions(V, "d", "e")}
+    (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
   const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
   ${expInstructions(V, "d", "e")}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
@@ -76,15 +88,15 @@ ${expInstructions(V, "d", "e")}
   return `;; Max, min and sum of exps over the n >= 2 logits at p but the one at index skip (-1: none),
 ;; in two passes; overwrites the logit at skip. Sets M, S and MIN (begin() has reset them).
 (func $shortRow (param $p i32) (param $n i32) (param $skip i32)
-  ${locals("v128", ["S", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
+  ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
   (local $q i32) (local $b i32)
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
-  (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0))
-  (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0))
-  ${sweep("max", maxMin, maskedMaxMin)}
-  (local.set $mx0 (${V}.pmax (local.get $mx0) (local.get $mx1)))
-  (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $mn1)))
+  (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0)) (local.set $mx2 (local.get $mx0)) (local.set $mx3 (local.get $mx0))
+  (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0)) (local.set $mn2 (local.get $mn0)) (local.set $mn3 (local.get $mn0))
+  ${sweep("max", maxMin, vectorMaxMin, maskedMaxMin, "", "", "")}
+  (local.set $mx0 (${V}.pmax (${V}.pmax (local.get $mx0) (local.get $mx1)) (${V}.pmax (local.get $mx2) (local.get $mx3))))
+  (local.set $mn0 (${V}.pmin (${V}.pmin (local.get $mn0) (local.get $mn1)) (${V}.pmin (local.get $mn2) (local.get $mn3))))
   ${horizontal(L, "pmax", "mx0")}
   ${horizontal(L, "pmin", "mn0")}
   (global.set $M ${lane0(L, "mx0")})
@@ -92,6 +104,6 @@ ${expInstructions(V, "d", "e")}
   (local.set $Mv ${splatM})
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
-  ${sweep("sum", expSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`)}
+  ${sweep("sum", expSum, vectorSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`)}
   (global.set $S (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S)))))`;
 }

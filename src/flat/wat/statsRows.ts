@@ -5,7 +5,7 @@
  */
 import { blockLength, type Lanes } from "./lanes";
 import { GRADIENT, STATUS } from "./rowTerms";
-import { SHORT_ROW_BYTES } from "./shortRow";
+import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS } from "./shortRow";
 
 export function statsRowsFunctions(L: Lanes): string[] {
   return [dispatchFunction(), beginFunction(), rowsFunction(L)];
@@ -50,7 +50,7 @@ function rowsFunction(L: Lanes): string {
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $xy f64) (local $rowBlocks i32) (local $short i32)
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
-    (i32.and (i32.ge_u (local.get $C) (i32.const 2)) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
+    (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
@@ -64,7 +64,7 @@ function rowsFunction(L: Lanes): string {
       ;; x[y] before the sweep, which may overwrite it
       (if (i32.ge_s (local.get $y) (i32.const 0)) (then
         (local.set $xy ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
-      ;; forward only, no smoothing, 2 <= C, a row that stays in L1: two passes (shortRow.ts)
+      ;; forward only, no smoothing, a row of 8 vectors or more that stays in L1: two passes (shortRow.ts)
       (if (local.get $short)
         (then (call $shortRow (local.get $x) (local.get $C) (local.get $y)))
         (else (call $segmentAny (local.get $x) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))

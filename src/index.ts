@@ -1,27 +1,27 @@
 // The public API, in the order the course teaches it.
-export type { Tensor, Target, Reduction, CrossEntropyOptions, NllLossOptions } from "./types";
-export { logSumExp, softmax, logSoftmax } from "./softmax";
-export { crossEntropy, nllLoss } from "./crossEntropy";
+export type { Tensor, Target, Reduction, CrossEntropyOptions, NllLossOptions } from "./inputs/types";
+export { logSumExp, softmax, logSoftmax } from "./loss/softmax";
+export { crossEntropy, nllLoss } from "./loss/crossEntropy";
 // Why this loss: information theory of distributions, and the units of a loss (notebook 4).
-export { entropy, crossEntropyOfDistributions, klDivergence } from "./information";
-export { natsToBits, bitsToNats, perplexity } from "./units";
-export { crossEntropyBackward } from "./crossEntropyBackward";
+export { entropy, crossEntropyOfDistributions, klDivergence } from "./loss/information";
+export { natsToBits, bitsToNats, perplexity } from "./loss/units";
+export { crossEntropyBackward } from "./loss/crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
-export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./steps";
-export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./random";
+export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./loss/steps";
+export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./course/random";
 // Training on real data (notebooks 10 and 11): batches, softmax regression, calibration.
-export { loadDigits, pixelFeatures, DIGITS_RECIPE, DIGIT_IMAGE_SIZE, DIGIT_CLASSES, DIGIT_MAX_PIXEL, type Digits } from "./digits";
-export { trainValidationSplit, miniBatches, pick } from "./batches";
+export { loadDigits, pixelFeatures, DIGITS_RECIPE, DIGIT_IMAGE_SIZE, DIGIT_CLASSES, DIGIT_MAX_PIXEL, type Digits } from "./course/digits";
+export { trainValidationSplit, miniBatches, pick } from "./course/batches";
 export {
   initialModel, linearLogits, softmaxRegressionGradients, sgdStep, predictions, accuracy, type LinearModel, type StepOptions,
-} from "./softmaxRegression";
-export { trainSoftmaxRegression, type Dataset, type TrainingOptions, type EpochRecord, type TrainingHistory } from "./training";
-export { predictionConfidences, reliabilityBins, expectedCalibrationError, type Confidences, type ReliabilityBin } from "./calibration";
-export { divideByTemperature, temperatureNll, fitTemperature, type TemperatureFit } from "./temperature";
-export { START_END, characterVocabulary, encodeWord, bigramCounts, bigramProbabilities, bigramLoss } from "./bigram";
-export { sampleIndex, sampleWord } from "./bigramSampling";
-export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./reference";
-export { loadInformationReference, type InformationCase } from "./reference";
+} from "./course/softmaxRegression";
+export { trainSoftmaxRegression, type Dataset, type TrainingOptions, type EpochRecord, type TrainingHistory } from "./course/training";
+export { predictionConfidences, reliabilityBins, expectedCalibrationError, type Confidences, type ReliabilityBin } from "./course/calibration";
+export { divideByTemperature, temperatureNll, fitTemperature, type TemperatureFit } from "./course/temperature";
+export { START_END, characterVocabulary, encodeWord, bigramCounts, bigramProbabilities, bigramLoss } from "./course/bigram";
+export { sampleIndex, sampleWord } from "./course/bigramSampling";
+export { loadReference, loadBlogExample, dataFile, type ReferenceCase, type BlogExample } from "./course/reference";
+export { loadInformationReference, type InformationCase } from "./course/reference";
 // Showing it: danfo DataFrames as HTML tables, charts as static SVG.
 export { show, showSvg, showHtml, showCode } from "./display/show";
 export { tableHtml, formatNumber, type TableOptions } from "./display/table";

@@ -1,7 +1,7 @@
 // Splits and mini-batches: every index exactly once, seeded, with clear errors.
 import { describe, expect, it } from "vitest";
-import { miniBatches, pick, trainValidationSplit } from "../src/batches";
-import { shuffledIndices } from "../src/random";
+import { miniBatches, pick, trainValidationSplit } from "../src/course/batches";
+import { shuffledIndices } from "../src/course/random";
 
 describe("trainValidationSplit", () => {
   it("cuts one seeded shuffle: the first n − k indices train, the last k validate", () => {

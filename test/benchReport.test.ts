@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Measure } from "../src/bench/measure";
-import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/bench/report";
+import type { Measure } from "../src/commands/bench/measure";
+import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
 const measure = (impl: string, rows: number, forward: number, forwardBackward: number | null, growth = 0): Measure => ({

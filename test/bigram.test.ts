@@ -1,8 +1,8 @@
 // The bigram helpers against arithmetic written out here, and their errors.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { START_END, bigramCounts, bigramLoss, bigramProbabilities, characterVocabulary, encodeWord } from "../src/bigram";
-import { dataFile } from "../src/reference";
+import { START_END, bigramCounts, bigramLoss, bigramProbabilities, characterVocabulary, encodeWord } from "../src/course/bigram";
+import { dataFile } from "../src/course/reference";
 import { expectAllClose } from "./helpers/allclose";
 
 const EXACT = { rtol: 1e-15, atol: 0 };

@@ -7,7 +7,7 @@ import { allClose, conform, TOLERANCE } from "../src/exercises/compare";
 import { bigramLossExercise } from "../src/exercises/bigramLoss";
 import { bigramStepExercise } from "../src/exercises/bigramStep";
 import { reportHtml } from "../src/exercises/report";
-import type { Exercise } from "../src/exercises/runner";
+import type { Exercise } from "../src/exercises/types";
 
 const quiet = { quiet: true };
 

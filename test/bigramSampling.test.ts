@@ -1,8 +1,8 @@
 // Sampling from a bigram table: the inverse of the running sum, seeded, with clear errors.
 import { describe, expect, it } from "vitest";
-import { bigramCounts, bigramProbabilities, characterVocabulary } from "../src/bigram";
-import { sampleIndex, sampleWord } from "../src/bigramSampling";
-import { mulberry32 } from "../src/random";
+import { bigramCounts, bigramProbabilities, characterVocabulary } from "../src/course/bigram";
+import { sampleIndex, sampleWord } from "../src/course/bigramSampling";
+import { mulberry32 } from "../src/course/random";
 
 /** A fake generator returning the given numbers in turn. */
 const sequence = (...values: number[]) => {

@@ -1,6 +1,6 @@
 // Reliability bins and the expected calibration error, against arithmetic written out here.
 import { describe, expect, it } from "vitest";
-import { expectedCalibrationError, predictionConfidences, reliabilityBins } from "../src/calibration";
+import { expectedCalibrationError, predictionConfidences, reliabilityBins } from "../src/course/calibration";
 
 describe("predictionConfidences", () => {
   it("takes max softmax: logits [2, 0] give σ(2) = 1 / (1 + e⁻²) for class 0", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossEntropy, crossEntropyBackward, logSoftmax, nllLoss, softmax } from "../src";
-import { describe as describeValue } from "../src/checks/describe";
+import { describe as describeValue } from "../src/inputs/describe";
 
 // Every bad input gets a TypeError or RangeError, at once, whose message names the argument,
 // the position and the value. Casting through `any` is what a JavaScript caller can do.

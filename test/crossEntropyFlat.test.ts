@@ -6,7 +6,7 @@ import { checkFlatCall, type FlatLogits } from "../src/flat/checkFlat";
 import { runFlat } from "../src/flat/crossEntropyFlat";
 import { CHUNK_BYTES, kernelFailure, kernelFor } from "../src/flat/kernel";
 import { buildKernels } from "../src/flat/wat/build";
-import { loadReference } from "../src/reference";
+import { loadReference } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // float64 logits against float64 PyTorch or the nested module. Both sides sum in float64 but

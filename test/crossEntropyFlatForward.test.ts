@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { crossEntropy, crossEntropyFlat } from "../src";
 import type { CrossEntropyOptions } from "../src";
-import { mulberry32 } from "../src/random";
+import { mulberry32 } from "../src/course/random";
 import { buildKernels } from "../src/flat/wat/build";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crossEntropy, crossEntropyBackward, crossEntropyFlat, softmax, type CrossEntropyOptions, type ReferenceCase } from "../src";
-import { loadReference, referenceDir } from "../src/reference";
+import { loadReference, referenceDir } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // float64 logits: the loss and every gradient value, as the issue asks. The atol covers the

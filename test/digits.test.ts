@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadDigits, pixelFeatures } from "../src/digits";
+import { loadDigits, pixelFeatures } from "../src/course/digits";
 
 describe("loadDigits", () => {
   const digits = loadDigits();

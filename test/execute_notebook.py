@@ -13,7 +13,7 @@ without a traceback, so the cell's stderr stream is the only message there is.
 Exit 2: Jupyter's Python packages are missing, or the arguments are wrong.
 
 JUPYTER_PATH must let Jupyter find the "tslab" kernelspec: `npm test` and
-`npm run html` set it (see src/tools/kernelspec.ts).
+`npm run html` set it (see src/commands/kernelspec.ts).
 """
 
 import argparse

@@ -9,7 +9,8 @@ import { logSumExpExercise } from "../src/exercises/logSumExp";
 import { nllFromLogProbabilitiesExercise } from "../src/exercises/nllLoss";
 import { onlineSoftmaxExercise } from "../src/exercises/onlineSoftmax";
 import { reportHtml } from "../src/exercises/report";
-import { runExercise, type Exercise, type ExerciseResult } from "../src/exercises/runner";
+import { runExercise } from "../src/exercises/runner";
+import type { Exercise, ExerciseResult } from "../src/exercises/types";
 import { softmaxExercise } from "../src/exercises/softmax";
 import {
   backwardAnswers,

@@ -7,11 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CSV_HEADER } from "../src/grade/gradebook";
-import { markedProcesses } from "../src/grade/processes";
-import { RUN_VARIABLE } from "../src/grade/execute";
-import { declares } from "../src/grade/course";
-import { projectRoot } from "../src/tools/kernelspec";
+import { CSV_HEADER } from "../src/commands/grade/gradebook";
+import { markedProcesses } from "../src/commands/grade/processes";
+import { RUN_VARIABLE } from "../src/commands/grade/execute";
+import { declares } from "../src/commands/grade/course";
+import { projectRoot } from "../src/commands/shared/kernelspec";
 
 const TIMEOUT_S = 60;
 const NOTEBOOKS = path.join(projectRoot, "notebooks");
@@ -137,7 +137,7 @@ interface Result {
 
 function grade(args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, "dist", "tools", "grade.js"), ...args], { cwd: projectRoot });
+    const child = spawn(process.execPath, [path.join(projectRoot, "dist", "commands", "grade.js"), ...args], { cwd: projectRoot });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -6,16 +6,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseArgs, UsageError } from "../src/grade/args";
-import { checkerCalls, declares, normaliseSource, readCourse } from "../src/grade/course";
-import { csvText, isCurrent, type Entry } from "../src/grade/gradebook";
-import { gradebookHtml } from "../src/grade/html";
-import { killMarked, markedProcesses } from "../src/grade/processes";
-import { graderCells, gradeRows, type Row } from "../src/grade/rows";
-import { findSubmissions } from "../src/grade/submissions";
+import { parseArgs, UsageError } from "../src/commands/grade/args";
+import { checkerCalls, declares, normaliseSource, readCourse } from "../src/commands/grade/course";
+import { csvText, isCurrent, type Entry } from "../src/commands/grade/gradebook";
+import { gradebookHtml } from "../src/commands/grade/html";
+import { killMarked, markedProcesses } from "../src/commands/grade/processes";
+import { graderCells, gradeRows, type Row } from "../src/commands/grade/rows";
+import { findSubmissions } from "../src/commands/grade/submissions";
 import { displayBundle, exerciseRecord, RECORD_MIME } from "../src/exercises/record";
 import { exercises } from "../src/exercises";
-import { projectRoot } from "../src/tools/kernelspec";
+import { projectRoot } from "../src/commands/shared/kernelspec";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "grade-parts-"));
 
@@ -46,7 +46,7 @@ describe("the command line", () => {
   });
 
   it("exits 2 with a clear message for a missing folder or an unknown option", () => {
-    const cli = path.join(projectRoot, "dist", "tools", "grade.js");
+    const cli = path.join(projectRoot, "dist", "commands", "grade.js");
     const missing = spawnSync(process.execPath, [cli, "/no/such/class"], { encoding: "utf8" });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("grade: SUBMISSIONS: no such folder: /no/such/class");

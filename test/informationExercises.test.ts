@@ -6,7 +6,7 @@ import { allClose, conform, isClose, TOLERANCE, type Numeric } from "../src/exer
 import { entropyExercise } from "../src/exercises/entropy";
 import { klDivergenceExercise } from "../src/exercises/klDivergence";
 import { perplexityExercise } from "../src/exercises/perplexity";
-import type { Exercise, ExerciseResult } from "../src/exercises/runner";
+import type { Exercise, ExerciseResult } from "../src/exercises/types";
 
 const quiet = { quiet: true };
 

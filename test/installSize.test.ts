@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { INSTALL_BUDGET_MB, installSizeMarkdown, lockedTopLevel, measureInstall } from "../src/tools/installSize";
-import { readReadmeBlock } from "../src/tools/readmeBlock";
+import { INSTALL_BUDGET_MB, installSizeMarkdown, lockedTopLevel, measureInstall } from "../src/commands/size";
+import { readReadmeBlock } from "../src/commands/shared/readmeBlock";
 
 const root = path.join(__dirname, "..");
 

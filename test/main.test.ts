@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { crossEntropySteps, loadBlogExample } from "../src";
 import { formatNumber } from "../src/display/format";
 
-// `npm start` runs dist/main.js (built by test/globalSetup.ts) with plain node: no Jupyter, no Python.
+// `npm start` runs dist/commands/start.js (built by test/globalSetup.ts) with plain node: no Jupyter, no Python.
 describe("npm start", () => {
-  const output = execFileSync(process.execPath, [join(__dirname, "..", "dist", "main.js")], {
+  const output = execFileSync(process.execPath, [join(__dirname, "..", "dist", "commands", "start.js")], {
     encoding: "utf8",
     env: { ...process.env, PATH: "/nonexistent" },
   });

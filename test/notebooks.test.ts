@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { KERNEL_NAME, NOTEBOOK_KERNELSPEC, buildIsStale, jupyterEnv, jupyterPython, projectRoot, writeKernelspec } from "../src/tools/kernelspec";
+import { KERNEL_NAME, NOTEBOOK_KERNELSPEC, buildIsStale, jupyterEnv, jupyterPython, projectRoot, writeKernelspec } from "../src/commands/shared/kernelspec";
 
 const NOTEBOOK_TIMEOUT_MS = 180_000;
 const CELL_TIMEOUT_S = 120;

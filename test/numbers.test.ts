@@ -1,7 +1,7 @@
 // The boundary checks of the training and calibration code: each error names the argument,
 // the position and the value.
 import { describe, expect, it } from "vitest";
-import { checkAtLeast, checkClassIndices, checkMatrix, checkVector, checkWholeNumber } from "../src/checks/numbers";
+import { checkAtLeast, checkClassIndices, checkMatrix, checkVector, checkWholeNumber } from "../src/inputs/numbers";
 
 describe("checkMatrix", () => {
   it("returns [rows, columns] of a finite matrix", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crossEntropy, crossEntropyBackward, logSoftmax, softmax } from "../src";
-import { loadBlogExample, loadReference } from "../src/reference";
+import { loadBlogExample, loadReference } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // Both sides compute in float64. PyTorch sums with vectorised lanes, so sums of many terms

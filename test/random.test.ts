@@ -1,6 +1,6 @@
 // The course's one seeded generator: fixed streams, the right distributions, clear errors.
 import { describe, expect, it } from "vitest";
-import { gaussian, mulberry32, randomNormals, shuffledIndices } from "../src/random";
+import { gaussian, mulberry32, randomNormals, shuffledIndices } from "../src/course/random";
 
 describe("mulberry32", () => {
   it("reproduces the reference stream, computed here with the published algorithm in BigInt arithmetic", () => {

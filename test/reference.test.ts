@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dataFile, decodeNonFinite, loadReference, REFERENCE_FORMAT } from "../src/reference";
+import { dataFile, decodeNonFinite, loadReference, REFERENCE_FORMAT } from "../src/course/reference";
 
 describe("the reference loader", () => {
   it("turns the generator's NaN and Infinity strings back into numbers, at any depth", () => {

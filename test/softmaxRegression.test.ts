@@ -1,7 +1,7 @@
 // Softmax regression: the forward pass, the gradient with weight decay, one step, accuracy.
 import { describe, expect, it } from "vitest";
-import { crossEntropy } from "../src/crossEntropy";
-import { accuracy, initialModel, linearLogits, predictions, sgdStep, softmaxRegressionGradients } from "../src/softmaxRegression";
+import { crossEntropy } from "../src/loss/crossEntropy";
+import { accuracy, initialModel, linearLogits, predictions, sgdStep, softmaxRegressionGradients } from "../src/course/softmaxRegression";
 import { expectAllClose } from "./helpers/allclose";
 
 const model = { weights: [[1, -1, 0], [0.5, 0, 2]], bias: [0, 1, -1] };

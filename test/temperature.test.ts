@@ -1,7 +1,7 @@
 // Temperature scaling: division, the NLL at T, and the fitted T against a closed form.
 import { describe, expect, it } from "vitest";
-import { predictions } from "../src/softmaxRegression";
-import { divideByTemperature, fitTemperature, temperatureNll } from "../src/temperature";
+import { predictions } from "../src/course/softmaxRegression";
+import { divideByTemperature, fitTemperature, temperatureNll } from "../src/course/temperature";
 
 describe("divideByTemperature and temperatureNll", () => {
   it("divides: [[2, 0]] at T = 2 is [[1, 0]], whose NLL for class 0 is −log σ(1) = log(1 + e⁻¹)", () => {

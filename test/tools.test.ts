@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEBIAN_MATHJAX_DIR, MATHJAX_CONFIG, copyMathJax, mathJaxSource, mathJaxUrl } from "../src/tools/html";
-import { KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/tools/kernelspec";
+import { DEBIAN_MATHJAX_DIR, MATHJAX_CONFIG, copyMathJax, mathJaxSource, mathJaxUrl } from "../src/commands/html";
+import { KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/commands/shared/kernelspec";
 
 const root = join(__dirname, "..");
 // A PATH that has node and nothing else: no jupyter, no python.
@@ -57,14 +57,14 @@ describe("JupyterLab's project-local settings and where Lab is found", () => {
 
 describe("npm run lab and npm run html without Jupyter", () => {
   it("lab says how to install JupyterLab into the project's venv and exits non-zero", () => {
-    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "lab.js")], { env: bareEnv, encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(process.execPath, [join(root, "dist", "commands", "lab.js")], { env: bareEnv, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("python3 -m venv .venv && .venv/bin/pip install jupyterlab");
     expect(run.stderr).toContain("sudo apt-get install -y jupyter-notebook");
   });
 
   it("html says what to install and exits non-zero", () => {
-    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js")], { env: bareEnv, encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(process.execPath, [join(root, "dist", "commands", "html.js")], { env: bareEnv, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("pip install nbconvert");
   });
@@ -99,7 +99,7 @@ describe("npm run html: MathJax beside the handouts", () => {
   });
 
   it("without MathJax, html says what to install before running any notebook", () => {
-    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js")], {
+    const run = spawnSync(process.execPath, [join(root, "dist", "commands", "html.js")], {
       env: { ...process.env, MATHJAX_DIR: "/nonexistent" },
       encoding: "utf8",
       timeout: 60_000,
@@ -110,7 +110,7 @@ describe("npm run html: MathJax beside the handouts", () => {
   });
 
   it("--out-dir without a folder is an error that says how to use it", () => {
-    const run = spawnSync(process.execPath, [join(root, "dist", "tools", "html.js"), "--out-dir"], { encoding: "utf8", timeout: 30_000 });
+    const run = spawnSync(process.execPath, [join(root, "dist", "commands", "html.js"), "--out-dir"], { encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("--out-dir needs a folder");
   });

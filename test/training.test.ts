@@ -3,14 +3,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { miniBatches, pick, trainValidationSplit } from "../src/batches";
-import { DIGITS_RECIPE, loadDigits, pixelFeatures } from "../src/digits";
+import { miniBatches, pick, trainValidationSplit } from "../src/course/batches";
+import { DIGITS_RECIPE, loadDigits, pixelFeatures } from "../src/course/digits";
 import { formatNumber } from "../src/display/format";
-import { initialModel, sgdStep } from "../src/softmaxRegression";
-import { trainSoftmaxRegression } from "../src/training";
-import { expectedCalibrationError, predictionConfidences } from "../src/calibration";
-import { divideByTemperature, fitTemperature } from "../src/temperature";
-import { linearLogits } from "../src/softmaxRegression";
+import { initialModel, sgdStep } from "../src/course/softmaxRegression";
+import { trainSoftmaxRegression } from "../src/course/training";
+import { expectedCalibrationError, predictionConfidences } from "../src/course/calibration";
+import { divideByTemperature, fitTemperature } from "../src/course/temperature";
+import { linearLogits } from "../src/course/softmaxRegression";
 import { expectAllClose } from "./helpers/allclose";
 
 const X = [[1, 0], [0, 1], [1, 1], [0.5, -1], [-1, 0.5]];

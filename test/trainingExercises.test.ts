@@ -6,7 +6,7 @@ import { exercises } from "../src";
 import { accuracyAndLossExercise } from "../src/exercises/accuracyAndLoss";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "../src/exercises/calibration";
 import { TOLERANCE, allClose } from "../src/exercises/compare";
-import type { Exercise } from "../src/exercises/runner";
+import type { Exercise } from "../src/exercises/types";
 import { sgdStepExercise } from "../src/exercises/sgdStep";
 
 const quiet = { quiet: true };

@@ -3,9 +3,9 @@
  * `show` (an HTML table in a notebook, danfo's print in a terminal).
  */
 import { DataFrame } from "danfojs-node";
-import { shapeOf } from "../checks/shape";
-import { shapeText } from "../checks/describe";
-import type { CrossEntropySteps } from "../steps";
+import { shapeOf } from "../inputs/shape";
+import { shapeText } from "../inputs/describe";
+import type { CrossEntropySteps } from "../loss/steps";
 import { formatNumber, type TableOptions } from "./table";
 
 /** Column labels "class 0", "class 1", ... */

@@ -2,10 +2,10 @@
  * The evaluation exercise: fn(weights, bias, X, targets) => [accuracy, mean loss] of the model
  * logits = X W + b on a batch. Taught in notebooks/10-training-on-digits.ipynb.
  */
-import { crossEntropy } from "../crossEntropy";
-import { accuracy, forward } from "../softmaxRegression";
+import { crossEntropy } from "../loss/crossEntropy";
+import { accuracy, forward } from "../course/softmaxRegression";
 import { meanOverRows, naiveSoftmax } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [weights: number[][], bias: number[], X: number[][], targets: number[]];
 

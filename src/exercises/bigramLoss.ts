@@ -3,10 +3,10 @@
  * the mean −log P[current][next] over every bigram of every word, "." before and after each word.
  * Taught in notebooks/12-a-character-language-model.ipynb.
  */
-import { bigramCounts, bigramLoss, bigramProbabilities, encodeWord } from "../bigram";
+import { bigramCounts, bigramLoss, bigramProbabilities, encodeWord } from "../course/bigram";
 import { SIGN_HINT } from "./crossEntropy";
 import { scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [probabilities: number[][], vocabulary: string[], words: string[]];
 

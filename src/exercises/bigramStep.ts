@@ -3,9 +3,9 @@
  * the new W after W ← W − η · d loss / dW, where logits_n = W[inputs[n]] (one-hot input times W)
  * and the loss is the mean cross-entropy. Taught in notebooks/12-a-character-language-model.ipynb.
  */
-import { crossEntropyBackward } from "../crossEntropyBackward";
-import { softmax } from "../softmax";
-import type { Exercise } from "./runner";
+import { crossEntropyBackward } from "../loss/crossEntropyBackward";
+import { softmax } from "../loss/softmax";
+import type { Exercise } from "./types";
 
 type Args = [W: number[][], inputs: number[], targets: number[], learningRate: number];
 

@@ -4,11 +4,11 @@
  * versus sigmoid: softmax([z, 0]) = [σ(z), 1 − σ(z)], so the module's crossEntropy([[z, 0]], ...)
  * is the expected value.
  */
-import { crossEntropy } from "../crossEntropy";
+import { crossEntropy } from "../loss/crossEntropy";
 import { formatNumber } from "../display/table";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { EPSILONS, float32Arithmetic, naiveSigmoid, scaled } from "./foils";
-import type { Exercise, Mistake } from "./runner";
+import type { Exercise, Mistake } from "./types";
 
 type Args = [logit: number, label: 0 | 1];
 

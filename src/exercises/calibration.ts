@@ -3,11 +3,11 @@
  * Temperature: fn(logits, targets, T) => the mean NLL of softmax(logits / T).
  * Taught in notebooks/11-calibration-and-temperature.ipynb.
  */
-import { expectedCalibrationError, reliabilityBins } from "../calibration";
-import { crossEntropy } from "../crossEntropy";
-import { temperatureNll } from "../temperature";
+import { expectedCalibrationError, reliabilityBins } from "../course/calibration";
+import { crossEntropy } from "../loss/crossEntropy";
+import { temperatureNll } from "../course/temperature";
 import { meanOverRows, naiveSoftmax } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type EceArgs = [confidence: number[], correct: boolean[], numBins: number];
 

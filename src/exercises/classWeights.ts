@@ -3,9 +3,9 @@
  * the weighted mean cross-entropy Σ_n w[y_n] ℓ_n / Σ_n w[y_n], as PyTorch's
  * cross_entropy(..., weight). Taught in notebooks/05-reductions-and-class-weights.ipynb.
  */
-import { crossEntropy } from "../crossEntropy";
+import { crossEntropy } from "../loss/crossEntropy";
 import { naiveSoftmax } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [logits: number[][], targets: number[], weight: number[]];
 

@@ -3,7 +3,7 @@
  * first (with a message in the learner's words when it is not even an array of numbers),
  * then every number within an explicit tolerance.
  */
-import { describe } from "../checks/describe";
+import { describe } from "../inputs/describe";
 import { formatNumber } from "../display/table";
 
 /** |got - expected| <= atol + rtol · |expected|, as numpy.isclose and torch.allclose. */

@@ -2,9 +2,9 @@
  * The cross-entropy exercise: fn(logits: number[][], targets: number[]) => number, the mean
  * loss over a batch of rows. Taught in notebooks/03-negative-log-likelihood.ipynb.
  */
-import { crossEntropy } from "../crossEntropy";
+import { crossEntropy } from "../loss/crossEntropy";
 import { formatNumber } from "../display/table";
-import { logSoftmax, softmax } from "../softmax";
+import { logSoftmax, softmax } from "../loss/softmax";
 import type { Numeric } from "./compare";
 import {
   EPSILONS,
@@ -20,7 +20,7 @@ import {
   scaled,
   shiftedLogSumExp,
 } from "./foils";
-import type { Exercise, Mistake } from "./runner";
+import type { Exercise, Mistake } from "./types";
 
 type Args = [logits: number[][], targets: number[]];
 

@@ -2,11 +2,11 @@
  * The gradient exercise: fn(logits: number[][], targets: number[]) => number[][], the gradient
  * of the mean cross-entropy, (softmax − onehot) / N. Taught in notebooks/07-the-gradient.ipynb.
  */
-import { crossEntropyBackward } from "../crossEntropyBackward";
-import { softmax } from "../softmax";
+import { crossEntropyBackward } from "../loss/crossEntropyBackward";
+import { softmax } from "../loss/softmax";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { columnLogSoftmax, float32Arithmetic, naiveSoftmax, oneHot, scaled, scaledDifference } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [logits: number[][], targets: number[]];
 

@@ -7,7 +7,7 @@
  */
 import { allClose, conform, type Numeric, type Tolerance } from "./compare";
 import { formatValue } from "./report";
-import type { CaseRun, Exercise, Mistake } from "./runner";
+import type { CaseRun, Exercise, Mistake } from "./types";
 
 /**
  * The hint of the first mistake (in the exercise's order) that explains every case, or

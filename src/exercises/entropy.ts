@@ -2,9 +2,9 @@
  * The entropy exercise: fn(probabilities: number[]) => number, H(q) = −Σ q log q in nats, with
  * 0 · log 0 = 0. Taught in notebooks/04-why-cross-entropy.ipynb.
  */
-import { entropy } from "../information";
+import { entropy } from "../loss/information";
 import { scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [probabilities: number[]];
 

@@ -3,7 +3,7 @@
  * nearest x and the next float32 above it in magnitude (one "ulp"), which sets how far apart a
  * float64 and a float32 computation can land. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb.
  */
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 /**
  * The distance from |fround(x)| to the next float32 up, read off the bits: adding 1 to a

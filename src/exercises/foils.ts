@@ -2,9 +2,9 @@
  * Foils: the wrong versions learners write, kept here only so that the checkers can recognise
  * them. Nothing outside src/exercises should call these.
  */
-import { logSoftmax, logSumExp, softmax } from "../softmax";
+import { logSoftmax, logSumExp, softmax } from "../loss/softmax";
 import type { Numeric } from "./compare";
-import type { Mistake } from "./runner";
+import type { Mistake } from "./types";
 
 /** The epsilons people add inside log(p + eps) or clamp p at; each caps the loss at -log(eps). */
 export const EPSILONS: readonly number[] = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15];

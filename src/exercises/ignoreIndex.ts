@@ -3,10 +3,10 @@
  * the mean cross-entropy over the targets that are not ignoreIndex (padding), as PyTorch's
  * cross_entropy(..., ignore_index). Taught in notebooks/06-ignore-index-smoothing-and-soft-targets.ipynb.
  */
-import { crossEntropy } from "../crossEntropy";
+import { crossEntropy } from "../loss/crossEntropy";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { float32Arithmetic, scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [logits: number[][], targets: number[], ignoreIndex: number];
 

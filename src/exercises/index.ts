@@ -23,13 +23,14 @@ import { asWeightsThenBias, linearBackwardExercise } from "./linearBackward";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
 import { onlineSoftmaxExercise } from "./onlineSoftmax";
-import { runExercise, type CheckOptions, type ExerciseResult } from "./runner";
+import { runExercise } from "./runner";
+import type { CheckOptions, ExerciseResult } from "./types";
 import { softmaxExercise } from "./softmax";
 import { accuracyAndLossExercise } from "./accuracyAndLoss";
 import { sgdStepExercise } from "./sgdStep";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./calibration";
 
-export type { CaseResult, CheckOptions, ExerciseResult } from "./runner";
+export type { CaseResult, CheckOptions, ExerciseResult } from "./types";
 
 // The learner's function may return anything (`unknown`): a wrong return type is a case's
 // message in the table, not a compile error that stops the notebook cell from running.
@@ -134,5 +135,5 @@ export const exercises = {
 };
 
 // A notebook cannot swap a checker for one that always passes (`exercises.softmax = ...`
-// throws): the grader (src/grade/) runs these very functions on a learner's answer.
+// throws): the grader (src/commands/grade/) runs these very functions on a learner's answer.
 Object.freeze(exercises);

@@ -3,10 +3,10 @@
  * in nats, with q the distribution the data follow and p the model's.
  * Taught in notebooks/04-why-cross-entropy.ipynb.
  */
-import { crossEntropyOfDistributions, klDivergence } from "../information";
+import { crossEntropyOfDistributions, klDivergence } from "../loss/information";
 import { BITS_HINT, ZERO_LOG_ZERO_HINT } from "./entropy";
 import { scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [q: number[], p: number[]];
 

@@ -6,7 +6,7 @@
  */
 import type { Numeric } from "./compare";
 import { scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [X: number[][], dlogits: number[][]];
 

@@ -2,10 +2,10 @@
  * The log-sum-exp exercise: fn(values: number[]) => number, log(Σ exp(values)) without overflow.
  * Taught in notebooks/03-negative-log-likelihood.ipynb.
  */
-import { logSumExp } from "../softmax";
+import { logSumExp } from "../loss/softmax";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { float32Arithmetic, maxFromZero, rowMean, rowMin } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 /** c + log Σ exp(v − c): exact for any c, but only c = max keeps every exponent ≤ 0. */
 const shiftedBy = (values: number[], c: number): number => c + Math.log(values.reduce((sum, v) => sum + Math.exp(v - c), 0));

@@ -2,12 +2,12 @@
  * The negative log-likelihood exercise: fn(logProbabilities: number[][], targets: number[]) => number,
  * the mean of −logProbabilities[n][targets[n]]. Taught in notebooks/03-negative-log-likelihood.ipynb.
  */
-import { nllLoss } from "../crossEntropy";
-import { logSoftmax } from "../softmax";
+import { nllLoss } from "../loss/crossEntropy";
+import { logSoftmax } from "../loss/softmax";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { ONE_HOT_HINT, PER_ENTRY_HINT, SIGN_HINT, SUM_HINT, offByOneHint, predictedClassHint } from "./crossEntropy";
 import { float32Arithmetic, oneHotSum, scaled } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 type Args = [logProbabilities: number[][], targets: number[]];
 

@@ -7,10 +7,10 @@
  * pass (Math.max(...row), then a loop) fails the case even when the numbers are right.
  * Taught in notebooks/13-making-it-fast.ipynb.
  */
-import { exponentials, rowMaxima, shiftedLogits } from "../steps";
+import { exponentials, rowMaxima, shiftedLogits } from "../loss/steps";
 import { FLOAT64_TOLERANCE, type Numeric } from "./compare";
 import { float32Arithmetic, maxFromZero } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 /** The running state after `row`, as a learner's loop would leave it, for the foils below. */
 function onlineFoil(row: number[], step: (max: number, sum: number, x: number) => [number, number]): Numeric {

@@ -2,8 +2,8 @@
  * The perplexity exercise: fn(losses: number[]) => number, the perplexity of a text from the
  * loss (nats) of each of its tokens: e to the MEAN loss. Taught in notebooks/04-why-cross-entropy.ipynb.
  */
-import { perplexity } from "../units";
-import type { Exercise } from "./runner";
+import { perplexity } from "../loss/units";
+import type { Exercise } from "./types";
 
 type Args = [losses: number[]];
 

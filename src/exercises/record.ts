@@ -2,7 +2,7 @@
  * The machine-readable side of a checker's report: a small JSON record sent in the same
  * display bundle as the HTML table, under a mime type of the course's own. A notebook
  * front end shows the richest type it knows (the HTML) and ignores the record; the grader
- * (`npm run grade`, src/grade/) reads it from the executed notebook instead of scraping HTML.
+ * (`npm run grade`, src/commands/grade/) reads it from the executed notebook instead of scraping HTML.
  *
  * record = { exercise, passed, passing, total, verdict, hint?, nonce? }
  *
@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { tslabDisplay } from "../display/show";
-import type { ExerciseResult } from "./runner";
+import type { ExerciseResult } from "./types";
 
 /** The mime type of a checker's record. */
 export const RECORD_MIME = "application/vnd.cross-entropy-course.exercise+json";

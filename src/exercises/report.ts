@@ -9,7 +9,7 @@ import { formatNumber } from "../display/table";
 import { CHIPS, HTML_COLORS as C } from "../display/theme";
 import { asArray, describeValue } from "./compare";
 import { RECORD_MIME, displayBundle, exerciseRecord } from "./record";
-import type { Exercise, ExerciseResult } from "./runner";
+import type { Exercise, ExerciseResult } from "./types";
 
 /** Past this many entries an array is cut short with "…": a learner may return a huge one. */
 const MAX_ENTRIES = 12;

@@ -3,9 +3,9 @@
  * the new weights W − η (Xᵀ G + λ W), with G = (softmax − onehot) / N.
  * Taught in notebooks/10-training-on-digits.ipynb.
  */
-import { crossEntropyBackward } from "../crossEntropyBackward";
-import { forward, sgdStep } from "../softmaxRegression";
-import type { Exercise } from "./runner";
+import { crossEntropyBackward } from "../loss/crossEntropyBackward";
+import { forward, sgdStep } from "../course/softmaxRegression";
+import type { Exercise } from "./types";
 
 type Args = [weights: number[][], bias: number[], X: number[][], targets: number[], learningRate: number, weightDecay: number];
 

@@ -2,10 +2,10 @@
  * The softmax exercise: fn(row: number[]) => number[], the probabilities of one row of logits.
  * Taught in notebooks/02-softmax.ipynb.
  */
-import { logSoftmax, softmax } from "../softmax";
+import { logSoftmax, softmax } from "../loss/softmax";
 import { FLOAT64_TOLERANCE } from "./compare";
 import { float32Arithmetic, maxFromZero, naiveSoftmax, rowMean, rowMin, softmaxShiftedBy } from "./foils";
-import type { Exercise } from "./runner";
+import type { Exercise } from "./types";
 
 const NOT_NORMALISED =
   "These are the exponentials, not yet divided by their sum: divide each one by Σ exp so the row sums to 1.";

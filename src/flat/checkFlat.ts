@@ -2,9 +2,9 @@
  * The argument checks of crossEntropyFlat, done once at the boundary, with errors that name
  * the argument, the position and the value, like the nested API's.
  */
-import { describe } from "../checks/describe";
-import { resolveOptions, type ResolvedOptions } from "../checks/options";
-import type { CrossEntropyOptions } from "../types";
+import { describe } from "../inputs/describe";
+import { resolveOptions, type ResolvedOptions } from "../inputs/options";
+import type { CrossEntropyOptions } from "../inputs/types";
 
 /** Row-major (N, C) logits. */
 export type FlatLogits = Float32Array | Float64Array;

@@ -29,9 +29,7 @@
  * in the kernel: none of N(0, σ²) logits, σ from 0.1 to 100, C from 2 to 32000, with or
  * without weights, left it when this was measured.
  */
-
-/** The largest (|W·(logSumExp - R)| + |T| + |w[y]·(x[y] - R)|) / smoothing term the fast path keeps. */
-export const CANCELLATION = 64;
+import { CANCELLATION } from "./wat/rowTerms";
 
 /** One row's terms: the loss's, and the gradient's per-row scalars. */
 export interface FastRow {

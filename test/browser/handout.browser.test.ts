@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../src/tools/kernelspec";
+import { projectRoot } from "../../src/commands/shared/kernelspec";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -69,7 +69,7 @@ describe("the handouts, opened from disk with the network off", () => {
     fs.writeFileSync(fixture, JSON.stringify(FIXTURE, null, 1));
     const html = spawnSync(
       process.execPath,
-      [path.join(projectRoot, "dist", "tools", "html.js"), "notebooks/02-softmax.ipynb", fixture, "--out-dir", out],
+      [path.join(projectRoot, "dist", "commands", "html.js"), "notebooks/02-softmax.ipynb", fixture, "--out-dir", out],
       { cwd: projectRoot, encoding: "utf8", timeout: 240_000 },
     );
     if (html.status !== 0) throw new Error(`npm run html failed:\n${html.stdout}${html.stderr}`);

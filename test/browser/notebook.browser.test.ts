@@ -21,7 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/tools/kernelspec";
+import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/commands/shared/kernelspec";
 import { MEASURE_OUTPUTS, type OutputReport } from "./pageChecks";
 import { startServer, type JupyterServer } from "./server";
 

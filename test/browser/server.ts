@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
-import { jupyterEnv } from "../../src/tools/kernelspec";
+import { jupyterEnv } from "../../src/commands/shared/kernelspec";
 
 export interface JupyterServer {
   base: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crossEntropySteps } from "../../src/steps";
+import { crossEntropySteps } from "../../src/loss/steps";
 import { logitsFrame, matrixFrame, perSampleFrame, sampleStepsFrame, targetHighlight } from "../../src/display/frames";
 import { tableHtml } from "../../src/display/table";
 

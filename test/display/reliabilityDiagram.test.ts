@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reliabilityBins } from "../../src/calibration";
+import { reliabilityBins } from "../../src/course/calibration";
 import { reliabilityDiagram } from "../../src/display/reliabilityDiagram";
 import { elementsWithClass, expectWellFormedChart, numberAttribute } from "./svgChecks";
 

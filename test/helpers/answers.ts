@@ -5,7 +5,7 @@
  * (no known mistake: the first failing case, got against expected) or "placeholder" (the same
  * answer whatever the input). test/exercises.test.ts runs every one through its checker.
  */
-import { mulberry32 } from "../../src/random";
+import { mulberry32 } from "../../src/course/random";
 
 export type Verdict = "generic" | "placeholder" | { mistake: string };
 export interface Wrong {

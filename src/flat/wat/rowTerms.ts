@@ -19,8 +19,10 @@
  * status PIECES and the caller finishes it in JavaScript (rowFinish.ts), which sends it to
  * the exact path too.
  */
-import { CANCELLATION } from "../rowMath";
 import { locals } from "./lanes";
+
+/** The largest (|W·(logSumExp - R)| + |T| + |w[y]·(x[y] - R)|) / smoothing term the fast path keeps. */
+export const CANCELLATION = 64;
 
 /** Row status codes, shared with kernelSweep.ts. */
 export const STATUS = { FAST: 0, IGNORED: 1, EXACT: 2, PIECES: 3 } as const;

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: crossEntropyFlat against PyTorch and the JavaScript peers, float32, on the
+ * shape sweep (1024, 32000), (256, 128256), (8, 50257), (4096, 1000), (8192, 128), (65536, 10).
+ *
+ * Peers: PyTorch 2.x at 1 thread (the yardstick) and at its default thread count, Debian's
+ * PyTorch 1.13 at 1 thread (torch.ts); tfjs' WebAssembly backend (an optional install) and
+ * CPU backend (tfjs.ts); this module's plain-JavaScript path and nested crossEntropy
+ * (measure.ts). For each shape PyTorch runs right before ours, so each ratio compares two
+ * runs seconds apart. A missing peer gets a column that says so; the bench runs on.
+ *
+ * Prints the machine, then per shape and implementation: ns per logit, GB/s of logits read,
+ * speed relative to PyTorch (> 1: faster), and the peak RSS growth of one call. The forward's
+ * memory claim is checked on its own in a fresh child process on a 512 MiB batch. Results go
+ * to bench-results/ as JSON.
+ *
+ * npm run bench                           measure, print, write the JSON
+ * npm run bench -- --readme               also rewrite README.md's block between the bench markers
+ * npm run bench -- --readme=FILE          ... in FILE instead
+ * npm run bench -- --shapes 8x128,64x1000 other shapes
+ * node dist/commands/bench.js --readme[=FILE] --from bench-results/X.json
+ *                                         rewrite the block from a saved run, measuring nothing
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import { IMPL, benchFlat, benchNested, benchPlainJs, memoryChild, normal, SUBSAMPLE, type Measure } from "./bench/measure";
+import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
+import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
+import { findTorch, runTorch, torchName } from "./bench/torch";
+
+/** The issue's sweep: LLM vocabularies (32000, 128256, 50257), ImageNet, a small head, CIFAR-10. */
+export const SHAPES: Array<[number, number]> = [[1024, 32000], [256, 128256], [8, 50257], [4096, 1000], [8192, 128], [65536, 10]];
+const ROOT = join(__dirname, "..", "..");
+
+const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
+
+async function measureAll(shapes: Array<[number, number]>): Promise<BenchRecord> {
+  const started = Date.now();
+  const machine: Machine = {
+    cpu: (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU",
+    cores: cpus().length,
+    node: process.version,
+    v8: process.versions.v8,
+    loadBefore: loadText(),
+  };
+  const torch = findTorch(ROOT);
+  const [tfWasm, tfCpu] = [await loadTfWasm(), await loadTfCpu()];
+  const peers = (): Peer[] => [
+    { key: "flat", name: IMPL.flat, short: "crossEntropyFlat", where: "", missing: null },
+    ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.python, missing: t.missing })),
+    { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
+    { key: tfCpu.key, name: tfCpu.name, short: "tfjs CPU", where: "", missing: tfCpu.missing },
+    { key: "plainJs", name: IMPL.plainJs, short: "plain JS (Math.exp)", where: "", missing: null },
+    { key: "nested", name: IMPL.nested, short: "nested `crossEntropy`", where: "", missing: null },
+  ];
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}), load average ${machine.loadBefore}`);
+  const results: ShapeResult[] = [];
+  for (const [N, C] of shapes) {
+    const logits = normal(N * C, N + C);
+    const targets = new Int32Array(N).map((_, i) => (i * 7919 + 13) % C);
+    const sub = Math.max(1, Math.min(N, Math.floor(SUBSAMPLE / C)));
+    const head = logits.subarray(0, sub * C);
+    const headTargets = targets.subarray(0, sub);
+    const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C)];
+    measures.push(runTorch(torch[1], N, C, ROOT), runTorch(torch[2], N, C, ROOT));
+    for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
+    measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
+    const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };
+    results.push(shape);
+    printShape(shape, peers());
+  }
+  const child = JSON.parse(execFileSync(process.execPath, [__filename, "--memory-child"], { encoding: "utf8" })) as Record<string, number>;
+  console.log(
+    `\nmemory, fresh process, ${mib(child.batchBytes)} float32 batch: forward grew the RSS by ${mib(child.forwardGrowth)}, ` +
+      `forward + backward (into a touched grad buffer of the same size) by ${mib(child.forwardBackwardGrowth)}`,
+  );
+  return {
+    date: new Date(started).toISOString(),
+    machine: { ...machine, loadAfter: loadText() },
+    peers: peers(),
+    results,
+    memoryChild: child,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The value of `--name=value` or `--name value`; true for a bare `--name`; undefined when absent. */
+function option(argv: string[], name: string): string | true | undefined {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  if (argv[i].includes("=")) return argv[i].slice(name.length + 3);
+  const next = argv[i + 1];
+  return next !== undefined && !next.startsWith("--") ? next : true;
+}
+
+/** "8x128,64x1000" -> [[8, 128], [64, 1000]]. */
+function parseShapes(text: string): Array<[number, number]> {
+  return text.split(",").map((s) => {
+    const [N, C] = s.split("x").map(Number);
+    if (!(Number.isInteger(N) && Number.isInteger(C) && N > 0 && C > 0)) throw new RangeError(`--shapes: "${s}" is not NxC with positive integers`);
+    return [N, C];
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "--memory-child") {
+    process.stdout.write(JSON.stringify(memoryChild()));
+    return;
+  }
+  const readme = option(argv, "readme");
+  const from = option(argv, "from");
+  const shapes = option(argv, "shapes");
+  if (from === true) throw new Error("--from needs a file: --from bench-results/bench-....json");
+  if (shapes === true) throw new Error("--shapes needs a list: --shapes 8x128,64x1000");
+  let record: BenchRecord;
+  if (from) {
+    record = JSON.parse(readFileSync(resolve(from), "utf8")) as BenchRecord;
+    console.log(`read ${from} (measured nothing)`);
+  } else {
+    record = await measureAll(shapes ? parseShapes(shapes) : SHAPES);
+    const dir = join(ROOT, "bench-results");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `bench-${record.date.replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify(record, null, 2));
+    console.log(`wrote ${file} (${record.seconds.toFixed(0)} s; load average now ${record.machine.loadAfter})`);
+  }
+  if (readme !== undefined) {
+    const path = readme === true ? join(ROOT, "README.md") : resolve(readme);
+    writeFileSync(path, replaceBenchBlock(readFileSync(path, "utf8"), readmeMarkdown(record)));
+    console.log(`rewrote the benchmark block of ${path}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * Measuring one implementation of this module for `npm run bench`: the median time of a call after warm-up,
+ * and the peak RSS growth of one call (VmHWM after minus VmRSS before, the peak reset through
+ * /proc/self/clear_refs), on seeded normal logits, like torch.randn.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { crossEntropy } from "../../loss/crossEntropy";
+import { checkFlatCall } from "../../flat/checkFlat";
+import { crossEntropyFlat, runFlat } from "../../flat/crossEntropyFlat";
+
+/** Repetitions and warm-ups: crossEntropyFlat, and the slow peers (plain JS, nested, tfjs). */
+export const REPS = { fast: 7, fastWarmup: 2, slow: 3, slowWarmup: 1 } as const;
+
+/** The slow peers run on at most this many logits (whole rows), so the bench ends in minutes. */
+export const SUBSAMPLE = 1 << 21;
+
+/** The fresh-process memory check: a 512 MiB float32 batch. */
+export const MEMORY_SHAPE: [number, number] = [4096, 32768];
+
+/** One implementation on one shape: seconds (median) and bytes of peak RSS growth; null where not run. */
+export interface Measure {
+  /** A key of IMPL, or of a peer (torch.ts, tfjs.ts). */
+  impl: string;
+  /** Rows it ran on: all N, or the first rows for the slow peers. */
+  rows: number;
+  forward: number | null;
+  forwardBackward: number | null;
+  forwardGrowth: number | null;
+  forwardBackwardGrowth: number | null;
+  note?: string;
+}
+
+/** This module's implementations: the key the JSON uses, and the name the tables use. */
+export const IMPL = {
+  flat: "crossEntropyFlat (wasm)",
+  plainJs: "same, plain JS (Math.exp)",
+  nested: "crossEntropy (nested)",
+} as const;
+
+export function status(field: string): number {
+  const line = readFileSync("/proc/self/status", "utf8").split("\n").find((l) => l.startsWith(field + ":"));
+  return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
+}
+
+/** Peak RSS growth of one call: reset the peak, run, read it. */
+export function growthOf(fn: () => void): number | null {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    return null;
+  }
+  const before = status("VmRSS");
+  fn();
+  return status("VmHWM") - before;
+}
+
+/**
+ * Warm-up lasts at least this long, whatever the count (here and in pytorch.py): a short call
+ * needs more than two runs before it settles (PyTorch's (8, 50257) forward ran at 2.1 ns per
+ * logit after two warm-ups, at 0.6 after a few dozen; V8 moves hot WebAssembly to its
+ * optimizing compiler after a while too).
+ */
+export const WARMUP_SECONDS = 0.25;
+
+/**
+ * The timed runs last at least this long too (here and in pytorch.py): a median of 7 calls of
+ * 5 ms each spans 35 ms, which one burst of a busy machine's other jobs covers whole.
+ */
+export const TIMED_SECONDS = 0.5;
+
+const since = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Median seconds of at least `reps` runs and TIMED_SECONDS, after `warmup` runs and at least WARMUP_SECONDS. */
+export function timeOf(fn: () => void, reps: number, warmup = 2): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < warmup || since(start) < WARMUP_SECONDS; i++) fn();
+  const times: number[] = [];
+  const timed = process.hrtime.bigint();
+  while (times.length < reps || since(timed) < TIMED_SECONDS) {
+    const one = process.hrtime.bigint();
+    fn();
+    times.push(since(one));
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+/** Seeded standard normal logits (Box-Muller on mulberry32), like torch.randn. */
+export function normal(length: number, seed: number): Float32Array {
+  const out = new Float32Array(length);
+  let s = seed;
+  const uniform = (): number => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  for (let i = 0; i < length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const a = 2 * Math.PI * uniform();
+    out[i] = r * Math.cos(a);
+    if (i + 1 < length) out[i + 1] = r * Math.sin(a);
+  }
+  return out;
+}
+
+export function benchFlat(logits: Float32Array, targets: Int32Array, C: number): Measure {
+  const grad = new Float32Array(logits.length).fill(1); // touched: its pages are the caller's
+  const forward = (): number => crossEntropyFlat(logits, targets, C);
+  const both = (): number => crossEntropyFlat(logits, targets, C, { grad });
+  return {
+    impl: "flat",
+    rows: targets.length,
+    forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
+    forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
+    forwardGrowth: growthOf(forward),
+    forwardBackwardGrowth: growthOf(both),
+  };
+}
+
+/** crossEntropyFlat's exact float64 path (Math.exp per logit), without the kernel. */
+export function benchPlainJs(logits: Float32Array, targets: Int32Array, C: number): Measure {
+  const grad = new Float32Array(logits.length);
+  const forward = (): number => runFlat(checkFlatCall(logits, targets, C, {}), null);
+  const both = (): number => runFlat(checkFlatCall(logits, targets, C, { grad }), null);
+  return {
+    impl: "plainJs",
+    rows: targets.length,
+    forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
+    forwardBackward: timeOf(both, REPS.slow, REPS.slowWarmup),
+    forwardGrowth: growthOf(forward),
+    forwardBackwardGrowth: growthOf(both),
+  };
+}
+
+export function benchNested(logits: Float32Array, targets: Int32Array, C: number): Measure {
+  const rows: number[][] = [];
+  for (let o = 0; o < logits.length; o += C) rows.push(Array.from(logits.subarray(o, o + C)));
+  const target = Array.from(targets);
+  const forward = (): number => crossEntropy(rows, target);
+  return {
+    impl: "nested",
+    rows: rows.length,
+    forward: timeOf(forward, REPS.slow, REPS.slowWarmup),
+    forwardBackward: null,
+    forwardGrowth: growthOf(forward),
+    forwardBackwardGrowth: null,
+  };
+}
+
+/** The forward on a 512 MiB batch in a fresh process: its peak RSS growth, kernel compile included. */
+export function memoryChild(): Record<string, number> {
+  const [N, C] = MEMORY_SHAPE;
+  const logits = normal(N * C, 3);
+  const targets = new Int32Array(N).map((_, i) => (i * 7919) % C);
+  const grad = new Float32Array(N * C).fill(1);
+  const result: Record<string, number> = { batchBytes: logits.byteLength, rssBefore: status("VmRSS") };
+  result.forwardGrowth = growthOf(() => crossEntropyFlat(logits, targets, C)) ?? NaN;
+  result.forwardBackwardGrowth = growthOf(() => crossEntropyFlat(logits, targets, C, { grad })) ?? NaN;
+  return result;
+}

@@ -1,0 +1,212 @@
+/**
+ * What `npm run bench` shows of its measurements: the console table per shape, and the
+ * markdown block that `npm run bench -- --readme` writes into README.md between
+ * `<!-- bench:start -->` and `<!-- bench:end -->`, so the README's figures are computed by
+ * the bench, never typed.
+ */
+import { blockMarkers, replaceReadmeBlock } from "../shared/readmeBlock";
+import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
+import { TORCH_REPS } from "./torch";
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  v8: string;
+  loadBefore: string;
+  loadAfter?: string;
+}
+
+/**
+ * One implementation of the tables: a key (Measure.impl), its full name, a short one for table
+ * heads, where it was found (a python, or ""), and why it has no figures (null: it has).
+ */
+export interface Peer {
+  key: string;
+  name: string;
+  short: string;
+  where: string;
+  missing: string | null;
+}
+
+export interface ShapeResult {
+  N: number;
+  C: number;
+  measures: Measure[];
+}
+
+/** The JSON the bench writes to bench-results/. */
+export interface BenchRecord {
+  date: string;
+  machine: Machine;
+  peers: Peer[];
+  results: ShapeResult[];
+  memoryChild: Record<string, number>;
+  seconds: number;
+}
+
+export const [README_START, README_END] = blockMarkers("bench");
+
+export const mib = (bytes: number | null | undefined): string =>
+  bytes === null || bytes === undefined || Number.isNaN(bytes) ? "n/a" : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** ns per logit of a measure that ran on `rows` rows of C classes. */
+const nsPerLogit = (seconds: number | null, rows: number, C: number): number | null =>
+  seconds === null ? null : (seconds * 1e9) / (rows * C);
+
+type Key = "forward" | "forwardBackward";
+
+/** The peer our speed is compared with: PyTorch 2.x at 1 thread, else 1.13, else none. */
+export function yardstick(peers: Peer[]): Peer | null {
+  return peers.find((p) => p.key === "torch2" && !p.missing) ?? peers.find((p) => p.key === "torch1" && !p.missing) ?? null;
+}
+
+/** The yardstick's time over ours (> 1: we are faster), per logit; null where either is missing. */
+export function ratio(shape: ShapeResult, against: Peer | null, key: Key, impl = "flat"): number | null {
+  const ours = shape.measures.find((m) => m.impl === impl);
+  const theirs = against && shape.measures.find((m) => m.impl === against.key);
+  if (!ours || !theirs) return null;
+  const a = nsPerLogit(ours[key], ours.rows, shape.C);
+  const b = nsPerLogit(theirs[key], theirs.rows, shape.C);
+  return a === null || b === null ? null : b / a;
+}
+
+/** The console table of one shape: ns per logit, GB/s, speed relative to the yardstick, memory. */
+export function printShape(shape: ShapeResult, peers: Peer[]): void {
+  const { N, C, measures } = shape;
+  const against = yardstick(peers);
+  console.log(`\n(${N}, ${C}) float32, ${((N * C * 4) / 2 ** 20).toFixed(1)} MiB of logits`);
+  const header = ["implementation", "rows", "fwd ns/logit", "fwd GB/s", "fwd vs torch", "fwd+bwd ns/logit", "fwd+bwd GB/s", "fwd+bwd vs torch", "fwd RSS+", "fwd+bwd RSS+"];
+  const lines: string[][] = [header];
+  const notes: string[] = [];
+  for (const peer of peers) {
+    const m = measures.find((x) => x.impl === peer.key);
+    if (!m) {
+      notes.push(`${peer.name}: ${peer.missing ?? "not run"}`);
+      continue;
+    }
+    const ns = (s: number | null): string => (s === null ? "-" : (nsPerLogit(s, m.rows, C) as number).toFixed(2));
+    const gbs = (s: number | null): string => (s === null ? "-" : ((m.rows * C * 4) / s / 1e9).toFixed(2));
+    const vs = (key: Key): string => {
+      const r = ratio(shape, against, key, peer.key);
+      return r === null || m[key] === null ? "-" : `${r.toFixed(2)}x`;
+    };
+    const rows = m.rows === N ? String(N) : `${m.rows} of ${N}`;
+    lines.push([peer.name, rows, ns(m.forward), gbs(m.forward), vs("forward"), ns(m.forwardBackward), gbs(m.forwardBackward), vs("forwardBackward"), mib(m.forwardGrowth), mib(m.forwardBackwardGrowth)]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
+  for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+  for (const note of notes) console.log(`  ${note}`);
+}
+
+/** Three significant digits, never in exponent form: 2.52, 65.4, 434, 1234. */
+function digits3(x: number): string {
+  return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toPrecision(3);
+}
+
+
+/** The README's benchmark block (markdown, without the markers). */
+export function readmeMarkdown(record: BenchRecord): string {
+  const { machine, peers, results } = record;
+  const against = yardstick(peers);
+  const load = `load average ${machine.loadBefore} before the run${machine.loadAfter ? `, ${machine.loadAfter} after` : ""}`;
+  const busy = Number(machine.loadBefore.split(" ")[0]) > machine.cores;
+  const present = peers.filter((p) => p.key !== "flat" && !p.missing).map((p) => (p.where ? `${p.name} (${p.where})` : p.name));
+  const absent = peers.filter((p) => p.missing).map((p) => `${p.name}: ${p.missing}`);
+  const lines = [
+    `Written by \`npm run bench -- --readme\` on ${record.date.slice(0, 10)} (${Math.round(record.seconds)} s). ` +
+      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}); ${load} ` +
+      "(the 1-minute, 5-minute and 15-minute averages)." +
+      (busy
+        ? ` The machine was busy (a load above its ${machine.cores} cores: other jobs shared them), so every figure is slower ` +
+          "and noisier than on an idle machine; the ratios, timed side by side, shift less than the times."
+        : ""),
+    "",
+    `Peers: ${present.join("; ")}.` + (absent.length ? ` Missing: ${absent.join("; ")}.` : ""),
+    "",
+    `ns per logit, float32, seeded normal logits: medians of at least ${REPS.fast} runs after ${REPS.fastWarmup} warm-ups ` +
+      `(PyTorch: at least ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: at least ${REPS.slow} ` +
+      `after ${REPS.slowWarmup}, on the first rows of each batch, at most ${SUBSAMPLE.toLocaleString("en-US")} logits), ` +
+      `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
+      (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
+    "",
+    ...table(results, peers, against, ["flat", "torch2", "torch2Threads", "torch1"]),
+    "",
+    ...table(results, peers, null, ["tfjsWasm", "tfjsCpu", "plainJs", "nested"]),
+    "",
+    goalsLine(results, against),
+    "",
+    memoryLine(record, against),
+  ];
+  return lines.join("\n");
+}
+
+/** A markdown table: per peer its forward and (where measured) forward + backward. */
+function table(results: ShapeResult[], peers: Peer[], against: Peer | null, keys: string[]): string[] {
+  const columns = keys.flatMap((key) => {
+    const peer = peers.find((p) => p.key === key);
+    if (!peer) return [];
+    const name = peer.missing ? `${peer.short} (missing)` : peer.short;
+    const backward = results.some((r) => r.measures.some((m) => m.impl === key && m.forwardBackward !== null)) || peer.missing;
+    return backward ? [{ key, head: `${name} fwd`, what: "forward" as Key }, { key, head: "fwd + bwd", what: "forwardBackward" as Key }] : [{ key, head: `${name} fwd`, what: "forward" as Key }];
+  });
+  const cell = (shape: ShapeResult, key: string, what: Key): string => {
+    const m = shape.measures.find((x) => x.impl === key);
+    const ns = m ? nsPerLogit(m[what], m.rows, shape.C) : null;
+    if (ns === null) return "—";
+    const r = key === "flat" ? ratio(shape, against, what) : null;
+    if (r === null) return digits3(ns);
+    const text = `${r.toFixed(2)}×`;
+    return `${digits3(ns)} (${r >= 1 ? `**${text}**` : text})`;
+  };
+  return [
+    `| shape | ${columns.map((c) => c.head).join(" | ")} |`,
+    `|---|${columns.map(() => "---").join("|")}|`,
+    ...results.map((shape) => `| (${shape.N}, ${shape.C}) | ${columns.map((c) => cell(shape, c.key, c.what)).join(" | ")} |`),
+  ];
+}
+
+/** The issue's goals, counted: forward and forward + backward at least 1.0×, 2.0× at C ≥ 32,000, ≤ 1 ns/logit at C ≥ 1000. */
+function goalsLine(results: ShapeResult[], against: Peer | null): string {
+  const count = (shapes: ShapeResult[], test: (s: ShapeResult) => boolean): string => `${shapes.filter(test).length} of ${shapes.length}`;
+  const big = results.filter((s) => s.C >= 32_000);
+  const wide = results.filter((s) => s.C >= 1000);
+  const flatNs = (s: ShapeResult): number => {
+    const m = s.measures.find((x) => x.impl === "flat");
+    return (m && nsPerLogit(m.forward, m.rows, s.C)) ?? Infinity;
+  };
+  const atLeast = (key: Key, times: number) => (s: ShapeResult): boolean => (ratio(s, against, key) ?? 0) >= times;
+  const speed = against
+    ? `Against ${against.name}, ${IMPL.flat} is at least as fast at ${count(results, atLeast("forward", 1))} shapes forward and ` +
+      `${count(results, atLeast("forwardBackward", 1))} forward + backward, and at least twice as fast forward + backward at ` +
+      `${count(big, atLeast("forwardBackward", 2))} shapes with C ≥ 32,000. `
+    : "";
+  return `${speed}Its forward takes at most 1 ns per logit at ${count(wide, (s) => flatNs(s) <= 1)} shapes with C ≥ 1000.`;
+}
+
+function memoryLine(record: BenchRecord, against: Peer | null): string {
+  const flat = record.results.flatMap((r) => r.measures.filter((m) => m.impl === "flat"));
+  const growths = flat.flatMap((m) => [m.forwardGrowth, m.forwardBackwardGrowth]).filter((g): g is number => g !== null);
+  const [low, high] = [mib(Math.min(...growths)), mib(Math.max(...growths))];
+  const flatText = `crossEntropyFlat ${!growths.length ? "n/a" : low === high ? high : `${low.replace(" MiB", "")}–${high}`}`;
+  const torch = record.results.flatMap((r) => r.measures.filter((m) => against && m.impl === against.key).map((m) => ({ N: r.N, C: r.C, m })));
+  const biggest = torch.sort((a, b) => (b.m.forwardBackwardGrowth ?? 0) - (a.m.forwardBackwardGrowth ?? 0))[0];
+  const torchText = biggest && against
+    ? `; ${against.name} ${mib(biggest.m.forwardGrowth)} (forward) and ${mib(biggest.m.forwardBackwardGrowth)} (forward + backward, its autograd allocating the gradient) at (${biggest.N}, ${biggest.C})`
+    : "";
+  const child = record.memoryChild;
+  const [N, C] = MEMORY_SHAPE;
+  return (
+    `Memory (peak RSS growth of one call, VmHWM after minus VmRSS before): ${flatText}${torchText}. ` +
+    `In a fresh process, the forward over a ${mib(child.batchBytes)} float32 batch (${N}, ${C}) grew the RSS by ` +
+    `${mib(child.forwardGrowth)} (kernel compilation included), forward + backward into a caller's ` +
+    `${mib(child.batchBytes)} grad buffer by ${mib(child.forwardBackwardGrowth)}.`
+  );
+}
+
+/**
+ * `readme` with the text between the bench markers replaced by `block`.
+ * @throws Error when the markers are missing, repeated or out of order.
+ */
+export const replaceBenchBlock = (readme: string, block: string): string => replaceReadmeBlock(readme, "bench", block);
+

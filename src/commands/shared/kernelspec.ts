@@ -1,0 +1,147 @@
+/**
+ * The project's own Jupyter setup: a tslab kernelspec inside the repo, so no global
+ * `tslab install` is needed, and the environment that makes Jupyter find it.
+ *
+ * writeKernelspec() -> <repo>/.jupyter-local/kernels/tslab/kernel.json
+ * writeLabSettings() -> <repo>/.jupyter-local/lab/settings/{overrides,page_config}.json (Lab defaults)
+ * jupyterEnv()      -> process.env with JUPYTER_PATH = <repo>/.jupyter-local:<old JUPYTER_PATH>
+ * findJupyter("lab") -> the `jupyter` that runs JupyterLab: <repo>/.venv/bin/jupyter first, then PATH
+ *
+ * @example node dist/commands/shared/kernelspec.js   // writes the kernelspec, prints `export JUPYTER_PATH=...`
+ * Used by `npm run lab`, `npm run html`, `npm test` and `npm run test:browser`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The name notebooks give in metadata.kernelspec.name; also the kernelspec's folder name. */
+export const KERNEL_NAME = "tslab";
+
+/** The metadata.kernelspec every committed notebook carries. */
+export const NOTEBOOK_KERNELSPEC = { name: KERNEL_NAME, display_name: "TypeScript", language: "typescript" };
+
+/** The repository root: this file is src/commands/shared/kernelspec.ts or dist/commands/shared/kernelspec.js. */
+export const projectRoot = path.resolve(__dirname, "..", "..", "..");
+
+/** Folder (git-ignored) that Jupyter searches first, through JUPYTER_PATH. */
+export function jupyterLocalDir(root: string = projectRoot): string {
+  return path.join(root, ".jupyter-local");
+}
+
+/** Writes the kernelspec and returns the path of kernel.json. */
+export function writeKernelspec(root: string = projectRoot): string {
+  const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  if (!fs.existsSync(tslabBin)) {
+    throw new Error(`tslab is not installed: ${tslabBin} is missing. Run \`npm install\` in ${root}.`);
+  }
+  const kernel = {
+    // The absolute node binary, not `#!/usr/bin/env node`: a Jupyter started from a
+    // Python environment may not have this node on its PATH.
+    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    display_name: NOTEBOOK_KERNELSPEC.display_name, // the name notebooks store, so saving one changes nothing
+    language: "typescript",
+  };
+  const dir = path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME);
+  const file = path.join(dir, "kernel.json");
+  const text = JSON.stringify(kernel, null, 2) + "\n";
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    fs.writeFileSync(file, text);
+  }
+  return file;
+}
+
+/**
+ * JupyterLab's defaults for this project, as overrides (a learner's own setting still wins):
+ * no "news" notification asking to fetch Jupyter news on first start, no update check
+ * (both would reach the internet). Lab reads them when started with
+ * `--LabApp.app_settings_dir=<this folder>` (see `labArgs`); the folder is git-ignored.
+ */
+export const LAB_OVERRIDES = {
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
+/**
+ * Lab's page config for this project: the debugger extension off. tslab speaks no debug
+ * protocol, so Lab's debugger can do nothing for these notebooks, and with it on, every cell
+ * run logs an uncaught "No active debugger session" in the browser console: Lab 4.6's
+ * debugger handler connects its `executionDone` signal (every execute_reply) to
+ * `displayModules`, which throws when no debug session exists, and none is created for a
+ * kernel whose kernelspec lacks `metadata.debugger`. Declaring `debugger: true` instead would
+ * make Lab send debug requests that tslab never answers. Lowest priority: a user's own
+ * page config can turn it back on.
+ */
+export const LAB_PAGE_CONFIG = { disabledExtensions: ["@jupyterlab/debugger-extension"] };
+
+/** Writes overrides.json and page_config.json into `dir` (default: the project's Lab settings). */
+export function writeLabSettings(root: string = projectRoot, dir = path.join(jupyterLocalDir(root), "lab", "settings"), extraOverrides: Record<string, object> = {}): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const files: Array<[string, object]> = [
+    ["overrides.json", { ...LAB_OVERRIDES, ...extraOverrides }],
+    ["page_config.json", LAB_PAGE_CONFIG],
+  ];
+  for (const [name, content] of files) {
+    const file = path.join(dir, name);
+    const text = JSON.stringify(content, null, 2) + "\n";
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+  }
+  return dir;
+}
+
+/** Arguments that make `jupyter lab` read the project's overrides. */
+export function labArgs(settingsDir: string): string[] {
+  return [`--LabApp.app_settings_dir=${settingsDir}`];
+}
+
+/**
+ * The `jupyter` command that runs the given front end, with its version, or undefined.
+ *
+ * JupyterLab: the project's own venv first (`python3 -m venv .venv && .venv/bin/pip install
+ * jupyterlab`, what .ci/run does; $COURSE_VENV names another venv), then `jupyter` on PATH.
+ * The classic Notebook: `jupyter` on PATH (Debian's jupyter-notebook), then the venv.
+ */
+export function findJupyter(frontend: "lab" | "notebook", root: string = projectRoot, env: NodeJS.ProcessEnv = process.env): { command: string; version: string } | undefined {
+  const venv = path.join(env.COURSE_VENV ?? path.join(root, ".venv"), "bin", "jupyter");
+  const candidates = frontend === "lab" ? [venv, "jupyter"] : ["jupyter", venv];
+  for (const command of candidates) {
+    if (command === venv && !fs.existsSync(venv)) continue;
+    const probe = spawnSync(command, [frontend, "--version"], { env, encoding: "utf8" });
+    if (probe.status === 0) return { command, version: probe.stdout.trim().split("\n").pop() ?? "" };
+  }
+  return undefined;
+}
+
+/** The environment for a Jupyter child process that must find the local kernelspec. */
+export function jupyterEnv(root: string = projectRoot, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const previous = base.JUPYTER_PATH ? [base.JUPYTER_PATH] : [];
+  return { ...base, JUPYTER_PATH: [jupyterLocalDir(root), ...previous].join(path.delimiter) };
+}
+
+/**
+ * The Python that runs nbclient and nbconvert: $JUPYTER_PYTHON, else Debian's
+ * /usr/bin/python3 (a `python3` earlier on PATH may be a build without Jupyter).
+ */
+export function jupyterPython(): string {
+  if (process.env.JUPYTER_PYTHON) return process.env.JUPYTER_PYTHON;
+  return fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+/** Newest modification time of a .ts file under dir. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when notebooks would import an old build: dist/index.js is missing or older than
+ * some file in src/ (tsc rewrites every output on each build).
+ */
+export function buildIsStale(root: string = projectRoot): boolean {
+  const built = path.join(root, "dist", "index.js");
+  return !fs.existsSync(built) || newestSource(path.join(root, "src")) > fs.statSync(built).mtimeMs;
+}

@@ -23,6 +23,20 @@ describe("the project-local kernelspec", () => {
     expect(spec.language).toBe(NOTEBOOK_KERNELSPEC.language);
   });
 
+  it("installs into a Jupyter environment's own prefix with --prefix, and refuses other arguments", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "prefix-"));
+    const run = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix", prefix], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const kernel = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json"), "utf8"));
+    expect(kernel.argv.slice(0, 3)).toEqual([process.execPath, join(root, "node_modules", "tslab", "bin", "tslab"), "kernel"]);
+    const labconfig = join(prefix, "etc", "jupyter", "labconfig");
+    expect(JSON.parse(readFileSync(join(labconfig, "default_setting_overrides.json"), "utf8"))).toEqual(LAB_OVERRIDES);
+    expect(JSON.parse(readFileSync(join(labconfig, "page_config.json"), "utf8"))).toEqual(LAB_PAGE_CONFIG);
+    const bad = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unexpected arguments ["--prefix"]');
+  });
+
   it("is found first through JUPYTER_PATH", () => {
     expect(jupyterEnv(root, { JUPYTER_PATH: "/elsewhere" }).JUPYTER_PATH).toBe(`${join(root, ".jupyter-local")}:/elsewhere`);
   });
@@ -34,6 +48,7 @@ describe("JupyterLab's project-local settings and where Lab is found", () => {
     expect(dir).toBe(join(root, ".jupyter-local", "lab", "settings"));
     const overrides = JSON.parse(readFileSync(join(dir, "overrides.json"), "utf8"));
     expect(overrides["@jupyterlab/apputils-extension:notification"]).toEqual({ fetchNews: "false", checkForUpdates: false });
+    expect(overrides["@jupyterlab/notebook-extension:tracker"]).toEqual({ codeCellConfig: { lineWrap: true } });
     expect(overrides).toEqual(LAB_OVERRIDES);
   });
 

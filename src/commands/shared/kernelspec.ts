@@ -7,7 +7,8 @@
  * jupyterEnv()      -> process.env with JUPYTER_PATH = <repo>/.jupyter-local:<old JUPYTER_PATH>
  * findJupyter("lab") -> the `jupyter` that runs JupyterLab: <repo>/.venv/bin/jupyter first, then PATH
  *
- * @example node dist/commands/shared/kernelspec.js   // writes the kernelspec, prints `export JUPYTER_PATH=...`
+ * installIntoPrefix(dir) -> the same, into a Jupyter environment's own prefix (`kernelspec.js --prefix`)
+ * @example node dist/commands/kernelspec.js   // writes the kernelspec, prints `export JUPYTER_PATH=...`
  * Used by `npm run lab`, `npm run html`, `npm test` and `npm run test:browser`.
  */
 import { spawnSync } from "node:child_process";
@@ -28,8 +29,8 @@ export function jupyterLocalDir(root: string = projectRoot): string {
   return path.join(root, ".jupyter-local");
 }
 
-/** Writes the kernelspec and returns the path of kernel.json. */
-export function writeKernelspec(root: string = projectRoot): string {
+/** The kernel.json text: tslab from `root`'s node_modules, run by this very node binary. */
+export function kernelspecText(root: string = projectRoot): string {
   const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
   if (!fs.existsSync(tslabBin)) {
     throw new Error(`tslab is not installed: ${tslabBin} is missing. Run \`npm install\` in ${root}.`);
@@ -41,14 +42,19 @@ export function writeKernelspec(root: string = projectRoot): string {
     display_name: NOTEBOOK_KERNELSPEC.display_name, // the name notebooks store, so saving one changes nothing
     language: "typescript",
   };
-  const dir = path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME);
-  const file = path.join(dir, "kernel.json");
-  const text = JSON.stringify(kernel, null, 2) + "\n";
-  fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
-    fs.writeFileSync(file, text);
-  }
+  return JSON.stringify(kernel, null, 2) + "\n";
+}
+
+/** Writes `text` unless the file already holds it (Jupyter watches some of these files). */
+function writeIfChanged(file: string, text: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
   return file;
+}
+
+/** Writes the kernelspec and returns the path of kernel.json. */
+export function writeKernelspec(root: string = projectRoot): string {
+  return writeIfChanged(path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME, "kernel.json"), kernelspecText(root));
 }
 
 /**
@@ -59,6 +65,9 @@ export function writeKernelspec(root: string = projectRoot): string {
  */
 export const LAB_OVERRIDES = {
   "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+  // A projector shows about 590 px of editor at 1024 px with the file browser open: long lines
+  // wrap instead of running off the edge.
+  "@jupyterlab/notebook-extension:tracker": { codeCellConfig: { lineWrap: true } },
 };
 
 /**
@@ -75,17 +84,25 @@ export const LAB_PAGE_CONFIG = { disabledExtensions: ["@jupyterlab/debugger-exte
 
 /** Writes overrides.json and page_config.json into `dir` (default: the project's Lab settings). */
 export function writeLabSettings(root: string = projectRoot, dir = path.join(jupyterLocalDir(root), "lab", "settings"), extraOverrides: Record<string, object> = {}): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const files: Array<[string, object]> = [
-    ["overrides.json", { ...LAB_OVERRIDES, ...extraOverrides }],
-    ["page_config.json", LAB_PAGE_CONFIG],
-  ];
-  for (const [name, content] of files) {
-    const file = path.join(dir, name);
-    const text = JSON.stringify(content, null, 2) + "\n";
-    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
-  }
+  writeIfChanged(path.join(dir, "overrides.json"), JSON.stringify({ ...LAB_OVERRIDES, ...extraOverrides }, null, 2) + "\n");
+  writeIfChanged(path.join(dir, "page_config.json"), JSON.stringify(LAB_PAGE_CONFIG, null, 2) + "\n");
   return dir;
+}
+
+/**
+ * Installs the kernelspec and the Lab settings into a Jupyter environment's prefix (a venv, an
+ * image's /usr/local), where every Jupyter run from it finds them without JUPYTER_PATH:
+ * PREFIX/share/jupyter/kernels/tslab/kernel.json, and the settings as Lab's layered defaults,
+ * PREFIX/etc/jupyter/labconfig/default_setting_overrides.json and page_config.json (a
+ * learner's own settings still win). Returns the files written.
+ */
+export function installIntoPrefix(prefix: string, root: string = projectRoot): string[] {
+  const labconfig = path.join(prefix, "etc", "jupyter", "labconfig");
+  return [
+    writeIfChanged(path.join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json"), kernelspecText(root)),
+    writeIfChanged(path.join(labconfig, "default_setting_overrides.json"), JSON.stringify(LAB_OVERRIDES, null, 2) + "\n"),
+    writeIfChanged(path.join(labconfig, "page_config.json"), JSON.stringify(LAB_PAGE_CONFIG, null, 2) + "\n"),
+  ];
 }
 
 /** Arguments that make `jupyter lab` read the project's overrides. */

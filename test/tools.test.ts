@@ -52,6 +52,14 @@ describe("JupyterLab's project-local settings and where Lab is found", () => {
     expect(overrides).toEqual(LAB_OVERRIDES);
   });
 
+  it("merges a caller's extra setting for a plugin into the course's own, keeping line wrapping", () => {
+    const dir = writeLabSettings(root, mkdtempSync(join(tmpdir(), "settings-")), {
+      "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
+    });
+    const overrides = JSON.parse(readFileSync(join(dir, "overrides.json"), "utf8"));
+    expect(overrides["@jupyterlab/notebook-extension:tracker"]).toEqual({ codeCellConfig: { lineWrap: true }, windowingMode: "none" });
+  });
+
   it("turns off Lab's debugger, which tslab cannot serve, through Lab's page_config.json", () => {
     const pageConfig = JSON.parse(readFileSync(join(writeLabSettings(), "page_config.json"), "utf8"));
     expect(pageConfig).toEqual({ disabledExtensions: ["@jupyterlab/debugger-extension"] });

@@ -84,7 +84,10 @@ export const LAB_PAGE_CONFIG = { disabledExtensions: ["@jupyterlab/debugger-exte
 
 /** Writes overrides.json and page_config.json into `dir` (default: the project's Lab settings). */
 export function writeLabSettings(root: string = projectRoot, dir = path.join(jupyterLocalDir(root), "lab", "settings"), extraOverrides: Record<string, object> = {}): string {
-  writeIfChanged(path.join(dir, "overrides.json"), JSON.stringify({ ...LAB_OVERRIDES, ...extraOverrides }, null, 2) + "\n");
+  // Merged per plugin: an extra setting for a plugin keeps the course's own settings for it.
+  const merged: Record<string, object> = { ...LAB_OVERRIDES };
+  for (const [plugin, settings] of Object.entries(extraOverrides)) merged[plugin] = { ...(merged[plugin] ?? {}), ...settings };
+  writeIfChanged(path.join(dir, "overrides.json"), JSON.stringify(merged, null, 2) + "\n");
   writeIfChanged(path.join(dir, "page_config.json"), JSON.stringify(LAB_PAGE_CONFIG, null, 2) + "\n");
   return dir;
 }

@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEBIAN_MATHJAX_DIR, MATHJAX_CONFIG, copyMathJax, mathJaxSource, mathJaxUrl } from "../src/commands/html";
-import { KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/commands/shared/kernelspec";
+import { KERNEL_LOGO_SVG, KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/commands/shared/kernelspec";
 
 const root = join(__dirname, "..");
 // A PATH that has node and nothing else: no jupyter, no python.
@@ -23,6 +23,17 @@ describe("the project-local kernelspec", () => {
     expect(spec.language).toBe(NOTEBOOK_KERNELSPEC.language);
   });
 
+  it("has a logo for the Launcher (tslab ships none): logo-svg.svg for Lab 4, 32 and 64 px PNGs for older front ends", () => {
+    const dir = dirname(writeKernelspec());
+    expect(readFileSync(join(dir, "logo-svg.svg"), "utf8")).toBe(KERNEL_LOGO_SVG);
+    for (const size of [32, 64]) {
+      const png = readFileSync(join(dir, `logo-${size}x${size}.png`));
+      expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+      // IHDR: width and height as big-endian 32-bit integers at bytes 16 and 20.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size, size]);
+    }
+  });
+
   it("installs into a Jupyter environment's own prefix with --prefix, and refuses other arguments", () => {
     const prefix = mkdtempSync(join(tmpdir(), "prefix-"));
     const run = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix", prefix], { encoding: "utf8" });
@@ -32,6 +43,7 @@ describe("the project-local kernelspec", () => {
     const labconfig = join(prefix, "etc", "jupyter", "labconfig");
     expect(JSON.parse(readFileSync(join(labconfig, "default_setting_overrides.json"), "utf8"))).toEqual(LAB_OVERRIDES);
     expect(JSON.parse(readFileSync(join(labconfig, "page_config.json"), "utf8"))).toEqual(LAB_PAGE_CONFIG);
+    expect(readFileSync(join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "logo-svg.svg"), "utf8")).toBe(KERNEL_LOGO_SVG);
     const bad = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unexpected arguments ["--prefix"]');

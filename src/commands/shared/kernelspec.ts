@@ -52,9 +52,44 @@ function writeIfChanged(file: string, text: string): string {
   return file;
 }
 
-/** Writes the kernelspec and returns the path of kernel.json. */
+/**
+ * The kernel's logo (tslab ships none, so Lab's Launcher showed a bare "T"): white "TS" on
+ * TypeScript's blue. Jupyter serves every `logo-*` file of a kernelspec folder; Lab 4 takes
+ * `logo-svg.svg` first, Notebook 6 and older front ends `logo-64x64.png`.
+ */
+export const KERNEL_LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">' +
+  '<rect width="64" height="64" rx="8" fill="#3178c6"/>' +
+  '<text x="58" y="56" text-anchor="end" font-family="Helvetica, Arial, \'DejaVu Sans\', sans-serif" ' +
+  'font-size="30" font-weight="700" fill="#ffffff">TS</text></svg>\n';
+
+/** The logo as PNG bytes at `size` px, or undefined without resvg (the SVG logo still shows in Lab). */
+function kernelLogoPng(size: number): Buffer | undefined {
+  try {
+    const { Resvg } = require("@resvg/resvg-js") as { Resvg: new (svg: string, options: object) => { render(): { asPng(): Buffer } } };
+    const font = { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" };
+    return new Resvg(KERNEL_LOGO_SVG, { fitTo: { mode: "width", value: size }, font }).render().asPng();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes kernel.json and the logos into a kernelspec folder; returns the files written. */
+function writeKernelspecFolder(dir: string, root: string): string[] {
+  const files = [writeIfChanged(path.join(dir, "kernel.json"), kernelspecText(root)), writeIfChanged(path.join(dir, "logo-svg.svg"), KERNEL_LOGO_SVG)];
+  for (const size of [32, 64]) {
+    const png = kernelLogoPng(size);
+    if (!png) continue;
+    const file = path.join(dir, `logo-${size}x${size}.png`);
+    if (!fs.existsSync(file) || !fs.readFileSync(file).equals(png)) fs.writeFileSync(file, png);
+    files.push(file);
+  }
+  return files;
+}
+
+/** Writes the kernelspec (kernel.json and the logos) and returns the path of kernel.json. */
 export function writeKernelspec(root: string = projectRoot): string {
-  return writeIfChanged(path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME, "kernel.json"), kernelspecText(root));
+  return writeKernelspecFolder(path.join(jupyterLocalDir(root), "kernels", KERNEL_NAME), root)[0];
 }
 
 /**
@@ -102,7 +137,7 @@ export function writeLabSettings(root: string = projectRoot, dir = path.join(jup
 export function installIntoPrefix(prefix: string, root: string = projectRoot): string[] {
   const labconfig = path.join(prefix, "etc", "jupyter", "labconfig");
   return [
-    writeIfChanged(path.join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json"), kernelspecText(root)),
+    ...writeKernelspecFolder(path.join(prefix, "share", "jupyter", "kernels", KERNEL_NAME), root),
     writeIfChanged(path.join(labconfig, "default_setting_overrides.json"), JSON.stringify(LAB_OVERRIDES, null, 2) + "\n"),
     writeIfChanged(path.join(labconfig, "page_config.json"), JSON.stringify(LAB_PAGE_CONFIG, null, 2) + "\n"),
   ];

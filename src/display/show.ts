@@ -61,10 +61,9 @@ export function show(df: DataFrame, options?: TableOptions): void {
  * (its `<title>`) and saying it renders in a notebook, so a script's output still says
  * what would have been drawn.
  *
- * In a notebook it sends one display bundle (see `chartBundle`): the SVG, a PNG of it and a
- * line of text. A trusted notebook shows the SVG; a notebook handed out with its outputs
- * (untrusted) shows the PNG; a viewer with neither shows the line, which says how to get
- * the chart back.
+ * In a notebook it sends one display bundle (see `chartBundle`): a PNG of the chart at its
+ * natural size and a line of text. Every front end then shows the chart at the same size,
+ * never wider than its natural width and shrunk to a narrow output area (a projector).
  *
  * @example showSvg(barChart({ labels: ["a", "b"], values: [0.7, 0.3], title: "p(class)" }))
  */
@@ -86,21 +85,30 @@ export interface DisplayBundle {
 }
 
 /**
- * The display bundle of a chart: image/svg+xml, image/png (base64, with its natural width
- * and height as metadata, so it shows at the SVG's size and shrinks to fit) when resvg is
- * installed, and text/plain naming the chart and saying how to see it.
+ * The display bundle of a chart: image/png (base64, drawn at twice the natural size, with
+ * the natural width and height as metadata) when resvg is installed, else the image/svg+xml;
+ * and text/plain naming the chart and saying how to see it.
+ *
+ * Why a PNG and not the SVG: JupyterLab 4 draws `image/svg+xml` as an `<img>` that no CSS
+ * of Lab's caps, so an SVG either fills the output area (width="100%": 1488 px at 1920) or
+ * runs past it (its natural width: 803 px in a 592 px area at 1024 with the file browser
+ * open). `text/html` with the SVG inline is capped, but an untrusted Lab notebook prefers
+ * its sanitised HTML, which drops the SVG, over the PNG. A PNG with width/height metadata is
+ * shown by Lab (trusted and untrusted) and Notebook 6 alike: `width` = the natural width,
+ * CSS `max-width: 100%`.
  */
 export function chartBundle(svg: string): DisplayBundle {
   const data: Record<string, string> = {
-    "image/svg+xml": svg,
-    "text/plain": `[chart: ${svgTitle(svg)}. Not drawn here: run the cell, or trust the notebook ` +
-      "(JupyterLab: Ctrl+Shift+C, then \"Trust Notebook\"; Notebook 6: File > Trust Notebook).]",
+    "text/plain": `[chart: ${svgTitle(svg)}. Not drawn here: this viewer shows no images; ` +
+      "open the notebook in JupyterLab or Notebook 6 and run the cell.]",
   };
   const metadata: DisplayBundle["metadata"] = {};
   const png = chartPng(svg);
   if (png) {
     data["image/png"] = png.png.toString("base64");
     metadata["image/png"] = { width: png.width, height: png.height };
+  } else {
+    data["image/svg+xml"] = svg;
   }
   return { data, metadata };
 }

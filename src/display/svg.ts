@@ -12,8 +12,13 @@
  *   border) drawn with the fixed colours below, in Lab Light and Lab Dark alike. Text on
  *   the card uses INK, MUTED or NON_FINITE (each >= 4.5 to 1 on white), or `textColorOn(fill)`
  *   on a coloured shape; test/display/theme.test.ts measures every `<text>` of every chart.
- * - `svgDocument` writes width="100%" with a viewBox and max-width = the natural width, so
- *   a chart shrinks to a narrow output area (a projector at 1024 px) instead of scrolling.
+ * - `svgDocument` writes the natural width and height as attributes, with a viewBox and
+ *   `max-width:100%;height:auto`. JupyterLab draws the SVG as an `<img>` whose intrinsic size
+ *   is then the natural size (width="100%" gave it none, and Lab stretched it to the output
+ *   area: 1488 px at 1920); Lab's own `max-width:100%` on that `<img>`, and the inline style
+ *   where the SVG is inline (Notebook 6, handouts), shrink it to a narrow output area (a
+ *   projector at 1024 px) instead of scrolling. The PNG carries the same natural size as
+ *   metadata, so trusted and untrusted notebooks show a chart at the same size.
  * - Show charts with `showSvg` (./show.ts): it sends a PNG of the same chart beside the SVG,
  *   which an untrusted (handed-out) notebook shows where it drops the SVG.
  * Build charts from these helpers and colours, never from page colours or `<style>` blocks.
@@ -78,9 +83,9 @@ export function text(x: number, y: number, content: string, extra: Record<string
 /**
  * Wraps chart content in a self-contained SVG document.
  *
- * (width, height, title, body) -> `<svg>` with width="100%", a viewBox of width x height and
- * `max-width:<width>px` (it scales down to fit, never up past its natural size where CSS
- * reaches it), `role="img"`, a `<title>` (its accessible name), an optional `<desc>`, the
+ * (width, height, title, body) -> `<svg>` with width and height attributes, a viewBox of
+ * width x height and `max-width:100%;height:auto` (it scales down to fit, never up past its
+ * natural size, as an `<img>` or inline), `role="img"`, a `<title>` (its accessible name), an optional `<desc>`, the
  * light card (white, rounded grey border) and the title drawn at the top left.
  * `data-width`/`data-height` keep the natural size for tools (the PNG rendering).
  *
@@ -89,9 +94,10 @@ export function text(x: number, y: number, content: string, extra: Record<string
 export function svgDocument(frame: { width: number; height: number; title: string; description?: string }, body: string): string {
   const { width, height, title, description } = frame;
   const size = attrs({
-    width: "100%",
+    width,
+    height,
     viewBox: `0 0 ${num(width)} ${num(height)}`,
-    style: `max-width:${num(width)}px;height:auto`,
+    style: "max-width:100%;height:auto",
     "data-width": width,
     "data-height": height,
   });

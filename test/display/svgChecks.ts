@@ -26,12 +26,13 @@ export function numberAttribute(element: string, name: string): number {
 export function expectWellFormedChart(svg: string, title: string): void {
   expect(XMLValidator.validate(svg)).toBe(true);
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-  // Scales to its output area up to its natural size (the viewBox), which data-width/-height repeat.
+  // Its natural size as width and height (an <img> in Lab never grows past it), the same as the
+  // viewBox and data-width/-height, and shrinks to a narrower output area.
   const root = /^<svg[^>]*>/.exec(svg)?.[0] ?? "";
-  const box = /^<svg[^>]* width="100%" viewBox="0 0 ([\d.]+) ([\d.]+)" style="max-width:([\d.]+)px;height:auto" data-width="([\d.]+)" data-height="([\d.]+)" role="img"/.exec(root);
+  const box = /^<svg[^>]* width="([\d.]+)" height="([\d.]+)" viewBox="0 0 ([\d.]+) ([\d.]+)" style="max-width:100%;height:auto" data-width="([\d.]+)" data-height="([\d.]+)" role="img"/.exec(root);
   expect(box, root).not.toBeNull();
-  expect(box?.[3]).toBe(box?.[1]);
-  expect([box?.[4], box?.[5]]).toEqual([box?.[1], box?.[2]]);
+  expect([box?.[3], box?.[4]]).toEqual([box?.[1], box?.[2]]);
+  expect([box?.[5], box?.[6]]).toEqual([box?.[1], box?.[2]]);
   expect(svg).toMatch(/^<svg[^>]* font-family="[^"]+"/);
   expect(svg).toContain(`<title>${title}</title>`);
   // The light card every chart is drawn on (see src/display/svg.ts): white, grey border.

@@ -5,7 +5,7 @@
 import type { DataFrame } from "danfojs-node";
 import { escapeMarkup } from "./format";
 import { chartPng } from "./png";
-import { HTML_COLORS } from "./theme";
+import { FONT_SIZES, HTML_COLORS } from "./theme";
 import { tableHtml, type TableOptions } from "./table";
 
 /** The part of tslab's `display` object this module uses. */
@@ -171,7 +171,7 @@ export function showCode(text: string): void {
 /** The HTML of `showCode`: a wrapped `<pre>`, escaped, with theme colours on the block itself. */
 export function codeHtml(text: string): string {
   const style =
-    `font-size:12px;padding:8px;border-radius:4px;white-space:pre-wrap;margin:4px 0;` +
+    `font-size:${FONT_SIZES.note};padding:8px;border-radius:4px;white-space:pre-wrap;margin:4px 0;` +
     `color:${HTML_COLORS.text};background:${HTML_COLORS.code}`;
   return `<pre class="ce-code" style="${style}">${escapeMarkup(text)}</pre>`;
 }

@@ -9,7 +9,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { escapeMarkup, formatNumber } from "./format";
-import { CHIPS, HTML_COLORS } from "./theme";
+import { CHIPS, FONT_SIZES, HTML_COLORS } from "./theme";
 
 export { formatNumber } from "./format";
 
@@ -31,7 +31,7 @@ const C = HTML_COLORS;
 // the table AND on every cell, so JupyterLab's own row colours never show through; fixed
 // colours only as chips (highlight, NaN/Infinity).
 const TABLE_STYLE =
-  `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;` +
+  `border-collapse:collapse;font-family:${FONT};font-size:${FONT_SIZES.text};line-height:1.4;` +
   `color:${C.text};background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
 const CAPTION_STYLE = `caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:${C.text};background:${C.background}`;
 // Narrow enough for a projector (an output area of about 590 px at 1024 x 768): headers and
@@ -45,7 +45,7 @@ export const NON_FINITE_COLOR = CHIPS.nonFinite.text;
 export const HIGHLIGHT_BACKGROUND = CHIPS.highlight.background;
 const HIGHLIGHT_STYLE =
   `background:${HIGHLIGHT_BACKGROUND};color:${CHIPS.highlight.text};font-weight:700;box-shadow:inset 0 0 0 2px ${CHIPS.highlight.outline}`;
-const LEGEND_STYLE = `font-family:${FONT};font-size:12px;color:${C.muted};background:${C.background};margin:2px 0 6px 0;padding:0 2px`;
+const LEGEND_STYLE = `font-family:${FONT};font-size:${FONT_SIZES.note};color:${C.muted};background:${C.background};margin:2px 0 6px 0;padding:0 2px`;
 
 /**
  * Renders a DataFrame as a self-contained, inline-styled HTML table.

@@ -66,5 +66,20 @@ export const CHIPS = {
   fail: { background: "#ffebe9", text: "#b3261e" },
 } as const;
 
+/**
+ * Font sizes of HTML output, relative to the output's own text (Lab's
+ * `--jp-content-font-size1`, 14 px; 17 px in Presentation Mode; 14 px in Notebook 6), so
+ * tables grow with Lab's font settings exactly as prose does. `em`, not `var()`: it needs
+ * nothing from the page, and a sanitiser keeps it.
+ */
+export const FONT_SIZES = {
+  /** Tables, captions, notes, the checker's verdict: 13 px beside 14 px prose. */
+  text: "0.93em",
+  /** Code inside such a block: 12 px beside its 13 px. */
+  small: "0.92em",
+  /** A legend under a table, beside the prose: 12 px beside 14 px. */
+  note: "0.86em",
+} as const;
+
 /** The light card every SVG chart is drawn on. */
 export const CARD = { background: "#ffffff", border: "#d0d7de" } as const;

@@ -6,7 +6,7 @@
 import { escapeMarkup } from "../display/format";
 import { showHtml } from "../display/show";
 import { formatNumber } from "../display/table";
-import { CHIPS, HTML_COLORS as C } from "../display/theme";
+import { CHIPS, FONT_SIZES, HTML_COLORS as C } from "../display/theme";
 import { asArray, describeValue } from "./compare";
 import { RECORD_MIME, displayBundle, exerciseRecord } from "./record";
 import type { Exercise, ExerciseResult } from "./types";
@@ -16,16 +16,17 @@ const MAX_ENTRIES = 12;
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 // Colours follow the rule in ../display/theme.ts: JupyterLab's theme variables (light
-// fallbacks) on the table and every cell, fixed light "chips" for pass and fail.
+// fallbacks) on the table and every cell, fixed light "chips" for pass and fail. Sizes in em
+// (FONT_SIZES): they grow with Lab's Presentation Mode like the prose around them.
 const TABLE_STYLE =
-  `border-collapse:collapse;font-family:${FONT};font-size:13px;line-height:1.4;color:${C.text};` +
+  `border-collapse:collapse;font-family:${FONT};font-size:${FONT_SIZES.text};line-height:1.4;color:${C.text};` +
   `background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
 const CELL = `padding:4px 10px;border-bottom:1px solid ${C.rule};text-align:left;vertical-align:top;color:${C.text}`;
 const HEAD = `${CELL};border-bottom:2px solid ${C.ruleStrong};font-weight:600;background:${C.background}`;
-const CODE = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px";
+const CODE = `font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:${FONT_SIZES.small}`;
 const PASS_CHIP = `color:${CHIPS.pass.text};background:${CHIPS.pass.background};padding:0 4px;border-radius:3px`;
 const FAIL_CHIP = `color:${CHIPS.fail.text};background:${CHIPS.fail.background};padding:0 4px;border-radius:3px`;
-const LINE = `font-family:${FONT};font-size:13px;margin:4px 0;color:${C.text};background:${C.background}`;
+const LINE = `font-family:${FONT};font-size:${FONT_SIZES.text};margin:4px 0;color:${C.text};background:${C.background}`;
 
 /**
  * A value as the table shows it: numbers by `formatNumber`, arrays in brackets, anything

@@ -8,7 +8,7 @@ import { crossEntropyIgnoreIndexExercise } from "../src/exercises/ignoreIndex";
 import { logSumExpExercise } from "../src/exercises/logSumExp";
 import { nllFromLogProbabilitiesExercise } from "../src/exercises/nllLoss";
 import { onlineSoftmaxExercise } from "../src/exercises/onlineSoftmax";
-import { reportHtml } from "../src/exercises/report";
+import { reportHtml, valueHtml } from "../src/exercises/report";
 import { runExercise } from "../src/exercises/runner";
 import type { Exercise, ExerciseResult } from "../src/exercises/types";
 import { softmaxExercise } from "../src/exercises/softmax";
@@ -389,6 +389,21 @@ describe("display", () => {
     expect(html).not.toContain("<b>&</b>");
     expect(html).toContain("[0.0900306, 0.244728, 0.665241]");
     expect(html).toContain("1e-12 + 1e-9·|expected|");
+  });
+
+  it("keeps a chip and a negative number on one line, and every value cell's padding (issue 18, item 5)", () => {
+    const result = exercises.softmax(naiveSoftmax, quiet);
+    const html = reportHtml(softmaxExercise, result);
+    expect(valueHtml("[1, -Infinity, -0.5]")).toBe(
+      '[1, <span style="white-space:nowrap">-Infinity</span>, <span style="white-space:nowrap">-0.5</span>]',
+    );
+    expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✓ pass<\/span>/);
+    expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✗ fail<\/span>/);
+    // The "got" cell of a failed case takes the fail colours but keeps the row's 4 px padding.
+    const cells = html.match(/<td style="[^"]*">/g) ?? [];
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.filter((td) => !td.includes("padding:4px 10px") || td.includes("padding:0"))).toEqual([]);
+    expect(cells.every((td) => td.includes("vertical-align:baseline"))).toBe(true);
   });
 
   it("prints as one line in a notebook's last expression", () => {

@@ -21,11 +21,16 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sa
 const TABLE_STYLE =
   `border-collapse:collapse;font-family:${FONT};font-size:${FONT_SIZES.text};line-height:1.4;color:${C.text};` +
   `background:${C.background};margin:4px 0;font-variant-numeric:tabular-nums`;
-const CELL = `padding:4px 10px;border-bottom:1px solid ${C.rule};text-align:left;vertical-align:top;color:${C.text}`;
+// Baseline: the code columns' smaller monospace text sits on the same line as the rest.
+const CELL = `padding:4px 10px;border-bottom:1px solid ${C.rule};text-align:left;vertical-align:baseline;color:${C.text}`;
 const HEAD = `${CELL};border-bottom:2px solid ${C.ruleStrong};font-weight:600;background:${C.background}`;
 const CODE = `font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:${FONT_SIZES.small}`;
-const PASS_CHIP = `color:${CHIPS.pass.text};background:${CHIPS.pass.background};padding:0 4px;border-radius:3px`;
-const FAIL_CHIP = `color:${CHIPS.fail.text};background:${CHIPS.fail.background};padding:0 4px;border-radius:3px`;
+const PASS_COLORS = `color:${CHIPS.pass.text};background:${CHIPS.pass.background}`;
+const FAIL_COLORS = `color:${CHIPS.fail.text};background:${CHIPS.fail.background}`;
+// A chip never wraps ("✓ pass" on one line); only the colours go on a table cell, whose own
+// padding stays (the chip's 0 padding on the "got" cell lifted its value 4 px above the row).
+const PASS_CHIP = `${PASS_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
+const FAIL_CHIP = `${FAIL_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
 const LINE = `font-family:${FONT};font-size:${FONT_SIZES.text};margin:4px 0;color:${C.text};background:${C.background}`;
 
 /**
@@ -48,6 +53,16 @@ export function formatValue(value: unknown, digits = 6, depth = 0): string {
   return `[${shown.join(", ")}]`;
 }
 
+/**
+ * A formatted value as HTML: escaped, and each negative number kept whole, so a narrow
+ * column breaks `[1, -Infinity]` after its comma, never between "-" and "Infinity".
+ *
+ * @example valueHtml("[1, -Infinity]") // '[1, <span style="white-space:nowrap">-Infinity</span>]'
+ */
+export function valueHtml(text: string): string {
+  return escapeMarkup(text).replace(/-[\w.+]+/g, (token) => `<span style="white-space:nowrap">${token}</span>`);
+}
+
 /** The report as HTML: a table of every case, then the verdict and, on failure, the hint. */
 export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: ExerciseResult): string {
   const caption = `exercises.${exercise.name}: your ${exercise.signature}`;
@@ -64,9 +79,9 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
     return (
       `<tr class="${c.passed ? "ce-pass" : "ce-fail"}">` +
       `<td style="${cell};font-weight:600;white-space:nowrap">${escapeMarkup(c.name)}</td> ` +
-      `<td style="${cell};${CODE}">${escapeMarkup(input)}</td> ` +
-      `<td style="${cell};${CODE}">${escapeMarkup(formatValue(c.expected))}</td> ` +
-      `<td style="${cell};${CODE}${c.passed ? "" : `;${FAIL_CHIP}`}">${escapeMarkup(got)}</td> ` +
+      `<td style="${cell};${CODE}">${valueHtml(input)}</td> ` +
+      `<td style="${cell};${CODE}">${valueHtml(formatValue(c.expected))}</td> ` +
+      `<td style="${cell};${CODE}${c.passed ? "" : `;${FAIL_COLORS}`}">${valueHtml(got)}</td> ` +
       `<td style="${cell}">${mark}</td></tr>`
     );
   });

@@ -4,8 +4,11 @@
 //     Light AND Dark theme, at 1024 x 768 with the file browser open (a projector);
 //   - Notebook 6 (Debian's jupyter-notebook), as before.
 // For each notebook: every code cell ran (an execution count) without error or stderr;
-// every chart rendered; at 1024 px no chart is wider than its output area (Lab); no text in
-// any output has a WCAG contrast below 4.5 (Lab Light, Lab Dark, Notebook 6). Then a
+// every chart rendered; no text in any output has a WCAG contrast below 4.5 (Lab Light, Lab
+// Dark, Notebook 6). Projected (issue 18), in Lab Light and Dark, at 1024 x 768 with the file
+// browser open and at 1920 x 1080: no chart wider than its natural width or its output area,
+// none taller than CHART_MAX_HEIGHT at 1024 x 768 (each chart's scale is logged); every code cell wraps and none scrolls sideways; in Presentation Mode, tables,
+// checker tables and the progress line grow by the same ratio as prose. Then a
 // notebook handed out with outputs whose signature no longer matches (untrusted) must
 // show every chart, in both front ends. Screenshots go to screenshots/ (git-ignored).
 //
@@ -22,7 +25,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/commands/shared/kernelspec";
-import { MEASURE_OUTPUTS, type OutputReport } from "./pageChecks";
+import { MEASURE_LAB_CODE, MEASURE_OUTPUTS, type LabCodeReport, type OutputReport } from "./pageChecks";
 import { startServer, type JupyterServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -34,7 +37,13 @@ const NOTEBOOKS_DIR = path.join(projectRoot, "notebooks");
 const SHOTS = path.join(projectRoot, "screenshots");
 const AA = 4.5;
 const PROJECTOR = { width: 1024, height: 768 };
-const WIDE = { width: 1280, height: 800 };
+const WIDE = { width: 1920, height: 1080 };
+/** Notebook 6 and the untrusted handouts run at a laptop's 1280 x 800. */
+const LAPTOP = { width: 1280, height: 800 };
+/** Issue 18: no chart taller than about 600 px at 1024 x 768 (the screen is 768 px tall). */
+const CHART_MAX_HEIGHT = 610;
+/** Presentation Mode: table text grows by prose's ratio, within this relative tolerance. */
+const FONT_RATIO_RTOL = 0.03;
 const KERNEL_READY_MS = 90_000;
 const RUN_ALL_MS = 240_000;
 const UI = process.env.BROWSER_UI;
@@ -177,7 +186,7 @@ async function nb6Open(page: Page, server: JupyterServer, urlPath: string): Prom
  * A handed-out notebook: `name` executed by nbclient (outputs saved), signed with
  * `jupyter trust` in the server's own data folder, then edited (a markdown cell gains a
  * line) so the stored signature no longer matches. Returns its text and how many chart
- * outputs (image/svg+xml) it holds.
+ * outputs (image/png) it holds.
  */
 function untrustedHandout(name: string, server: JupyterServer, jupyter: string): { content: string; charts: number } {
   const executed = path.join(server.scratch, `executed-${name}`);
@@ -198,7 +207,7 @@ function untrustedHandout(name: string, server: JupyterServer, jupyter: string):
   markdown.source = [...[markdown.source].flat(), "\n\n(Handed out after class.)"];
   const charts = nb.cells
     .flatMap((c: { outputs?: Array<{ data?: object }> }) => c.outputs ?? [])
-    .filter((o: { data?: object }) => o.data && "image/svg+xml" in o.data).length;
+    .filter((o: { data?: object }) => o.data && "image/png" in o.data).length;
   return { content: JSON.stringify(nb, null, 1), charts };
 }
 
@@ -258,7 +267,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
     });
     afterAll(async () => server?.stop());
 
-    it.each(notebooks())("%s: runs, renders every chart within its area at 1024 px, contrast >= 4.5 in Light and Dark", async (name) => {
+    it.each(notebooks())("%s: runs; charts, code and tables read projected (1024 with the file browser, 1920; Light and Dark)", async (name) => {
       const copy = hiddenCopy(name);
       const page = await browser.newPage({ viewport: PROJECTOR });
       const consoleErrors: string[] = [];
@@ -275,26 +284,47 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         const seconds = (Date.now() - started) / 1000;
 
         const byTheme: Record<string, OutputReport> = {};
+        const wideByTheme: Record<string, OutputReport> = {};
         const first = (await page.evaluate("document.body.dataset.jpThemeName")) === "JupyterLab Dark" ? "JupyterLab Dark" : "JupyterLab Light";
         const themes = first === "JupyterLab Dark" ? (["JupyterLab Dark", "JupyterLab Light"] as const) : (["JupyterLab Light", "JupyterLab Dark"] as const);
+        const code = (await page.evaluate(MEASURE_LAB_CODE)) as LabCodeReport;
         for (const theme of themes) {
           await labTheme(page, theme);
           byTheme[theme] = await measure(page, LAB_OUTPUTS);
-          await page.evaluate(`(document.querySelector(".jp-RenderedSVG") || document.querySelector(".jp-OutputArea-output table"))?.scrollIntoView()`);
+          await page.evaluate(`(document.querySelector(".jp-RenderedImage") || document.querySelector(".jp-OutputArea-output table"))?.scrollIntoView()`);
           await shot(page, `${stem}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1024`);
         }
         await page.setViewportSize(WIDE);
         await sleep(300);
-        const wide = await measure(page, LAB_OUTPUTS);
-        await shot(page, `${stem}-lab-${themes[1] === "JupyterLab Dark" ? "dark" : "light"}-1280`);
+        for (const theme of [...themes].reverse()) {
+          await labTheme(page, theme);
+          wideByTheme[theme] = await measure(page, LAB_OUTPUTS);
+          await shot(page, `${stem}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1920`);
+        }
+        // Presentation Mode (View menu) at 1920: Lab enlarges prose and code; tables must follow.
+        const plainFonts = ((await page.evaluate(MEASURE_LAB_CODE)) as LabCodeReport).fonts;
+        await labMenu(page, ["View", "Appearance", "Presentation Mode"]);
+        await sleep(500);
+        const presentedFonts = ((await page.evaluate(MEASURE_LAB_CODE)) as LabCodeReport).fonts;
+        await shot(page, `${stem}-lab-presentation-1920`);
+        await labMenu(page, ["View", "Appearance", "Presentation Mode"]);
 
         const narrow = byTheme["JupyterLab Light"];
-        const widths = (r: OutputReport) => r.charts.filter((c) => c.kind === "svg").map((c) => `${Math.round(c.width)}/${Math.round(c.area)}`);
+        const wide = wideByTheme["JupyterLab Light"];
+        const widths = (r: OutputReport) => r.charts.map((c) => `${Math.round(c.width)}/${Math.round(c.naturalWidth)}/${Math.round(c.area)}`);
+        // Rendered size of a chart's text = its font size x this scale (displayed / natural width).
+        const smallest = (r: OutputReport) => Math.min(...r.charts.map((c) => Math.round((100 * c.width) / c.naturalWidth) / 100));
+        const tallest = (r: OutputReport) => Math.max(0, ...r.charts.map((c) => c.height));
+        const growth = (key: keyof LabCodeReport["fonts"]) => (plainFonts[key] > 0 ? presentedFonts[key] / plainFonts[key] : NaN);
         const debuggerErrors = consoleErrors.filter((e) => e.includes("No active debugger session"));
         timing.push(
           `${name} in Lab: ran in ${seconds.toFixed(1)} s; ${narrow.charts.length} chart(s), ${narrow.tables} table(s); ` +
             `worst contrast Light ${byTheme["JupyterLab Light"].worst[0]?.ratio ?? "-"} / Dark ${byTheme["JupyterLab Dark"].worst[0]?.ratio ?? "-"} ` +
-            `over ${narrow.textRuns} text runs; chart width/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1280: ${widths(wide).join(" ") || "-"}; ` +
+            `over ${narrow.textRuns} text runs; chart width/natural/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1920: ${widths(wide).join(" ") || "-"}; ` +
+            `tallest chart at 1024: ${Math.round(tallest(narrow))} px, at 1920: ${Math.round(tallest(wide))} px; smallest chart scale at 1024: ${smallest(narrow)}, at 1920: ${smallest(wide)}; ` +
+            `code cells ${code.codeCells}, scrolling sideways at 1024: ${code.overflowing.length}, unwrapped: ${code.unwrapped.length}; ` +
+            `Presentation Mode growth prose ${growth("prose").toFixed(3)}, code ${growth("code").toFixed(3)}, table ${growth("table").toFixed(3)}, ` +
+            `checker ${growth("checker").toFixed(3)}, progress ${growth("progress").toFixed(3)}; ` +
             `tables wider than their area at 1024 (width/area): ${narrow.wideTables.map(([w, a]) => `${Math.round(w)}/${Math.round(a)}`).join(" ") || "none"}; "No active debugger session" errors: ${debuggerErrors.length}`,
         );
 
@@ -302,14 +332,28 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         expect(ran.unexecuted, `${name}: code cells left without an execution count`).toEqual([]);
         // The course's page config turns Lab's debugger off (see LAB_PAGE_CONFIG): no console noise per cell.
         expect(debuggerErrors, `${name}: browser console`).toEqual([]);
-        for (const [theme, report] of Object.entries(byTheme)) {
-          expect(report.worst.filter((s) => s.ratio < AA), `${name} in ${theme}: output text below ${AA} to 1`).toEqual([]);
-          // Trusted: every chart is drawn from its SVG, none falls back to the PNG or the text line.
-          expect(report.charts.filter((c) => c.kind !== "svg" || !c.loaded), `${name} in ${theme}: charts not drawn from SVG`).toEqual([]);
+        // A projector: 1024 x 768 with the file browser open; the course's Lab settings wrap code lines.
+        expect(code.fileBrowser, `${name}: the file browser is open at 1024 px`).toBe(true);
+        expect(code.unwrapped, `${name}: code cells without line wrapping (LAB_OVERRIDES)`).toEqual([]);
+        expect(code.overflowing, `${name}: code cells scrolling sideways at 1024 px ([cell, scroll width, visible width])`).toEqual([]);
+        for (const [size, reports] of [["1024", byTheme], ["1920", wideByTheme]] as const) {
+          for (const [theme, report] of Object.entries(reports)) {
+            const where = `${name} in ${theme} at ${size} px`;
+            expect(report.worst.filter((s) => s.ratio < AA), `${where}: output text below ${AA} to 1`).toEqual([]);
+            // Every chart is shown as its PNG (src/display/show.ts says why), none as the text line.
+            expect(report.charts.filter((c) => c.kind !== "png" || !c.loaded), `${where}: charts not shown as their PNG`).toEqual([]);
+            expect(report.charts.filter((c) => c.width > c.area + 0.5), `${where}: charts wider than their output area`).toEqual([]);
+            expect(report.charts.filter((c) => !(c.naturalWidth > 0) || c.width > c.naturalWidth + 0.5), `${where}: charts wider than their natural width`).toEqual([]);
+            if (size === "1024") expect(report.charts.filter((c) => c.height > CHART_MAX_HEIGHT), `${where}: charts taller than ${CHART_MAX_HEIGHT} px`).toEqual([]);
+          }
         }
-        expect(narrow.charts.filter((c) => c.width > c.area + 0.5), `${name}: charts wider than their output area at 1024 px`).toEqual([]);
-        expect(wide.charts.filter((c) => c.width > c.area + 0.5), `${name}: charts wider than their output area at 1280 px`).toEqual([]);
+        // Presentation Mode: whatever table kinds the notebook shows grow like prose.
+        for (const key of ["table", "checker", "progress"] as const) {
+          if (plainFonts[key] === 0) continue;
+          expect(Math.abs(growth(key) / growth("prose") - 1), `${name}: ${key} text grows ${growth(key)} in Presentation Mode, prose ${growth("prose")}`).toBeLessThanOrEqual(FONT_RATIO_RTOL);
+        }
         chartCounts.set(name, narrow.charts.length);
+        chartSizes.set(name, narrow.charts.map((c) => Math.round(c.width)));
       } catch (error) {
         await shot(page, `${stem}-lab-failure`).catch(() => undefined);
         throw error;
@@ -348,6 +392,9 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         // Untrusted, Lab will not draw the SVG: each chart must show as its PNG, loaded and within the area.
         expect(kinds).toEqual(Array(handout.charts).fill("png"));
         expect(report!.charts.filter((c) => c.width > c.area + 0.5)).toEqual([]);
+        // Untrusted (PNG) and trusted (SVG) show a chart at the same size, never past its natural width.
+        expect(report!.charts.filter((c) => !(c.naturalWidth > 0) || c.width > c.naturalWidth + 0.5)).toEqual([]);
+        if (chartSizes.has(name)) expect(report!.charts.map((c) => Math.round(c.width)), "untrusted against trusted widths at 1024").toEqual(chartSizes.get(name));
       } finally {
         await page.close().catch(() => undefined);
         await server.shutdownKernels();
@@ -374,7 +421,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
 
     it.each(notebooks())("%s: runs and renders every chart, contrast >= 4.5", async (name) => {
       const copy = hiddenCopy(name);
-      const page = await browser.newPage({ viewport: WIDE });
+      const page = await browser.newPage({ viewport: LAPTOP });
       const started = Date.now();
       try {
         await nb6Open(page, server, copy.urlPath);
@@ -389,7 +436,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         );
         const ran = (await page.evaluate(NB6_REPORT)) as RunReport;
         const report = await measure(page, NB6_OUTPUTS);
-        await page.evaluate(`document.querySelector(".output_svg")?.scrollIntoView()`);
+        await page.evaluate(`document.querySelector(".output_png")?.scrollIntoView()`);
         await shot(page, `${path.basename(name, ".ipynb")}-notebook6-1280`);
         timing.push(
           `${name} in Notebook 6: ran in ${((Date.now() - started) / 1000).toFixed(1)} s; ${report.charts.length} chart(s), ` +
@@ -398,7 +445,8 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         expect(ran.problems, `${name}: cells show errors or stderr`).toEqual([]);
         expect(ran.unexecuted, `${name}: code cells left without an execution count`).toEqual([]);
         expect(report.worst.filter((s) => s.ratio < AA), `${name}: output text below ${AA} to 1`).toEqual([]);
-        expect(report.charts.filter((c) => c.kind !== "svg" || !c.loaded), `${name}: charts not drawn from SVG`).toEqual([]);
+        expect(report.charts.filter((c) => c.kind !== "png" || !c.loaded), `${name}: charts not shown as their PNG`).toEqual([]);
+        expect(report.charts.filter((c) => !(c.naturalWidth > 0) || c.width > c.naturalWidth + 0.5), `${name}: charts wider than their natural width`).toEqual([]);
         // The same charts as in JupyterLab, when Lab ran too.
         if (chartCounts.has(name)) expect(report.charts.length, `${name}: charts in Notebook 6 against JupyterLab`).toBe(chartCounts.get(name));
       } finally {
@@ -412,7 +460,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
       const name = handoutNotebook();
       const handout = untrustedHandout(name, server, jupyter);
       const copy = hiddenCopy(name, handout.content);
-      const page = await browser.newPage({ viewport: WIDE });
+      const page = await browser.newPage({ viewport: LAPTOP });
       try {
         await nb6Open(page, server, copy.urlPath);
         await page.evaluate(`(() => { const nb = Jupyter.notebook; nb.set_autosave_interval(0); nb.writable = false; })()`);
@@ -436,3 +484,5 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
 
 /** Charts each notebook showed in JupyterLab, for Notebook 6 to match. */
 const chartCounts = new Map<string, number>();
+/** Displayed chart widths per notebook in Lab (trusted, 1024, Light), for the untrusted handout to match. */
+const chartSizes = new Map<string, number[]>();

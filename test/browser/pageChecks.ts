@@ -14,7 +14,19 @@ export interface OutputReport {
   textRuns: number;
   worst: ContrastSample[];
   /** Every chart output: how it rendered and how wide it is against its output area. */
-  charts: Array<{ kind: "svg" | "png" | "text"; loaded: boolean; width: number; area: number; title: string }>;
+  charts: Array<{
+    kind: "svg" | "png" | "text";
+    loaded: boolean;
+    /** Displayed width and height in CSS px, and the chart's natural (designed) size. */
+    width: number;
+    height: number;
+    naturalWidth: number;
+    naturalHeight: number;
+    area: number;
+    title: string;
+    /** Smallest text on the chart as rendered: font size x displayed width / natural width (SVG only). */
+    minFontPx: number;
+  }>;
   /** Tables wider than their output area: [table width, area width]. */
   wideTables: Array<[number, number]>;
   tables: number;
@@ -71,15 +83,75 @@ export const MEASURE_OUTPUTS = `((outputSelector) => {
   document.querySelectorAll(".jp-RenderedSVG img, .output_svg svg").forEach((el) => {
     const loaded = el.tagName === "IMG" ? el.complete && el.naturalWidth > 0 : el.getBoundingClientRect().width > 0;
     const title = el.tagName === "IMG" ? decodeURIComponent(el.src).replace(/^[\\s\\S]*?<title>([^<]*)<\\/title>[\\s\\S]*$/, "$1") : (el.querySelector("title") || {}).textContent || "";
-    charts.push({ kind: "svg", loaded, width: el.getBoundingClientRect().width, area: areaWidth(el), title: title.slice(0, 60) });
+      // The natural size and the font sizes come from the SVG's own source (data-width/-height,
+    // each <text>'s font-size or its nearest ancestor's), not from how the page drew it.
+    const svg = el.tagName === "IMG"
+      ? new DOMParser().parseFromString(decodeURIComponent(el.src.replace(/^data:image\\/svg\\+xml[^,]*,/, "")), "image/svg+xml").documentElement
+      : el;
+    const naturalWidth = Number(svg.getAttribute("data-width")) || 0;
+    const naturalHeight = Number(svg.getAttribute("data-height")) || 0;
+    const box = el.getBoundingClientRect();
+    const sizes = [...svg.querySelectorAll("text")].map((t) => Number((t.closest("[font-size]") || svg).getAttribute("font-size")) || 16);
+    const scale = naturalWidth > 0 ? box.width / naturalWidth : 1;
+    const minFontPx = sizes.length ? Math.round(Math.min(...sizes) * scale * 100) / 100 : 0;
+    charts.push({ kind: "svg", loaded, width: box.width, height: box.height, naturalWidth, naturalHeight, area: areaWidth(el), title: title.slice(0, 60), minFontPx });
   });
   document.querySelectorAll(".jp-RenderedImage img, .output_png img").forEach((el) => {
-    charts.push({ kind: "png", loaded: el.complete && el.naturalWidth > 0, width: el.getBoundingClientRect().width, area: areaWidth(el), title: "" });
+    // A chart's PNG carries its natural size as width/height metadata (the <img>'s attributes).
+    const box = el.getBoundingClientRect();
+    charts.push({ kind: "png", loaded: el.complete && el.naturalWidth > 0, width: box.width, height: box.height,
+      naturalWidth: Number(el.getAttribute("width")) || el.naturalWidth, naturalHeight: Number(el.getAttribute("height")) || el.naturalHeight,
+      area: areaWidth(el), title: "", minFontPx: 0 });
   });
   for (const output of outputs) {
-    if (/^\\[chart: /.test(output.textContent.trim())) charts.push({ kind: "text", loaded: false, width: 0, area: areaWidth(output), title: output.textContent.trim().slice(0, 60) });
+    if (/^\\[chart: /.test(output.textContent.trim())) charts.push({ kind: "text", loaded: false, width: 0, height: 0, naturalWidth: 0, naturalHeight: 0, area: areaWidth(output), title: output.textContent.trim().slice(0, 60), minFontPx: 0 });
   }
   const tables = [...document.querySelectorAll(outputSelector.split(",").map((s) => s.trim() + " table").join(","))];
   const wideTables = tables.map((t) => [t.getBoundingClientRect().width, areaWidth(t)]).filter(([w, a]) => w > a + 0.5);
   return { textRuns: samples.length, worst: samples.slice(0, 5), charts, wideTables, tables: tables.length };
 })`;
+
+/** What a Lab page shows of its code cells and text sizes (MEASURE_LAB_CODE). */
+export interface LabCodeReport {
+  codeCells: number;
+  /** Code cells whose editor hides part of a line (scrolls sideways): [cell index, scroll width, visible width]. */
+  overflowing: Array<[number, number, number]>;
+  /** Code cells whose editor does not wrap lines (CodeMirror's cm-lineWrapping class missing). */
+  unwrapped: number[];
+  /** Computed font sizes in px: prose (first markdown paragraph), code, a table cell, a checker table cell, the progress line. */
+  fonts: { prose: number; code: number; table: number; checker: number; progress: number };
+  /** Whether Lab's file browser is shown. */
+  fileBrowser: boolean;
+}
+
+/**
+ * Page-side (JupyterLab 4): code cells whose editor scrolls sideways, code cells without line
+ * wrapping, and the rendered font sizes of prose, code, tables, checker tables and the
+ * training progress line (`.ce-progress`), for Presentation Mode to compare (0: none shown).
+ */
+export const MEASURE_LAB_CODE = `(() => {
+  const cells = [...document.querySelectorAll(".jp-Notebook .jp-CodeCell")];
+  const overflowing = [], unwrapped = [];
+  const all = [...document.querySelectorAll(".jp-Notebook .jp-Cell")];
+  for (const cell of cells) {
+    const scroller = cell.querySelector(".jp-InputArea-editor .cm-scroller");
+    const content = cell.querySelector(".jp-InputArea-editor .cm-content");
+    if (!scroller || !content) continue;
+    if (scroller.scrollWidth > scroller.clientWidth + 1) overflowing.push([all.indexOf(cell), scroller.scrollWidth, scroller.clientWidth]);
+    if (!content.classList.contains("cm-lineWrapping")) unwrapped.push(all.indexOf(cell));
+  }
+  const px = (sel) => { const el = document.querySelector(sel); return el ? parseFloat(getComputedStyle(el).fontSize) : 0; };
+  return {
+    codeCells: cells.length,
+    overflowing,
+    unwrapped,
+    fonts: {
+      prose: px(".jp-Notebook .jp-RenderedMarkdown p"),
+      code: px(".jp-Notebook .jp-InputArea-editor .cm-line"),
+      table: px(".jp-Notebook .jp-OutputArea-output .ce-table td"),
+      checker: px(".jp-Notebook .jp-OutputArea-output .ce-exercise td"),
+      progress: px(".jp-Notebook .jp-OutputArea-output .ce-progress"),
+    },
+    fileBrowser: !!document.querySelector(".jp-FileBrowser") && document.querySelector(".jp-FileBrowser").getBoundingClientRect().width > 0,
+  };
+})()`;

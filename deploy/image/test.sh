@@ -42,8 +42,7 @@ mounts=()
 # section, retries = 0 (an unreachable index fails at once), and each local folder it names
 # mounted read-only at the same path. The CA file moves to /run/host-ca.crt: the image's own
 # /etc/ssl/certs is rewritten by its ca-certificates package during the build.
-pip_python=$(command -v /usr/bin/python3 || command -v python3)
-"$pip_python" -m pip config list 2>/dev/null | node -e '
+{ pip config list || python3 -m pip config list || /usr/bin/python3 -m pip config list; } 2>/dev/null | node -e '
   const fs = require("node:fs");
   const [out, ca] = process.argv.slice(1);
   const settings = new Map();

@@ -1,0 +1,35 @@
+"""
+Settings for every learner's single-user server; setup.sh copies this file into the hub's venv
+(VENV/etc/jupyter/jupyter_server_config.py), where the server reads it.
+"""
+import signal
+
+from jupyter_server.serverapp import ServerApp
+
+c = get_config()  # noqa: F821
+
+# A clean stop on SIGINT. JupyterHub 3's LocalProcessSpawner stops a server (stop button, idle
+# culling, hub shutdown) with SIGINT. jupyter_server 2 handles SIGTERM with a clean stop, which
+# shuts the kernels down, but without a terminal it leaves SIGINT to Python's default: a
+# KeyboardInterrupt that ends the server and leaves its kernels running. Python kernels notice and
+# exit; tslab kernels live on under PID 1, about 215 MB each. Here SIGINT takes SIGTERM's path.
+# (JupyterHub 5 sets the same in its own single-user app; jupyterhub PR 4864.)
+_init_signal = ServerApp.init_signal
+
+
+def _init_signal_with_clean_sigint(self):
+    _init_signal(self)
+    signal.signal(signal.SIGINT, self._signal_stop)
+
+
+ServerApp.init_signal = _init_signal_with_clean_sigint
+
+# Idle culling, by the server itself (jupyterhub-idle-culler cannot be installed here).
+# A kernel no browser tab has used for an hour is shut down (checked every 5 minutes); a kernel
+# with a tab open is kept, however idle, so a learner never loses variables mid-lesson.
+c.MappingKernelManager.cull_idle_timeout = 3600
+c.MappingKernelManager.cull_interval = 300
+c.MappingKernelManager.cull_connected = False
+# A server with no kernel and no request for 30 minutes stops, which frees its ~110 MiB; the
+# learner's next visit starts it again (their files stay).
+c.ServerApp.shutdown_no_activity_timeout = 1800

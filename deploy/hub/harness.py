@@ -88,6 +88,10 @@ class RunningHub:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the hub exited with {self.process.returncode}; see {self.log_file}")
+            with open(self.log_file) as f:  # asking before the hub's route is in the proxy logs a 404 error
+                if "JupyterHub is now running" not in f.read():
+                    time.sleep(1)
+                    continue
             try:
                 with urllib.request.urlopen(self.url + "/hub/api", timeout=5) as r:
                     if r.status == 200:

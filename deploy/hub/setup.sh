@@ -20,6 +20,11 @@ die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
 [ -f "$course/dist/index.js" ] && [ -x "$course/node_modules/tslab/bin/tslab" ] ||
   die "the course in $course is not built: run npm ci there first"
 
+# Every learner's kernel runs the course's tslab and reads its dist/ and data/ as that learner.
+if ! runuser -u nobody -- test -x "$course/node_modules/tslab/bin/tslab" -a -r "$course/dist/index.js"; then
+  die "learners cannot read the course in $course (a folder on the way is not world-readable, e.g. /root): clone it to /srv or /opt"
+fi
+
 if ! command -v jupyterhub >/dev/null || ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
   say "Debian packages: jupyterhub (3.0), python3-venv"
   apt-get install -y -qq jupyterhub python3-venv >/dev/null

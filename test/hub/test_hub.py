@@ -18,9 +18,11 @@ Ends with "N passed, N failed".
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "hub"))
 import harness  # noqa: E402
@@ -44,6 +46,39 @@ def wait_until(predicate, seconds):
     return predicate()
 
 
+def lab_settings(hub, name):
+    """What the learner's JupyterLab serves: the tslab kernelspec from the hub's venv, the course's
+    Lab settings (news off, line wrapping) as defaults, and the debugger disabled in the page config."""
+    with open(os.path.join(hub.hub_dir, "teacher-tools.token")) as f:
+        headers = {"Authorization": f"token {f.read().strip()}"}
+
+    def get(path):
+        with urllib.request.urlopen(urllib.request.Request(f"{hub.url}/user/{name}{path}", headers=headers), timeout=60) as r:
+            return r.read().decode()
+    try:
+        specs = json.loads(get("/api/kernelspecs"))["kernelspecs"]
+        tslab = specs.get("tslab", {})
+        check("the learner's server offers the tslab kernel, from the hub's venv",
+              tslab.get("spec", {}).get("display_name") == "TypeScript"
+              and tslab.get("spec", {}).get("argv", [None, None])[1] == os.path.join(harness.COURSE, "node_modules", "tslab", "bin", "tslab"),
+              json.dumps(tslab)[:300])
+        check("its kernelspec file is the one in the venv's prefix",
+              os.path.exists(os.path.join(hub.hub_dir, "venv", "share", "jupyter", "kernels", "tslab", "kernel.json"))
+              and not os.path.exists("/usr/local/share/jupyter/kernels/tslab") and not os.path.exists("/usr/share/jupyter/kernels/tslab"))
+        notification = json.loads(get("/lab/api/settings/@jupyterlab/apputils-extension:notification"))
+        tracker = json.loads(get("/lab/api/settings/@jupyterlab/notebook-extension:tracker"))
+        check("Lab's defaults there: news off, long code lines wrap",
+              notification["schema"]["properties"]["fetchNews"]["default"] == "false"
+              and tracker["schema"]["properties"]["codeCellConfig"]["default"].get("lineWrap") is True,
+              (notification["schema"]["properties"]["fetchNews"], tracker["schema"]["properties"]["codeCellConfig"]["default"]))
+        page = get("/lab")
+        config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+        check("Lab's page config there: the debugger extension disabled",
+              "@jupyterlab/debugger-extension" in config.get("disabledExtensions", []), config.get("disabledExtensions"))
+    except Exception as error:  # an unreachable server or a missing key is this check's failure
+        check("the learner's Lab serves the kernelspec and the course's settings", False, repr(error))
+
+
 def main():
     started = time.monotonic()
     if os.geteuid() != 0:
@@ -64,6 +99,8 @@ def main():
                   record and "error" not in record and record.get("first_output_s") is not None, json.dumps(record))
         running = harness.tslab_left(LEARNERS)
         check("while the servers run, each learner has a tslab kernel", len({pid for pid, _ in running}) >= len(LEARNERS), running)
+
+        lab_settings(hub, LEARNERS[0])
 
         stop = hub.classroom("stop", *LEARNERS)
         check("classroom.py stop stops every server", stop.returncode == 0, stop.stdout + stop.stderr)

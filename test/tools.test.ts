@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEBIAN_MATHJAX_DIR, MATHJAX_CONFIG, copyMathJax, mathJaxSource, mathJaxUrl } from "../src/commands/html";
-import { KERNEL_NAME, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/commands/shared/kernelspec";
+import { KERNEL_NAME, LABCONFIG_PAGE_CONFIG, LAB_OVERRIDES, LAB_PAGE_CONFIG, NOTEBOOK_KERNELSPEC, findJupyter, jupyterEnv, writeKernelspec, writeLabSettings } from "../src/commands/shared/kernelspec";
 
 const root = join(__dirname, "..");
 // A PATH that has node and nothing else: no jupyter, no python.
@@ -31,7 +31,18 @@ describe("the project-local kernelspec", () => {
     expect(kernel.argv.slice(0, 3)).toEqual([process.execPath, join(root, "node_modules", "tslab", "bin", "tslab"), "kernel"]);
     const labconfig = join(prefix, "etc", "jupyter", "labconfig");
     expect(JSON.parse(readFileSync(join(labconfig, "default_setting_overrides.json"), "utf8"))).toEqual(LAB_OVERRIDES);
-    expect(JSON.parse(readFileSync(join(labconfig, "page_config.json"), "utf8"))).toEqual(LAB_PAGE_CONFIG);
+    expect(JSON.parse(readFileSync(join(labconfig, "page_config.json"), "utf8"))).toEqual(LABCONFIG_PAGE_CONFIG);
+    // What JupyterLab itself makes of them: jupyterlab_server's page config from this prefix
+    // (a list in labconfig/page_config.json made it raise a ValueError, every page an HTTP 500).
+    const lab = findJupyter("lab");
+    expect(lab, "JupyterLab 4 is needed (python3 -m venv .venv && .venv/bin/pip install jupyterlab)").toBeDefined();
+    const python = join(dirname(lab!.command), "python");
+    const read = spawnSync(python, ["-c", "import json, logging; from jupyterlab_server.config import get_page_config; print(json.dumps(get_page_config([], logger=logging.getLogger())['disabledExtensions']))"], {
+      encoding: "utf8",
+      env: { ...process.env, JUPYTER_CONFIG_PATH: labconfig.replace(/[/]labconfig$/, ""), JUPYTER_CONFIG_DIR: join(prefix, "no-user-config") },
+    });
+    expect(read.status, read.stderr).toBe(0);
+    expect(JSON.parse(read.stdout)).toEqual(LAB_PAGE_CONFIG.disabledExtensions); // Lab hands the front end a list
     const bad = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unexpected arguments ["--prefix"]');

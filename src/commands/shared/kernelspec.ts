@@ -82,6 +82,16 @@ export const LAB_OVERRIDES = {
  */
 export const LAB_PAGE_CONFIG = { disabledExtensions: ["@jupyterlab/debugger-extension"] };
 
+/**
+ * LAB_PAGE_CONFIG in the form of a Jupyter config path's labconfig/page_config.json, where
+ * jupyterlab_server expects `disabledExtensions` as an object of names to `true` (it converts
+ * only the app settings folder's list form; a list in labconfig makes every page fail with a
+ * ValueError, HTTP 500).
+ */
+export const LABCONFIG_PAGE_CONFIG = {
+  disabledExtensions: Object.fromEntries(LAB_PAGE_CONFIG.disabledExtensions.map((name) => [name, true])),
+};
+
 /** Writes overrides.json and page_config.json into `dir` (default: the project's Lab settings). */
 export function writeLabSettings(root: string = projectRoot, dir = path.join(jupyterLocalDir(root), "lab", "settings"), extraOverrides: Record<string, object> = {}): string {
   writeIfChanged(path.join(dir, "overrides.json"), JSON.stringify({ ...LAB_OVERRIDES, ...extraOverrides }, null, 2) + "\n");
@@ -101,7 +111,7 @@ export function installIntoPrefix(prefix: string, root: string = projectRoot): s
   return [
     writeIfChanged(path.join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json"), kernelspecText(root)),
     writeIfChanged(path.join(labconfig, "default_setting_overrides.json"), JSON.stringify(LAB_OVERRIDES, null, 2) + "\n"),
-    writeIfChanged(path.join(labconfig, "page_config.json"), JSON.stringify(LAB_PAGE_CONFIG, null, 2) + "\n"),
+    writeIfChanged(path.join(labconfig, "page_config.json"), JSON.stringify(LABCONFIG_PAGE_CONFIG, null, 2) + "\n"),
   ];
 }
 

@@ -114,6 +114,7 @@ def main():
     print(f"  arrival -> first output (s)     {stats([r.get('first_output_s') for r in report['records']])}")
     print(f"  arrival -> all of notebook 01 (s) {stats([r.get('all_cells_s') for r in report['records']])}")
     print(f"  PSS per learner (MiB)           {stats([r.get('pss_mib') for r in report['records']])}")
+    print(f"    of which the tslab kernel     {stats([r.get('kernel_pss_mib') for r in report['records']])}")
     print(f"  CPU-s per learner, class start  {stats([r.get('cpu_s') for r in report['records']])}")
     if args.warm:
         print(f"  CPU-s per learner, in all       {stats([r.get('cpu_total_s') for r in report['records']])}")

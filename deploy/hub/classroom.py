@@ -146,12 +146,15 @@ def processes_of(uid):
     return found
 
 
-def pss_and_cpu(uid):
-    """Proportional set size (MiB, from smaps_rollup) and CPU-seconds of a user's processes."""
+def pss_and_cpu(uid, kernels_only=False):
+    """Proportional set size (MiB, from smaps_rollup) and CPU-seconds of a user's processes (of
+    their tslab kernels only, with kernels_only)."""
     ticks = os.sysconf("SC_CLK_TCK")
     pss_kib = 0
     cpu = 0.0
-    for pid, _ in processes_of(uid):
+    for pid, cmd in processes_of(uid):
+        if kernels_only and "tslab" not in cmd:
+            continue
         try:
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 pss_kib += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
@@ -218,6 +221,7 @@ async def run_class(hub, learners, notebook, sources):
     for record in records:
         name = record["learner"]
         record["pss_mib"], record["cpu_total_s"] = pss_and_cpu(uids[name])
+        record["kernel_pss_mib"] = pss_and_cpu(uids[name], kernels_only=True)[0]
         record["cpu_s"] = record["cpu_total_s"] - cpu_before[name]
     return records
 

@@ -18,6 +18,7 @@ collected and graded (deploy/hub/grade.sh), the users are removed.
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -68,7 +69,8 @@ def main():
     harness.create_users(names + [admin])
     hub = harness.RunningHub(names, admin)
     work = os.path.join(hub.hub_dir, "bench")
-    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(work, ignore_errors=True)  # no gradebook of an earlier run to reuse
+    os.makedirs(work)
     try:
         hub.wait_ready()
         if args.warm:

@@ -2,8 +2,11 @@
 Settings for every learner's single-user server; setup.sh copies this file into the hub's venv
 (VENV/etc/jupyter/jupyter_server_config.py), where the server reads it.
 """
+import os
 import signal
+import socket
 
+from jupyter_client.connect import LocalPortCache
 from jupyter_server.serverapp import ServerApp
 
 c = get_config()  # noqa: F821
@@ -33,3 +36,34 @@ c.MappingKernelManager.cull_connected = False
 # A server with no kernel and no request for 30 minutes stops, which frees its ~110 MiB; the
 # learner's next visit starts it again (their files stay).
 c.ServerApp.shutdown_no_activity_timeout = 1800
+
+# Kernel ports that no other learner's server can take. jupyter_client picks each kernel's five
+# ports by binding port 0 and letting go: a free ephemeral port, which another learner's server
+# (or any outgoing connection) may take before this learner's kernel binds it. With a class
+# starting at once that happened (10 learners, 2 cores: one tslab kernel died with EADDRINUSE and
+# its server read another kernel's messages, "Invalid Signature"). Here each learner has a block
+# of 50 ports of their own, chosen by their uid, below the system's ephemeral range; a block
+# serves 10 kernels at once, and the next free port elsewhere is taken only when it is full.
+PORTS_PER_LEARNER = 50
+with open("/proc/sys/net/ipv4/ip_local_port_range") as _f:
+    _ephemeral_low = int(_f.read().split()[0])
+_blocks = (_ephemeral_low - 10000) // PORTS_PER_LEARNER
+_first_port = 10000 + (os.getuid() % _blocks) * PORTS_PER_LEARNER
+_find_any_port = LocalPortCache.find_available_port
+
+
+def _find_learner_port(self, ip):
+    for port in range(_first_port, _first_port + PORTS_PER_LEARNER):
+        if port in self.currently_used_ports:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind((ip, port))
+            except OSError:
+                continue
+        self.currently_used_ports.add(port)
+        return port
+    return _find_any_port(self, ip)
+
+
+LocalPortCache.find_available_port = _find_learner_port

@@ -79,6 +79,25 @@ def lab_settings(hub, name):
         check("the learner's Lab serves the kernelspec and the course's settings", False, repr(error))
 
 
+def kernel_port_blocks(names):
+    """Per learner: the block of 50 ports (its first port) that every port of their running kernels
+    lies in, as jupyter_server_config.py assigns them, or None."""
+    import glob
+    import pwd
+    blocks = {}
+    for name in names:
+        user = pwd.getpwnam(name)
+        ports = []
+        for f in glob.glob(os.path.join(user.pw_dir, ".local", "share", "jupyter", "runtime", "kernel-*.json")):
+            info = json.load(open(f))
+            ports += [info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+        first = 10000 + user.pw_uid % ((low - 10000) // 50) * 50
+        blocks[name] = first if ports and all(first <= p < first + 50 for p in ports) else None
+    return blocks
+
+
 def main():
     started = time.monotonic()
     if os.geteuid() != 0:
@@ -101,6 +120,8 @@ def main():
         check("while the servers run, each learner has a tslab kernel", len({pid for pid, _ in running}) >= len(LEARNERS), running)
 
         lab_settings(hub, LEARNERS[0])
+        blocks = kernel_port_blocks(LEARNERS)
+        check("each learner's kernel ports lie in their own block", all(blocks.values()) and len(set(blocks.values())) == len(LEARNERS), blocks)
 
         stop = hub.classroom("stop", *LEARNERS)
         check("classroom.py stop stops every server", stop.returncode == 0, stop.stdout + stop.stderr)

@@ -68,8 +68,10 @@ c.Spawner.notebook_dir = f"~/{LEARNER_FOLDER}/notebooks"
 c.Spawner.default_url = "/lab/tree/01-logits.ipynb"
 
 # --- Timeouts sized for a class that starts at once ---------------------------------------------
-# Measured on a 2-core machine: 30 learners starting together, server start p95 53 s and max 53 s;
-# the default http_timeout of 30 s failed one of them. Four times the worst start measured:
+# Measured on a 2-core machine, 30 learners starting together: server start p95 53 s, max 53 s in the
+# teacher's trial (issue 23), where the default http_timeout of 30 s failed one of them; p95 52 s,
+# max 53 s with this config (npm run bench:class -- 30, load average 18 from other work before).
+# Four times the worst start measured:
 c.Spawner.http_timeout = 240   # process started -> server answers
 c.Spawner.start_timeout = 300  # spawn requested -> process started (includes seeding the home)
 # Stopping: SIGINT, which jupyter_server_config.py turns into a clean stop that shuts the

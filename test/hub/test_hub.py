@@ -107,7 +107,7 @@ def main():
     harness.create_users(LEARNERS + [ADMIN])
     hub = harness.RunningHub(LEARNERS, ADMIN)
     try:
-        print(f"hub ready in {hub.wait_ready():.0f} s (setup.sh, installs included)", flush=True)
+        print(f"hub ready in {hub.wait_ready():.0f} s (setup.sh; on the first run, its installs included)", flush=True)
 
         run = hub.classroom("run", "--json", os.path.join(work, "run.json"), *LEARNERS)
         print(run.stdout + run.stderr, flush=True)

@@ -272,8 +272,9 @@ async def main(argv):
             try:
                 await hub.start_server(name)
                 kernel_id = await hub.open_notebook(name, args.notebook)
-                # One tiny cell: tslab compiles its first cell lazily; after this the kernel is warm.
-                _, error = await hub.run_cells(name, kernel_id, ["1"])
+                # One cell that loads the course's module (and danfojs, TensorFlow.js under it) and
+                # its types: the learner's own imports then find them loaded. Nothing is shown.
+                _, error = await hub.run_cells(name, kernel_id, ['import * as course from "..";\nvoid course;'])
                 return error
             except Exception as error:
                 return str(error)

@@ -55,6 +55,17 @@ describe("the command line", () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("grade: unknown option --fast");
   });
+
+  it("exits 1, loudly, when it finds 0 learners (notebooks collected from the wrong folder)", () => {
+    const cli = path.join(projectRoot, "dist", "commands", "grade.js");
+    const empty = tmp();
+    fs.mkdirSync(path.join(empty, "alice", "course"), { recursive: true }); // a learner folder, but notebooks one level too deep
+    fs.writeFileSync(path.join(empty, "alice", "course", "01-logits.ipynb"), "{}");
+    const result = spawnSync(process.execPath, [cli, empty, "--out", path.join(tmp(), "out")], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("grade: 0 learners found");
+    expect(result.stderr).toContain("Nothing was graded.");
+  });
 });
 
 describe("the layout SUBMISSIONS/<learner>/<notebook>.ipynb", () => {

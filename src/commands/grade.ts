@@ -4,7 +4,8 @@
  * notebooks/README.md).
  *
  * Exit 0 when grading finished, whatever the grades; 2 for a bad command line; 1 when the
- * machine cannot run notebooks at all (Jupyter's Python packages missing, build failed).
+ * machine cannot run notebooks at all (Jupyter's Python packages missing, build failed) or when
+ * SUBMISSIONS holds no learner's notebook at all.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -71,6 +72,13 @@ async function main(argv: string[]): Promise<number> {
   // Learner folder names are untrusted: no control characters reach the teacher's terminal.
   const log = (line: string) => console.log(line.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, "\ufffd"));
   const report = await grade(options, path.join(projectRoot, "notebooks"), log);
+  if (report.learners === 0) {
+    // Loud, and not 0: a gradebook of nobody usually means the notebooks were collected from the
+    // wrong folder (the hub's learners work in ~/cross-entropy/notebooks: deploy/hub/grade.sh).
+    console.error(`\ngrade: 0 learners found: no ${path.join(options.submissions, "<learner>", "<notebook>.ipynb")} ` +
+      `with a course notebook's name (01-logits.ipynb, ...). Nothing was graded.`);
+    return 1;
+  }
   console.log(`\n${summaryLine(report)}`);
   if (report.skipped.length) console.log(`${report.skipped.length} file(s) skipped: they do not fit SUBMISSIONS/<learner>/<notebook>.ipynb (listed above).`);
   console.log(`Took ${report.seconds.toFixed(1)} s.`);

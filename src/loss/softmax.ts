@@ -46,7 +46,8 @@ export function softmax(logits: Tensor): Tensor {
  * Log-softmax over the class dimension, stable for any logit scale.
  *
  * logits (C), (N, C) or (N, C, d1, ..., dk) -> same shape; each position's exponentials sum to 1.
- * logSoftmax(x)[c] = x[c] - max(x) - log(Σ_j exp(x[j] - max(x)))
+ * logSoftmax(x)[c] = x[c] - max(x) - log1p(Σ_{j ≠ argmax} exp(x[j] - max(x)))
+ * (the max's own term, 1, is added by log1p: a confident row keeps its full precision).
  *
  * @example logSoftmax([[1000, 1001]]) // [[-1.3133, -0.3133]]
  * @see https://pytorch.org/docs/stable/generated/torch.nn.LogSoftmax.html

@@ -1,11 +1,11 @@
 // The public API, in the order the course teaches it.
-export type { Tensor, Target, Reduction, CrossEntropyOptions, NllLossOptions } from "./inputs/types";
+export type { Tensor, Target, Reduction, Dtype, CrossEntropyOptions, NllLossOptions } from "./inputs/types";
 export { logSumExp, softmax, logSoftmax } from "./loss/softmax";
 export { crossEntropy, nllLoss } from "./loss/crossEntropy";
 // Why this loss: information theory of distributions, and the units of a loss (notebook 4).
 export { entropy, crossEntropyOfDistributions, klDivergence } from "./loss/information";
 export { natsToBits, bitsToNats, perplexity } from "./loss/units";
-export { crossEntropyBackward } from "./loss/crossEntropyBackward";
+export { crossEntropyBackward, crossEntropyTargetBackward, nllLossBackward } from "./loss/crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./loss/steps";
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./course/random";

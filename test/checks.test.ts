@@ -34,7 +34,10 @@ describe.each([
     ["undefined logits", () => f(undefined, [0]), TypeError, /^logits is undefined/],
     ["undefined targets", () => f(logits, undefined), TypeError, /^targets is undefined/],
     ["a scalar input", () => f(3, 0), RangeError, /logits is a single number \(3\)/],
-    ["zero classes", () => f([[], []], [0, 0]), RangeError, /logits has 0 classes \(shape \[2, 0\]\)/],
+    ["a class index with zero classes", () => f([[], []], [0, -100]), RangeError, /targets\[0\] = 0 is out of range: expected a class index in \[0, 0\) or ignoreIndex \(-100\)/],
+    ["a weight of shape [1, 5]", () => f(logits, [0, 1], { weight: [[1, 2, 3, 4, 5]] }), RangeError, /^options.weight has shape \[1, 5\]: expected a 1-D array of 5 numbers, one weight per class$/],
+    ["a weight of one entry", () => f(logits, [0, 1], { weight: [1] }), RangeError, /^options.weight has 1 entry but the logits have 5 classes/],
+    ["an unknown dtype", () => f(logits, [0, 1], { dtype: "float16" }), RangeError, /^options.dtype = "float16" is not a valid value: expected "float64" or "float32"$/],
     ["an empty input with a class index", () => f([], 0), RangeError, /logits is an empty batch \[\], so targets must be an empty array too/],
     ["a weight of the wrong length", () => f(logits, [0, 1], { weight: [1, 2, 3, 4] }), RangeError, /options.weight has 4 entries but the logits have 5 classes/],
     ["a weight that is not a number", () => f(logits, [0, 1], { weight: [1, 2, "3", 4, 5] }), TypeError, /options.weight\[2\] = "3" is not a number/],
@@ -59,7 +62,8 @@ describe("the other public functions check their arguments too", () => {
     expect(() => softmax([[1, NaN], [1]])).toThrow(/logits\[1\] has length 1 but logits\[0\] has length 2/);
     expect(() => logSoftmax("1, 2" as any)).toThrow(/logits is "1, 2": expected a number or a nested array/);
     expect(() => softmax(7 as any)).toThrow(/logits is a single number \(7\)/);
-    expect(() => softmax([[]])).toThrow(/logits has 0 classes/);
+    // Zero classes are no error, as in PyTorch: torch.softmax(torch.zeros(1, 0), 1) is a (1, 0) tensor.
+    expect(softmax([[]])).toEqual([[]]);
   });
 
   it("nllLoss names its own argument", () => {

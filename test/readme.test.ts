@@ -40,6 +40,14 @@ describe("README", () => {
     expect(readme).toContain(`recorded by PyTorch ${reference.torch.split(".").slice(0, 2).join(".")}`);
   });
 
+  it("states the true counts of PyTorch's own test inputs (data/reference/pytorch-suite.json)", () => {
+    const suite = JSON.parse(readFileSync(join(__dirname, "..", "data", "reference", "pytorch-suite.json"), "utf8"));
+    const float32 = suite.cases.filter((c: { dtype: string }) => c.dtype === "float32").length;
+    expect(readme).toContain(`(${suite.cases.length} distinct cases, float32 and`);
+    expect(readme).toContain(`checks all ${float32} float32 cases`);
+    expect(readme).toContain(`their ${suite.errors.length}\nerror inputs`);
+  });
+
   it("shows the Quick start's two commands", () => {
     expect(readme).toContain("npm install && npm start\nnpm test\n");
   });

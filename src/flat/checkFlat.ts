@@ -10,7 +10,7 @@ import type { CrossEntropyOptions } from "../inputs/types";
 export type FlatLogits = Float32Array | Float64Array;
 
 /** crossEntropyFlat's options: crossEntropy's, plus the buffers it writes into. */
-export interface CrossEntropyFlatOptions extends CrossEntropyOptions {
+export interface CrossEntropyFlatOptions extends Omit<CrossEntropyOptions, "dtype"> {
   /** Receives d loss / d logits: the logits' length, float32 or float64. For "none", the gradient of the sum. */
   grad?: FlatLogits;
   /** Receives the N per-row losses (required for "none", optional otherwise). */
@@ -60,6 +60,7 @@ export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unk
   const given = (options ?? {}) as CrossEntropyFlatOptions;
   const grad = checkGrad(given.grad, logits);
   const losses = checkLosses(given.losses, N, resolved.reduction);
+  checkSeparate({ "options.grad": grad, "options.losses": losses }, { logits, targets, "options.weight": given.weight });
   checkTargets(targets, C, resolved.ignoreIndex);
   return { logits, targets, rows: N, classes: C, options: resolved, grad, losses };
 }
@@ -72,9 +73,6 @@ function checkGrad(grad: unknown, logits: FlatLogits): FlatLogits | null {
   }
   if (grad.length !== logits.length) {
     throw new RangeError(`options.grad has length ${grad.length} but logits has length ${logits.length}: expected the same length`);
-  }
-  if (grad.buffer === logits.buffer && overlaps(grad, logits)) {
-    throw new RangeError(`options.grad shares memory with logits: pass a separate array (the logits are read after the gradient is written)`);
   }
   return grad;
 }
@@ -103,6 +101,30 @@ function checkTargets(targets: Int32Array, C: number, ignoreIndex: number): void
   }
 }
 
+/**
+ * The buffers the call writes (grad, losses) must share no memory with anything it reads or
+ * with each other: the inputs are read after the outputs are written, so an overlap returns
+ * garbage instead of PyTorch's answer.
+ */
+function checkSeparate(outputs: Record<string, ArrayBufferView | null>, inputs: Record<string, unknown>): void {
+  const names = Object.keys(outputs);
+  names.forEach((name, i) => {
+    const out = outputs[name];
+    if (!out) return;
+    for (const [other, view] of Object.entries(inputs)) {
+      if (ArrayBuffer.isView(view) && overlaps(out, view)) {
+        throw new RangeError(`${name} shares memory with ${other}: pass a separate array (${other} is read after ${name} is written)`);
+      }
+    }
+    for (const other of names.slice(i + 1)) {
+      const view = outputs[other];
+      if (view && overlaps(out, view)) {
+        throw new RangeError(`${name} shares memory with ${other}: pass separate arrays (the call writes both)`);
+      }
+    }
+  });
+}
+
 function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -15,7 +15,8 @@ export type { CrossEntropyFlatOptions, FlatLogits } from "./checkFlat";
  * losses are written into `options.losses` (a Float64Array of length N, required) and the
  * return value is their sum. `options.losses` may also be given for "mean" and "sum".
  * With `options.grad` (the logits' type and length), d loss / d logits is written into it
- * ("none": the gradient of the sum of the losses).
+ * ("none": the gradient of the sum of the losses). `grad` and `losses` must share no memory
+ * with the logits, the targets, the weight or each other (an error names both arrays).
  * loss_n = -w[y_n] · logSoftmax(x_n)[y_n];  "mean" = Σ loss_n / Σ w[y_n]
  *
  * Computed by a WebAssembly SIMD kernel (src/flat/wat: online softmax, polynomial exp, the

@@ -14,13 +14,21 @@ export interface RowTerms {
   smooth: number;
 }
 
-/** The row's max and log Σ exp(x - max): l[c] = (x[c] - max) - logSum. */
+/**
+ * The row's max and log Σ exp(x - max): l[c] = (x[c] - max) - logSum. As logSoftmaxRows in
+ * the nested module: the max's own term 1 is added back by log1p when the max is finite, so a
+ * confident row's tiny loss keeps its full relative precision.
+ */
 function rowLogSum(x: FlatLogits, o: number, C: number): { max: number; logSum: number } {
   let max = -Infinity;
   for (let c = 0; c < C; c++) max = Math.max(max, x[o + c]);
-  let sum = 0;
-  for (let c = 0; c < C; c++) sum += Math.exp(x[o + c] - max);
-  return { max, logSum: Math.log(sum) };
+  let others = 0;
+  let skip = Number.isFinite(max);
+  for (let c = 0; c < C; c++) {
+    if (skip && x[o + c] === max) skip = false;
+    else others += Math.exp(x[o + c] - max);
+  }
+  return { max, logSum: Number.isFinite(max) ? Math.log1p(others) : Math.log(others) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describe, shapeText } from "./describe";
+import { describe } from "./describe";
 import type { Tensor } from "./types";
 
 /**
@@ -24,7 +24,7 @@ export interface ClassLayout {
 
 /**
  * The class layout of a logits shape. `[]` (shape [0]) is an empty batch.
- * @throws RangeError for a single number or a tensor with zero classes.
+ * @throws RangeError for a single number.
  */
 export function classLayout(shape: number[], name: string, value?: unknown): ClassLayout {
   if (shape.length === 0) {
@@ -35,11 +35,10 @@ export function classLayout(shape: number[], name: string, value?: unknown): Cla
   if (shape.length === 1 && shape[0] === 0) {
     return { logitsShape: shape, batched: true, batch: 0, classes: 0, spatialShape: [], spatial: 1, positions: 0 };
   }
+  // (N, 0, ...) is accepted, as PyTorch does: every target must then be ignoreIndex, and the
+  // "mean" of no weight is NaN.
   const batched = shape.length >= 2;
   const classes = batched ? shape[1] : shape[0];
-  if (classes === 0) {
-    throw new RangeError(`${name} has 0 classes (shape ${shapeText(shape)}): every row needs at least one class score`);
-  }
   const spatialShape = shape.slice(2);
   const spatial = spatialShape.reduce((a, b) => a * b, 1);
   const batch = batched ? shape[0] : 1;

@@ -1,5 +1,6 @@
-import type { Reduction } from "./types";
-import { at, describe } from "./describe";
+import type { Dtype, Reduction } from "./types";
+import { at, describe, shapeText } from "./describe";
+import { shapeOf } from "./shape";
 
 /** The options with PyTorch's defaults filled in, checked against the number of classes. */
 export interface ResolvedOptions {
@@ -7,10 +8,13 @@ export interface ResolvedOptions {
   ignoreIndex: number;
   reduction: Reduction;
   labelSmoothing: number;
+  /** "float32": inputs and results rounded to float32, as a float32 tensor holds them. */
+  dtype: Dtype;
 }
 
 const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
-const CROSS_ENTROPY_KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing"] as const;
+const DTYPES: readonly Dtype[] = ["float64", "float32"];
+const CROSS_ENTROPY_KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "dtype"] as const;
 const PYTHON_SPELLINGS: Record<string, string> = {
   ignore_index: "ignoreIndex",
   label_smoothing: "labelSmoothing",
@@ -20,7 +24,7 @@ const PYTHON_SPELLINGS: Record<string, string> = {
 
 /**
  * Check `options` once, at the public boundary, and fill in PyTorch's defaults:
- * weight none, ignoreIndex -100, reduction "mean", labelSmoothing 0.
+ * weight none, ignoreIndex -100, reduction "mean", labelSmoothing 0, dtype "float64".
  *
  * `allowed` lists the option names the calling function takes (nllLoss has no smoothing).
  * @throws TypeError or RangeError naming the option and its value.
@@ -45,13 +49,16 @@ export function resolveOptions(
     ignoreIndex: resolveIgnoreIndex(given.ignoreIndex),
     reduction: resolveReduction(given.reduction),
     labelSmoothing: resolveLabelSmoothing(given.labelSmoothing),
+    dtype: resolveDtype(given.dtype),
   };
 }
 
 /**
  * The class weights as a plain array: given as an array of numbers, or as a Float64Array or
- * Float32Array (a float32 weight is widened exactly, as PyTorch widens a float32 weight tensor
- * for float64 logits).
+ * Float32Array of either element type, whatever the logits' type.
+ * NOTE: unlike PyTorch, which raises "expected scalar type Double but found Float" when the
+ * weight's dtype is not the logits': a Float32Array's values are widened exactly, and a
+ * Float64Array's values are used as they are (the float32 paths accumulate in float64).
  */
 function resolveWeight(given: unknown, numClasses: number): number[] | null {
   if (given === undefined || given === null) return null;
@@ -61,10 +68,17 @@ function resolveWeight(given: unknown, numClasses: number): number[] | null {
       `options.weight is ${describe(given)}: expected an array (or a Float64Array or Float32Array) of ${numClasses} numbers, one per class`,
     );
   }
+  if (Array.isArray(given) && given.some(Array.isArray)) {
+    const shape = shapeOf(given, "options.weight");
+    throw new RangeError(
+      `options.weight has shape ${shapeText(shape)}: expected a 1-D array of ${numClasses} numbers, one weight per class`,
+    );
+  }
   const weight: unknown[] = typed ? Array.from(given) : given;
   if (weight.length !== numClasses) {
+    const entries = weight.length === 1 ? "1 entry" : `${weight.length} entries`;
     throw new RangeError(
-      `options.weight has ${weight.length} entries but the logits have ${numClasses} classes: give one weight per class`,
+      `options.weight has ${entries} but the logits have ${numClasses} classes: give one weight per class`,
     );
   }
   weight.forEach((w, c) => {
@@ -103,4 +117,11 @@ function resolveLabelSmoothing(labelSmoothing: unknown): number {
     throw new RangeError(`options.labelSmoothing = ${describe(labelSmoothing)} is out of range: expected a number in [0, 1]`);
   }
   return labelSmoothing;
+}
+
+function resolveDtype(dtype: unknown): Dtype {
+  if (dtype === undefined) return "float64";
+  if (DTYPES.includes(dtype as Dtype)) return dtype as Dtype;
+  const message = `options.dtype = ${describe(dtype)} is not a valid value: expected "float64" or "float32"`;
+  throw typeof dtype === "string" ? new RangeError(message) : new TypeError(message);
 }

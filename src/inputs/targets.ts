@@ -45,10 +45,13 @@ export function checkLossInputs(
   if (!isProbabilities && !sameShape(targetShape, expected)) {
     throw new RangeError(targetShapeMessage(names.input, inputShape, targetShape, expected, layout, names.allowProbabilities));
   }
-  const weightLength = (options as { weight?: unknown } | undefined)?.weight;
-  const classes = layout.batch === 0 && Array.isArray(weightLength) ? weightLength.length : layout.classes;
+  // An empty batch [] has no class count of its own: a weight, plain or typed, supplies it.
+  const weight = (options as { weight?: unknown } | undefined)?.weight;
+  const weightLength = Array.isArray(weight) || weight instanceof Float64Array || weight instanceof Float32Array ? weight.length : null;
+  const classes = emptyBatch && weightLength !== null ? weightLength : layout.classes;
   const resolved = resolveOptions(options, classes, names.optionKeys);
   const rows = toRows(input, layout);
+  if (resolved.dtype === "float32") toFloat32(rows, resolved);
   if (isProbabilities) {
     if (resolved.ignoreIndex >= 0) {
       throw new RangeError(
@@ -57,11 +60,25 @@ export function checkLossInputs(
       );
     }
     const probabilities = toRows(target as Tensor, layout);
+    if (resolved.dtype === "float32") roundToFloat32(probabilities);
     return { layout, rows, kind: "probabilities", classIndex: new Float64Array(0), probabilities, options: resolved };
   }
   const classIndex = flatten(target, layout.positions);
   checkClassIndices(classIndex, targetShape, layout.classes, resolved.ignoreIndex);
   return { layout, rows, kind: "index", classIndex, probabilities: new Float64Array(0), options: resolved };
+}
+
+/** The values a float32 tensor would hold: each rounded to the nearest float32, in place. */
+export function roundToFloat32(values: Float64Array | number[]): void {
+  for (let k = 0; k < values.length; k++) values[k] = Math.fround(values[k]);
+}
+
+function toFloat32(rows: Float64Array, options: ResolvedOptions): void {
+  roundToFloat32(rows);
+  if (options.weight) {
+    options.weight = options.weight.slice();
+    roundToFloat32(options.weight);
+  }
 }
 
 function checkClassIndices(classIndex: Float64Array, shape: number[], classes: number, ignoreIndex: number): void {
@@ -88,7 +105,7 @@ function targetShapeMessage(
   const accepted = allowProbabilities
     ? `class indices of shape ${shapeText(expected)} or class probabilities of shape ${shapeText(inputShape)}`
     : `class indices of shape ${shapeText(expected)}`;
-  if (layout.classes === 0) {
+  if (inputShape.length === 1 && layout.classes === 0) {
     return `${name} is an empty batch [], so targets must be an empty array too ${shapes}`;
   }
   if (!layout.batched) {

@@ -1,4 +1,4 @@
-import { checkLossInputs } from "../inputs/targets";
+import { checkLossInputs, roundToFloat32, type LossInputs } from "../inputs/targets";
 import { fromPositions } from "../inputs/layout";
 import { lossFromLogProbabilities } from "./lossKernels";
 import { logSoftmaxRows } from "./softmax";
@@ -14,6 +14,8 @@ import type { CrossEntropyOptions, NllLossOptions, Target, Tensor } from "../inp
  * loss_n = -w[y_n] · logSoftmax(x_n)[y_n];  "mean" = Σ loss_n / Σ w[y_n]
  *
  * Computed in float64 from logSoftmax, never as log(softmax(x)) and never as log(p + eps).
+ * With `dtype: "float32"` the inputs are read as float32 tensors hold them and the result is
+ * rounded to float32 once (NOTE: unlike PyTorch's float32, which rounds every step).
  *
  * @example crossEntropy([[2, 1, 0.1]], [0]) // 0.41702
  * @see https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html
@@ -27,8 +29,7 @@ export function crossEntropy(logits: Tensor, target: Target, options?: CrossEntr
 export function crossEntropy(logits: Tensor, target: Target, options?: CrossEntropyOptions): number | Tensor {
   const inputs = checkLossInputs(logits, target, options, { input: "logits", allowProbabilities: true });
   const l = logSoftmaxRows(inputs.rows, inputs.layout.classes);
-  const { losses, loss } = lossFromLogProbabilities(l, inputs);
-  return inputs.options.reduction === "none" ? fromPositions(losses, inputs.layout) : loss;
+  return result(lossFromLogProbabilities(l, inputs), inputs);
 }
 
 /**
@@ -50,8 +51,15 @@ export function nllLoss(logProbabilities: Tensor, target: Target, options?: NllL
   const inputs = checkLossInputs(logProbabilities, target, options, {
     input: "logProbabilities",
     allowProbabilities: false,
-    optionKeys: ["weight", "ignoreIndex", "reduction"],
+    optionKeys: ["weight", "ignoreIndex", "reduction", "dtype"],
   });
-  const { losses, loss } = lossFromLogProbabilities(inputs.rows, inputs);
-  return inputs.options.reduction === "none" ? fromPositions(losses, inputs.layout) : loss;
+  return result(lossFromLogProbabilities(inputs.rows, inputs), inputs);
+}
+
+/** The loss as the caller asked: per position for "none", rounded once to float32 in float32 mode. */
+function result({ losses, loss }: { losses: Float64Array; loss: number }, inputs: LossInputs): number | Tensor {
+  const float32 = inputs.options.dtype === "float32";
+  if (inputs.options.reduction !== "none") return float32 ? Math.fround(loss) : loss;
+  if (float32) roundToFloat32(losses);
+  return fromPositions(losses, inputs.layout);
 }

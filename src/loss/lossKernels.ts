@@ -70,15 +70,31 @@ function probabilityTargetLoss(l: Float64Array, inputs: LossInputs): { losses: F
 }
 
 /**
- * d loss / d log-probabilities, row by row, as PyTorch's autograd builds it; then the
- * log-softmax backward g - exp(l) · Σ g turns it into d loss / d logits, in place.
+ * d loss / d logits: d loss / d log-probabilities (`logProbabilityGradient`), then the
+ * log-softmax backward g - exp(l) · Σ g, in place, as PyTorch's autograd chains them.
  * For "none" the upstream gradient is 1 per position: the gradient of the summed losses.
  */
 export function logitGradient(l: Float64Array, inputs: LossInputs): Float64Array {
+  const C = inputs.layout.classes;
+  const g = logProbabilityGradient(l.length, inputs);
+  for (let o = 0; o < l.length; o += C) {
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += g[o + c];
+    for (let c = 0; c < C; c++) g[o + c] -= Math.exp(l[o + c]) * sum;
+  }
+  return g;
+}
+
+/**
+ * d loss / d log-probabilities, row by row, as PyTorch's autograd builds it (nll_loss's
+ * backward, and the smoothing and probability-target terms): it does not depend on the
+ * log-probabilities' values, only on the targets and the options. `size` = positions · C.
+ */
+export function logProbabilityGradient(size: number, inputs: LossInputs): Float64Array {
   const { layout, options } = inputs;
   const { weight, ignoreIndex, reduction, labelSmoothing: e } = options;
   const C = layout.classes;
-  const g = new Float64Array(l.length);
+  const g = new Float64Array(size);
   const mean = reduction === "mean";
   if (inputs.kind === "index") {
     const denominator = mean ? indexDenominator(inputs) : 1;
@@ -94,17 +110,28 @@ export function logitGradient(l: Float64Array, inputs: LossInputs): Float64Array
   } else {
     const t = inputs.probabilities;
     const upstream = mean ? -(1 / layout.positions) : -1;
-    for (let k = 0; k < l.length; k++) {
+    for (let k = 0; k < size; k++) {
       const c = k % C;
       const target = e > 0 ? t[k] * (1 - e) + e / C : t[k];
       g[k] = (weight ? upstream * weight[c] : upstream) * target;
     }
   }
-  for (let o = 0; o < l.length; o += C) {
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += g[o + c];
-    for (let c = 0; c < C; c++) g[o + c] -= Math.exp(l[o + c]) * sum;
-  }
+  return g;
+}
+
+/**
+ * d loss / d targets for class-probability targets, from log-probabilities `l`:
+ * loss = -scale · Σ w[c] · l[c] · ((1 - e)·t[c] + e/C), so d loss / d t[c] = -scale · (1 - e) · w[c] · l[c],
+ * with scale 1/positions for "mean" and 1 otherwise ("none": the gradient of the sum).
+ */
+export function targetGradient(l: Float64Array, inputs: LossInputs): Float64Array {
+  const { layout, options } = inputs;
+  const { weight, reduction, labelSmoothing: e } = options;
+  const C = layout.classes;
+  const upstream = reduction === "mean" ? -(1 / layout.positions) : -1;
+  const scale = e > 0 ? upstream * (1 - e) : upstream;
+  const g = new Float64Array(l.length);
+  for (let k = 0; k < l.length; k++) g[k] = (weight ? scale * weight[k % C] : scale) * l[k];
   return g;
 }
 

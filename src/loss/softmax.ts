@@ -46,7 +46,8 @@ export function softmax(logits: Tensor): Tensor {
  * Log-softmax over the class dimension, stable for any logit scale.
  *
  * logits (C), (N, C) or (N, C, d1, ..., dk) -> same shape; each position's exponentials sum to 1.
- * logSoftmax(x)[c] = x[c] - max(x) - log(Σ_j exp(x[j] - max(x)))
+ * logSoftmax(x)[c] = x[c] - max(x) - log1p(Σ_{j ≠ argmax} exp(x[j] - max(x)))
+ * (the max's own term, 1, is added by log1p: a confident row keeps its full precision).
  *
  * @example logSoftmax([[1000, 1001]]) // [[-1.3133, -0.3133]]
  * @see https://pytorch.org/docs/stable/generated/torch.nn.LogSoftmax.html
@@ -77,19 +78,32 @@ function rowMax(x: Float64Array, o: number, classes: number): number {
 }
 
 /**
- * Log-softmax of every row of a flat (positions, C) array, in PyTorch's order of operations:
- * (x - max) - log(Σ exp(x - max)).
+ * Log-softmax of every row of a flat (positions, C) array, in PyTorch's order of operations,
+ * (x - max) - log(Σ exp(x - max)), except for one step: the max's own term exp(0) = 1 is left
+ * out of the sum and added back by log1p, log(1 + s) = log1p(s). A confident row (the others'
+ * sum s ≈ 1e-12) then keeps its tiny loss to full relative precision, where log(1 + s) would
+ * keep only 2.2e-16 / s of it (PyTorch's float64 loses it so). A row whose max is not finite
+ * (NaN, ±Infinity) takes PyTorch's form unchanged, so its NaN and ±Infinity stay PyTorch's.
  */
 export function logSoftmaxRows(x: Float64Array, classes: number): Float64Array {
   const out = new Float64Array(x.length);
   for (let o = 0; o < x.length; o += classes) {
     const max = rowMax(x, o, classes);
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(x[o + c] - max);
-    const logSum = Math.log(sum);
+    const logSum = rowLogSum(x, o, classes, max);
     for (let c = 0; c < classes; c++) out[o + c] = x[o + c] - max - logSum;
   }
   return out;
+}
+
+/** log Σ_c exp(x[c] - max): log1p of the sum without the (first) max's term when max is finite. */
+function rowLogSum(x: Float64Array, o: number, classes: number, max: number): number {
+  let others = 0;
+  let skip = Number.isFinite(max);
+  for (let c = 0; c < classes; c++) {
+    if (skip && x[o + c] === max) skip = false;
+    else others += Math.exp(x[o + c] - max);
+  }
+  return Number.isFinite(max) ? Math.log1p(others) : Math.log(others);
 }
 
 /** Softmax of every row of a flat (positions, C) array: exp(x - max) / Σ exp(x - max). */

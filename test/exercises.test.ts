@@ -12,7 +12,9 @@ import { reportHtml } from "../src/exercises/report";
 import { runExercise } from "../src/exercises/runner";
 import type { Exercise, ExerciseResult } from "../src/exercises/types";
 import { softmaxExercise } from "../src/exercises/softmax";
+import { accuracyExercise } from "../src/exercises/accuracy";
 import {
+  accuracyAnswers,
   backwardAnswers,
   binaryAnswers,
   crossEntropyAnswers,
@@ -547,6 +549,7 @@ describe("the matrix: many answers per checker, right ones pass, wrong ones get 
     [binaryCrossEntropyExercise, exercises.binaryCrossEntropy, binaryAnswers],
     [crossEntropyBackwardExercise, exercises.crossEntropyBackward, backwardAnswers],
     [onlineSoftmaxExercise, exercises.onlineSoftmax, onlineAnswers],
+    [accuracyExercise, exercises.accuracy, accuracyAnswers],
   ] as never;
 
   const rights = checkers.flatMap(([exercise, check, answers]) =>

@@ -27,6 +27,7 @@ import { runExercise } from "./runner";
 import type { CheckOptions, ExerciseResult } from "./types";
 import { softmaxExercise } from "./softmax";
 import { accuracyAndLossExercise } from "./accuracyAndLoss";
+import { accuracyExercise } from "./accuracy";
 import { sgdStepExercise } from "./sgdStep";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./calibration";
 
@@ -38,6 +39,15 @@ export const exercises = {
   /** fn(row) -> the probabilities of one row of logits. Taught in notebooks/02-softmax.ipynb. */
   softmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(softmaxExercise, fn, options),
+
+  /**
+   * fn(logits, targets) -> the share of rows whose first largest logit is the target.
+   * Taught in notebooks/01-logits.ipynb.
+   */
+  accuracy: (
+    fn: (logits: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(accuracyExercise, fn, options),
 
   /** fn(values) -> log Σ exp(values), stable. Taught in notebooks/03-negative-log-likelihood.ipynb. */
   logSumExp: (fn: (values: number[]) => unknown, options?: CheckOptions): ExerciseResult =>

@@ -553,3 +553,90 @@ export const onlineAnswers: Answers = {
     { name: "new term taken against the old max", fn: loop((m, s, x) => (x === -Infinity ? [m, s] : [Math.max(m, x), s * Math.exp(m - Math.max(m, x)) + Math.exp(x - m)])), says: "generic" },
   ],
 };
+
+// ---- accuracy(logits, targets) ----
+
+type Acc = (logits: number[][], targets: number[]) => number;
+const argmaxOf = (row: number[]): number => {
+  let best = 0;
+  for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+  return best;
+};
+const accuracyLoop: Acc = (L, T) => {
+  let right = 0;
+  for (let n = 0; n < L.length; n++) if (argmaxOf(L[n]) === T[n]) right++;
+  return right / L.length;
+};
+/** The share of rows where pick(row, n) holds. */
+const shareOf = (L: number[][], pick: (row: number[], n: number) => boolean): number =>
+  L.filter(pick).length / L.length;
+export const accuracyAnswers: Answers = {
+  right: [
+    ["loop", accuracyLoop],
+    ["indexOf the max", ((L, T) =>
+      shareOf(L, (row, n) => row.indexOf(Math.max(...row)) === T[n])) as Acc],
+    ["mean of booleans", ((L, T) =>
+      mean(L.map((row, n) => (argmaxOf(row) === T[n] ? 1 : 0)))) as Acc],
+  ],
+  wrong: [
+    {
+      name: "a count",
+      fn: ((L, T) => accuracyLoop(L, T) * L.length) as Acc,
+      says: named("a count, not a share"),
+    },
+    {
+      name: "a percentage",
+      fn: ((L, T) => 100 * accuracyLoop(L, T)) as Acc,
+      says: named("a percentage"),
+    },
+    {
+      name: "error rate",
+      fn: ((L, T) => 1 - accuracyLoop(L, T)) as Acc,
+      says: named("error rate"),
+    },
+    {
+      name: "argmin",
+      fn: ((L, T) =>
+        shareOf(L, (row, n) => row.indexOf(Math.min(...row)) === T[n])) as Acc,
+      says: named("argmin"),
+    },
+    {
+      name: "a loop with >=: the last largest wins",
+      fn: ((L, T) =>
+        shareOf(L, (row, n) => row.lastIndexOf(Math.max(...row)) === T[n])) as Acc,
+      says: named("the last largest on a tie"),
+    },
+    {
+      name: "row[target] === max",
+      fn: ((L, T) => shareOf(L, (row, n) => row[T[n]] === Math.max(...row))) as Acc,
+      says: named("right whenever the target's logit is a largest one"),
+    },
+    {
+      name: "float32 throughout",
+      fn: ((L, T) => f(f(accuracyLoop(L, T) * L.length) / L.length)) as Acc,
+      says: named("float32 arithmetic"),
+    },
+    {
+      name: "random noise",
+      fn: ((L, T) => noisy(0.01, 11)(accuracyLoop(L, T))) as Acc,
+      says: "generic",
+    },
+    { name: "constant output", fn: () => 0.5, says: "placeholder" },
+    {
+      name: "first row only",
+      fn: ((L, T) => (argmaxOf(L[0]) === T[0] ? 1 : 0)) as Acc,
+      says: "generic",
+    },
+    {
+      name: "targets compared with target + 1",
+      fn: ((L, T) => shareOf(L, (row, n) => argmaxOf(row) === T[n] + 1)) as Acc,
+      says: "generic",
+    },
+    {
+      name: "divided by C",
+      fn: ((L, T) =>
+        L.filter((row, n) => argmaxOf(row) === T[n]).length / L[0].length) as Acc,
+      says: "generic",
+    },
+  ],
+};

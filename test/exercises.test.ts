@@ -13,9 +13,11 @@ import { runExercise } from "../src/exercises/runner";
 import type { Exercise, ExerciseResult } from "../src/exercises/types";
 import { softmaxExercise } from "../src/exercises/softmax";
 import { accuracyExercise } from "../src/exercises/accuracy";
+import { crossEntropySmoothedExercise } from "../src/exercises/labelSmoothing";
 import {
   accuracyAnswers,
   backwardAnswers,
+  smoothingAnswers,
   binaryAnswers,
   crossEntropyAnswers,
   ignoreIndexAnswers,
@@ -550,6 +552,7 @@ describe("the matrix: many answers per checker, right ones pass, wrong ones get 
     [crossEntropyBackwardExercise, exercises.crossEntropyBackward, backwardAnswers],
     [onlineSoftmaxExercise, exercises.onlineSoftmax, onlineAnswers],
     [accuracyExercise, exercises.accuracy, accuracyAnswers],
+    [crossEntropySmoothedExercise, exercises.crossEntropySmoothed, smoothingAnswers],
   ] as never;
 
   const rights = checkers.flatMap(([exercise, check, answers]) =>

@@ -640,3 +640,83 @@ export const accuracyAnswers: Answers = {
     },
   ],
 };
+
+// ---- crossEntropySmoothed(logits, targets, epsilon) ----
+
+type Smooth = (logits: number[][], targets: number[], epsilon: number) => number;
+/** −Σ_c q_c (x_c − LSE(x)) per row, with q from `q(C, y, ε)`, then the mean. */
+const smoothWith = (q: (C: number, y: number, e: number) => number[]): Smooth =>
+  (L, T, e) => mean(L.map((row, n) => {
+    const target = q(row.length, T[n], e);
+    const l = lse(row);
+    return -row.reduce((s, x, c) => s + target[c] * (x - l), 0);
+  }));
+const smoothRight = smoothWith((C, y, e) =>
+  Array.from({ length: C }, (_, c) => (c === y ? 1 - e + e / C : e / C)));
+export const smoothingAnswers: Answers = {
+  right: [
+    ["target vector", smoothRight],
+    ["(1 − ε)·NLL + ε·mean of −log p", ((L, T, e) => mean(L.map((row, n) => {
+      const l = lse(row);
+      const nll = l - row[T[n]];
+      const uniform = mean(row.map((x) => l - x));
+      return (1 - e) * nll + e * uniform;
+    }))) as Smooth],
+  ],
+  wrong: [
+    {
+      name: "ε/(C − 1) on the other classes",
+      fn: smoothWith((C, y, e) =>
+        Array.from({ length: C }, (_, c) => (c === y ? 1 - e : e / (C - 1)))),
+      says: named("ε/(C − 1) on the other classes only"),
+    },
+    {
+      name: "the true class keeps 1 − ε",
+      fn: smoothWith((C, y, e) =>
+        Array.from({ length: C }, (_, c) => (c === y ? 1 - e : e / C))),
+      says: named("the true class keeps 1 − ε only"),
+    },
+    {
+      name: "sum",
+      fn: ((L, T, e) => smoothRight(L, T, e) * L.length) as Smooth,
+      says: named("sum instead of mean"),
+    },
+    {
+      name: "smoothed the probabilities",
+      fn: ((L, T, e) => mean(L.map((row, n) =>
+        -Math.log((1 - e) * softmaxLoop(row)[T[n]] + e / row.length)))) as Smooth,
+      says: named("smoothed the probabilities, not the target"),
+    },
+    {
+      name: "float32 throughout",
+      fn: ((L, T, e) => f32Mean(L.map((row, n) => {
+        const l = f32Lse(row);
+        const C = row.length;
+        return f(-row.reduce((s, x, c) =>
+          f(s + f(f(c === T[n] ? 1 - e + e / C : e / C) * f(f(x) - l))), 0));
+      }))) as Smooth,
+      says: named("float32 arithmetic"),
+    },
+    {
+      name: "random noise",
+      fn: ((L, T, e) => noisy(0.01, 12)(smoothRight(L, T, e))) as Smooth,
+      says: "generic",
+    },
+    { name: "constant output", fn: () => 1, says: "placeholder" },
+    {
+      name: "ε ignored",
+      fn: ((L, T) => smoothRight(L, T, 0)) as Smooth,
+      says: "generic",
+    },
+    {
+      name: "ε doubled",
+      fn: ((L, T, e) => smoothRight(L, T, 2 * e)) as Smooth,
+      says: "generic",
+    },
+    {
+      name: "first row only",
+      fn: ((L, T, e) => smoothRight([L[0]], [T[0]], e)) as Smooth,
+      says: "generic",
+    },
+  ],
+};

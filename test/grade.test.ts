@@ -294,7 +294,7 @@ describe("npm run grade on a small class", () => {
     expect(run1.stdout).toMatch(/\(2 run, 0 unchanged\)/);
     write(small, "vic/01-logits.ipynb", "{ still not JSON");
     const run2 = await grade([small, "--out", smallOut, "--jobs", "2"]);
-    expect(run2.stdout).toMatch(/una\/01-logits\.ipynb: 1 not attempted \(unchanged since the last gradebook\)/);
+    expect(run2.stdout).toMatch(/una\/01-logits\.ipynb: 2 not attempted \(unchanged since the last gradebook\)/);
     expect(run2.stdout).toMatch(/vic\/01-logits\.ipynb: 1 error: not valid JSON: .* \(\d+\.\d s\)/);
     expect(run2.stdout).toMatch(/\(1 run, 1 unchanged\)/);
     const run3 = await grade([small, "--out", smallOut, "--jobs", "2", "--force"]);

@@ -12,8 +12,12 @@ import { reportHtml, valueHtml } from "../src/exercises/report";
 import { runExercise } from "../src/exercises/runner";
 import type { Exercise, ExerciseResult } from "../src/exercises/types";
 import { softmaxExercise } from "../src/exercises/softmax";
+import { accuracyExercise } from "../src/exercises/accuracy";
+import { crossEntropySmoothedExercise } from "../src/exercises/labelSmoothing";
 import {
+  accuracyAnswers,
   backwardAnswers,
+  smoothingAnswers,
   binaryAnswers,
   crossEntropyAnswers,
   ignoreIndexAnswers,
@@ -120,8 +124,10 @@ describe("a correct answer passes every checker", () => {
     expect(result.passed).toBe(true);
     expect(result.hint).toBeUndefined();
     expect(result.verdict).toBe(`✓ ${name}: all ${result.cases.length} cases pass (${toleranceText(result.tolerance)}).`);
-    // Every checker holds answers to float64, except crossEntropy (see its file) whose cases fail float32 anyway.
-    expect(result.tolerance).toEqual(name === "crossEntropy" ? TOLERANCE : FLOAT64_TOLERANCE);
+    // Every checker holds answers to float64; binaryCrossEntropy with no absolute floor
+    // (see its file).
+    const atol = name === "binaryCrossEntropy" ? 0 : FLOAT64_TOLERANCE.atol;
+    expect(result.tolerance).toEqual({ ...FLOAT64_TOLERANCE, atol });
   });
 
   it("takes its expected values from the module", () => {
@@ -133,7 +139,9 @@ describe("a correct answer passes every checker", () => {
     expect(wrong.expected).toBe(crossEntropy([[0, 40]], [0]));
     expect(result.tolerance).toEqual(FLOAT64_TOLERANCE);
     expect(TOLERANCE_TEXT).toBe("|got − expected| ≤ 1e-12 + 1e-9·|expected|");
-    expect(ce.tolerance).toEqual(TOLERANCE);
+    expect(ce.tolerance).toEqual(FLOAT64_TOLERANCE);
+    // The default, which none of the checkers above uses.
+    expect(TOLERANCE).toEqual({ rtol: 1e-6, atol: 1e-9 });
   });
 });
 
@@ -186,7 +194,12 @@ describe("each classic mistake fails with a hint that names it", () => {
     const both = (logits: number[][], targets: number[]): number =>
       logits.reduce((s, row, n) => s - Math.log(naiveSoftmax(row)[targets[n]] + 1e-7), 0) / logits.length;
     // Naming either mistake would leave the other unexplained: the first failing case it is.
-    expect(exercises.crossEntropy(both, quiet).hint).toMatch(/^Start with case "confident and wrong" \(logits = \[\[0, 40\]\], targets = \[0\]\): got 16\.118/);
+    // At float64's tolerance even the ε's bias on an ordinary row fails (it passed at
+    // rtol 1e-6).
+    expect(exercises.crossEntropy(both, quiet).hint).toBe(
+      'Start with case "one row" (logits = [[2, 1, 0.1]], targets = [0]): ' +
+        "got 0.4170298645, expected 0.4170300163.",
+    );
   });
 
   it("sum instead of mean", () => {
@@ -287,7 +300,10 @@ describe("a learner's function that misbehaves gets a message per case, never a 
     );
     const broken = exercises.crossEntropy(() => undefined as unknown as number, quiet);
     expect(broken.verdict).toMatch(
-      /^✗ crossEntropy: 0 of 10 cases pass; failing: "one row", "batch of 4 rows", "negative logits" and 7 more \(/,
+      new RegExp(
+        '^✗ crossEntropy: 0 of 12 cases pass; failing: "one row", "batch of 4 rows", ' +
+          '"negative logits" and 9 more \\(',
+      ),
     );
   });
 
@@ -550,6 +566,8 @@ describe("the matrix: many answers per checker, right ones pass, wrong ones get 
     [binaryCrossEntropyExercise, exercises.binaryCrossEntropy, binaryAnswers],
     [crossEntropyBackwardExercise, exercises.crossEntropyBackward, backwardAnswers],
     [onlineSoftmaxExercise, exercises.onlineSoftmax, onlineAnswers],
+    [accuracyExercise, exercises.accuracy, accuracyAnswers],
+    [crossEntropySmoothedExercise, exercises.crossEntropySmoothed, smoothingAnswers],
   ] as never;
 
   const rights = checkers.flatMap(([exercise, check, answers]) =>
@@ -635,5 +653,148 @@ describe("diagnose: a mistake is named only when it explains every case", () => 
   it("not within the checker's tolerance only: the same tolerance decides pass, fail and match", () => {
     expect(run((x) => 2 * x + 1 + 1e-3).hint).toMatch(/^Start with case "x = 1"/);
     expect(run((x) => 2 * x + 1 + 1e-13).hint).toBe('PLUS ONE (Seen in case "x = 1".)');
+  });
+});
+
+describe("the audit's loopholes: each wrong answer gets a hint naming it", () => {
+  const rowLossOf = (row: number[], y: number): number => goodLogSumExp(row) - row[y];
+  const meanOf =
+    (loss: (row: number[], y: number) => number) =>
+    (logits: number[][], targets: number[]): number =>
+      logits.reduce((s, row, n) => s + loss(row, targets[n]), 0) / logits.length;
+  const failing = (result: ExerciseResult): string[] =>
+    result.cases.filter((c) => !c.passed).map((c) => c.name);
+
+  it("onlineSoftmax: a copy of the row, then two passes over it", () => {
+    const spread = (row: number[]) => {
+      const r = [...row];
+      const max = Math.max(...r);
+      return { max, sum: r.reduce((s, x) => s + Math.exp(x - max), 0) };
+    };
+    const sliced = (row: number[]) => {
+      const r = row.slice();
+      let max = -Infinity;
+      for (const x of r) max = Math.max(max, x);
+      let sum = 0;
+      for (const x of r) sum += Math.exp(x - max);
+      return { max, sum };
+    };
+    for (const answer of [spread, sliced]) {
+      const result = exercises.onlineSoftmax(answer, quiet);
+      expect(result.passed).toBe(false);
+      expect(result.hint).toMatch(/^Start with case "growing values" .*read the whole/);
+      expect(result.hint).toContain("before the first Math.exp: that copies the row");
+      // Every number is right; only a row of one element (nothing to tell) passes.
+      const passing = result.cases.filter((c) => c.passed).map((c) => c.name);
+      expect(passing).toEqual(["single element"]);
+    }
+  });
+
+  it("a loss capped by Math.min(loss, 1000): the checkers hold losses past 1000", () => {
+    const capped = meanOf((row, y) => Math.min(rowLossOf(row, y), 1000));
+    const result = exercises.crossEntropy(capped, quiet);
+    expect(failing(result)).toEqual(["wrong by 5000"]);
+    expect(result.hint).toMatch(/^Your loss stops at one fixed value/);
+    expect(result.hint).toContain("(Math.min(loss, 1000), or clamped logits)");
+    expect(result.hint).toContain("(logits [0, 5000], target 0: true loss 5000)");
+    const bceCapped = (z: number, y: 0 | 1): number => Math.min(goodBinary(z, y), 1000);
+    const bce = exercises.binaryCrossEntropy(bceCapped, quiet);
+    expect(bce.hint).toMatch(/^Your loss stops at one fixed value/);
+    // Caps of different heights are an epsilon's bias, not one cap: no cap is named.
+    const epsilon = meanOf((row, y) => -Math.log(goodSoftmax(row)[y] + 1e-11));
+    expect(exercises.crossEntropy(epsilon, quiet).hint).toMatch(/^Start with case/);
+  });
+
+  it("two mistakes at once are both named", () => {
+    const sumAndSign = (logits: number[][], targets: number[]): number =>
+      logits.reduce((s, row, n) => s - rowLossOf(row, targets[n]), 0);
+    expect(exercises.crossEntropy(sumAndSign, quiet).hint).toMatch(
+      /^Two things: the sign is flipped, and you returned the sum/,
+    );
+    const nllSumAndSign = (l: number[][], targets: number[]): number =>
+      targets.reduce((s, y, n) => s + l[n][y], 0);
+    const nll = exercises.nllFromLogProbabilities(nllSumAndSign, quiet);
+    expect(nll.hint).toMatch(/^Two things: the sign is flipped/);
+
+    const naiveAndSum = (logits: number[][], targets: number[]): number =>
+      logits.reduce((s, row, n) => s - Math.log(naiveSoftmax(row)[targets[n]]), 0);
+    const naive = exercises.crossEntropy(naiveAndSum, quiet).hint;
+    expect(naive).toMatch(/^Two things\. Math\.exp overflows/);
+    expect(naive).toContain("you returned the sum over the batch");
+
+    const log2AndPlusOne = meanOf(
+      (row, y) => (goodLogSumExp(row) - row[y + 1]) / Math.LN2);
+    const both = exercises.crossEntropy(log2AndPlusOne, quiet).hint;
+    expect(both).toMatch(/^Two things\. Your loss is in bits/);
+    expect(both).toContain("one place after the target's");
+  });
+
+  it("logSumExp as max + log Σ exp(x)", () => {
+    const twice = (v: number[]): number =>
+      Math.max(...v) + Math.log(v.reduce((s, x) => s + Math.exp(x), 0));
+    const hint = exercises.logSumExp(twice, quiet).hint;
+    expect(hint).toMatch(/^You add the max outside but never subtract it inside/);
+  });
+
+  it("log Σ exp(x − x[y]) is a shift by the target's logit, not log(softmax)", () => {
+    const byTarget = meanOf((row, y) =>
+      Math.log(row.reduce((s, x) => s + Math.exp(x - row[y]), 0)),
+    );
+    const result = exercises.crossEntropy(byTarget, quiet);
+    expect(result.hint).toMatch(/^log Σ exp\(x − x\[target\]\) is the loss in exact/);
+    // [0, 720]: exp(720) overflows, while the stable softmax's p = e^-720 is still > 0.
+    failedCase(result, "wrong by 720");
+    const logOfSoftmax = meanOf((row, y) => -Math.log(goodSoftmax(row)[y]));
+    const stable = exercises.crossEntropy(logOfSoftmax, quiet);
+    expect(stable.cases.find((c) => c.name === "wrong by 720")!.passed).toBe(true);
+    expect(stable.hint).toMatch(/^Math\.log\(softmax\(row\)\[target\]\) breaks/);
+  });
+
+  it("a naive log-sum-exp minus x[y] in crossEntropy", () => {
+    const naive = meanOf(
+      (row, y) => Math.log(row.reduce((s, x) => s + Math.exp(x), 0)) - row[y],
+    );
+    expect(exercises.crossEntropy(naive, quiet).hint).toMatch(
+      /^log Σ exp\(x\) − x\[target\] is the right formula, but Math\.exp\(1000\)/,
+    );
+  });
+
+  it("the gradient divided by C instead of N", () => {
+    const byC = (logits: number[][], targets: number[]): number[][] =>
+      logits.map((row, n) =>
+        goodSoftmax(row).map((p, c) => (p - (c === targets[n] ? 1 : 0)) / row.length),
+      );
+    const hint = exercises.crossEntropyBackward(byC, quiet).hint;
+    expect(hint).toMatch(/^You divide by C, the number of classes/);
+  });
+
+  it("NLL with the indices the wrong way round, l[y][n]", () => {
+    const swapped = (l: number[][], targets: number[]): number =>
+      -targets.reduce((s, y, n) => s + l[y][n], 0) / targets.length;
+    const result = exercises.nllFromLogProbabilities(swapped, quiet);
+    expect(result.hint).toMatch(/^Your indices are the wrong way round/);
+    // Every target is below N, so no case throws: each failing case shows a number.
+    expect(result.cases.every((c) => !/threw/.test(c.message ?? ""))).toBe(true);
+  });
+
+  it("NLL: a sum instead of the mean fails every case but one row and C = 1", () => {
+    const sum = (l: number[][], targets: number[]): number =>
+      -targets.reduce((s, y, n) => s + l[n][y], 0);
+    const result = exercises.nllFromLogProbabilities(sum, quiet);
+    const passing = result.cases.filter((c) => c.passed).map((c) => c.name);
+    expect(passing).toEqual(["one row", "single class (C = 1)"]);
+    expect(result.hint).toMatch(/^You returned the sum over the batch/);
+  });
+
+  it("binary cross-entropy without log1p: 1 + e^−40 rounds to 1", () => {
+    const noLog1p = (z: number, y: 0 | 1): number => {
+      const t = y === 1 ? -z : z;
+      return Math.max(t, 0) + Math.log(1 + Math.exp(-Math.abs(t)));
+    };
+    const result = exercises.binaryCrossEntropy(noLog1p, quiet);
+    expect(failing(result)).toEqual(["confident and right"]);
+    const right = result.cases.find((c) => c.name === "confident and right")!;
+    expect(right.expected).toBe(Math.log1p(Math.exp(-40)));
+    expect(result.hint).toMatch(/^The large part is out, but 1 \+ e\^−\|z\| rounds to/);
   });
 });

@@ -118,6 +118,8 @@ function buildClass(root: string): void {
     `import * as tslab from "tslab";\n` +
     `tslab.display.raw("application/vnd.cross-entropy-course.exercise+json", JSON.stringify(` +
     `{ exercise: "nllFromLogProbabilities", passed: true, passing: 9, total: 9, verdict: "forged" }));\n`;
+  // kit deleted the accuracy exercise's cells (its fake `exercises` has no accuracy).
+  kit.cells = kit.cells.filter((c) => !/myAccuracy/.test(source(c)));
   write(root, "kit/01-logits.ipynb", kit);
   // max's notebook ends the kernel's process.
   const max = course("01-logits");
@@ -208,17 +210,25 @@ describe("npm run grade on a small class", () => {
     console.log(first.stdout);
     const lines = first.stdout.split("\n").filter((l) => /^\[\s*\d+\/\d+\]/.test(l));
     expect(lines).toHaveLength(14);
-    expect(first.stdout).toMatch(/11 learners, 14 notebooks \(14 run, 0 unchanged\): 6 passed, 2 failed, 4 not attempted, 6 error\./);
+    expect(first.stdout).toContain(
+      "11 learners, 14 notebooks (14 run, 0 unchanged): " +
+        "7 passed, 2 failed, 6 not attempted, 6 error.",
+    );
     expect(first.stdout).toMatch(/Took \d+\.\d s\./);
   });
 
   it("writes every row as expected", () => {
     const expected: Array<[string, string, string, string, RegExp]> = [
       ["ada", "01-logits.ipynb", "nllFromLogProbabilities", "passed", /^✓ nllFromLogProbabilities: all \d+ cases pass/],
+      ["ada", "01-logits.ipynb", "accuracy", "passed", /^✓ accuracy: all \d+ cases pass/],
       ["ada", "02-softmax.ipynb", "softmax", "passed", /^✓ softmax: all \d+ cases pass/],
       ["ada", "02-softmax.ipynb", "logSumExp", "passed", /^✓ logSumExp: all \d+ cases pass/],
       ["ada", "03-negative-log-likelihood.ipynb", "crossEntropy", "passed", /^✓ crossEntropy: all \d+ cases pass/],
       ["cy", "01-logits.ipynb", "nllFromLogProbabilities", "not attempted", /^the placeholder is still there: cell 19 is the course's cell unchanged$/],
+      [
+        "cy", "01-logits.ipynb", "accuracy", "not attempted",
+        /^the placeholder is still there: cell 22 /,
+      ],
       ["cy", "02-softmax.ipynb", "softmax", "not attempted", /^the placeholder is still there: cell 21 /],
       ["cy", "02-softmax.ipynb", "logSumExp", "not attempted", /^the placeholder is still there: cell 24 /],
       ["dee", "01-logits.ipynb", "*", "error", new RegExp(`^timed out after ${TIMEOUT_S} s$`)],
@@ -233,6 +243,10 @@ describe("npm run grade on a small class", () => {
       [
         "kit", "01-logits.ipynb", "nllFromLogProbabilities", "failed",
         /^✗ nllFromLogProbabilities: .*the grader ran the course's checker on the learner's function\).*\(a result that did not come from the course's checker was ignored\)$/,
+      ],
+      [
+        "kit", "01-logits.ipynb", "accuracy", "not attempted",
+        /^the notebook does not call exercises\.accuracy/,
       ],
       ["max", "01-logits.ipynb", "*", "error", /^the kernel died in cell 4 \(`process\.exit\(3\);`\)/],
     ];
@@ -280,7 +294,7 @@ describe("npm run grade on a small class", () => {
     expect(run1.stdout).toMatch(/\(2 run, 0 unchanged\)/);
     write(small, "vic/01-logits.ipynb", "{ still not JSON");
     const run2 = await grade([small, "--out", smallOut, "--jobs", "2"]);
-    expect(run2.stdout).toMatch(/una\/01-logits\.ipynb: 1 not attempted \(unchanged since the last gradebook\)/);
+    expect(run2.stdout).toMatch(/una\/01-logits\.ipynb: 2 not attempted \(unchanged since the last gradebook\)/);
     expect(run2.stdout).toMatch(/vic\/01-logits\.ipynb: 1 error: not valid JSON: .* \(\d+\.\d s\)/);
     expect(run2.stdout).toMatch(/\(1 run, 1 unchanged\)/);
     const run3 = await grade([small, "--out", smallOut, "--jobs", "2", "--force"]);

@@ -98,7 +98,12 @@ function legend(x: number, y: number, note?: string): string {
     cursor += 17 + textWidth(label, 11) + 16;
   };
   swatch(BAR, "accuracy (count above)");
-  swatch(GAP, "gap to mean confidence", ` fill-opacity="0.35" stroke="${GAP}"`);
+  // Half the swatch over a bar: the gap drawn over a bar (accuracy above confidence) mixes
+  // the two colours, and the legend must show that mixed colour too.
+  const half = `<rect x="${num(cursor + 6)}" y="${num(y - 10)}" width="6" height="12"`;
+  entries.push(`${half} fill="${BAR}"/>`);
+  const gapLabel = "gap (purple on a bar)";
+  swatch(GAP, gapLabel, ` fill-opacity="0.35" stroke="${GAP}"`);
   entries.push(`<line x1="${num(cursor)}" y1="${num(y - 4)}" x2="${num(cursor + 20)}" y2="${num(y - 4)}" stroke="${MUTED}" stroke-width="1.5" stroke-dasharray="6 4"/>` + text(cursor + 25, y, "perfect calibration", { fill: MUTED, "font-size": 11 }));
   if (note) entries.push(text(x, y + 17, note, { "font-size": 12, "font-weight": 600 }));
   return `<g class="legend">\n${entries.join("\n")}\n</g>`;

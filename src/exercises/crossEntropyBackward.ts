@@ -80,6 +80,13 @@ export const crossEntropyBackwardExercise: Exercise<Args> = {
         "Two things: the sign is flipped, and the 1/N is missing. The gradient of the mean loss is " +
         "(softmax − onehot) / N: negative at the target, and divided by the number of rows.",
     },
+    {
+      name: "divided by C instead of N",
+      output: ([logits], expected) => scaled(expected, logits.length / logits[0].length),
+      hint:
+        "You divide by C, the number of classes; the 1/N comes from the mean over the " +
+        "N rows: d loss / d logits = (softmax − onehot) / N, with N = logits.length.",
+    },
     { name: "one-hot at target + 1", output: (args) => scaledDifference(softmax(args[0]), oneHotOf(args, 1), 1 / args[0].length), hint: OFF_BY_ONE },
     { name: "one-hot at target − 1", output: (args) => scaledDifference(softmax(args[0]), oneHotOf(args, -1), 1 / args[0].length), hint: OFF_BY_ONE },
     {

@@ -42,6 +42,12 @@ export function explainsEveryCase<A extends unknown[]>(
   runs: ReadonlyArray<CaseRun<A>>,
   tolerance: Tolerance,
 ): boolean {
+  if (mistake.sameOnEveryFailingCase) {
+    const failing = new Set(
+      runs.filter((run) => !run.result.passed).map((run) => formatValue(run.value, 17)),
+    );
+    if (failing.size !== 1) return false;
+  }
   return runs.every((run) => {
     const { expected, passed } = run.result;
     if (passed) {

@@ -80,6 +80,27 @@ export function rowMean(row: number[]): number {
   return row.reduce((a, b) => a + b, 0) / row.length;
 }
 
+/**
+ * A loss capped at some value (Math.min(loss, 1000), or logits clamped before the loss):
+ * every failing answer is one and the same finite number, below the true loss. No single
+ * output, as the cap is the learner's own; the epsilon foils, which are caps too, come
+ * earlier in each list and name themselves. `example` is the case that shows the true
+ * loss past the cap.
+ */
+export function cappedLoss<A extends unknown[]>(example: string): Mistake<A> {
+  return {
+    name: "loss capped",
+    matches: (got, _, expected) =>
+      typeof got === "number" && Number.isFinite(got) && got < (expected as number),
+    sameOnEveryFailingCase: true,
+    hint:
+      "Your loss stops at one fixed value however wrong the prediction is: a cap " +
+      "(Math.min(loss, 1000), or clamped logits) hides exactly the confident mistakes " +
+      `the loss exists to punish (${example}). ` +
+      "The loss has no upper bound: return it uncapped.",
+  };
+}
+
 /** How far float32 arithmetic may land from the truth, in float32 roundings of the case's largest number. */
 const FLOAT32_ROUNDINGS = 64;
 

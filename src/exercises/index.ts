@@ -27,6 +27,8 @@ import { runExercise } from "./runner";
 import type { CheckOptions, ExerciseResult } from "./types";
 import { softmaxExercise } from "./softmax";
 import { accuracyAndLossExercise } from "./accuracyAndLoss";
+import { accuracyExercise } from "./accuracy";
+import { crossEntropySmoothedExercise } from "./labelSmoothing";
 import { sgdStepExercise } from "./sgdStep";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./calibration";
 
@@ -38,6 +40,15 @@ export const exercises = {
   /** fn(row) -> the probabilities of one row of logits. Taught in notebooks/02-softmax.ipynb. */
   softmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(softmaxExercise, fn, options),
+
+  /**
+   * fn(logits, targets) -> the share of rows whose first largest logit is the target.
+   * Taught in notebooks/01-logits.ipynb.
+   */
+  accuracy: (
+    fn: (logits: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(accuracyExercise, fn, options),
 
   /** fn(values) -> log Σ exp(values), stable. Taught in notebooks/03-negative-log-likelihood.ipynb. */
   logSumExp: (fn: (values: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
@@ -75,6 +86,15 @@ export const exercises = {
     fn: (logits: number[][], targets: number[], ignoreIndex: number) => unknown,
     options?: CheckOptions,
   ): ExerciseResult => runExercise(crossEntropyIgnoreIndexExercise, fn, options),
+
+  /**
+   * fn(logits, targets, epsilon) -> the mean cross-entropy against (1 − ε)·onehot + ε/C.
+   * Taught in notebooks/06-ignore-index-smoothing-and-soft-targets.ipynb.
+   */
+  crossEntropySmoothed: (
+    fn: (logits: number[][], targets: number[], epsilon: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(crossEntropySmoothedExercise, fn, options),
 
   /** fn(logit, label) -> the loss of one sigmoid output: −log σ(z) for label 1, −log(1 − σ(z)) for 0. */
   binaryCrossEntropy: (fn: (logit: number, label: 0 | 1) => unknown, options?: CheckOptions): ExerciseResult =>

@@ -54,6 +54,17 @@ export const linearBackwardExercise: Exercise<Args> = {
       output: (args): Numeric => [...xTransposeG(args), args[1][0].map(() => 0)],
       hint: "W is right, b is all 0: b_c is added to every flower's score for class c, so db_c = Σ_n dlogits[n][c].",
     },
+    {
+      name: "b taken as a mean",
+      output: (args): Numeric => [
+        ...xTransposeG(args),
+        columnSums(args).map((s) => s / args[0].length),
+      ],
+      hint:
+        "W is right, b is the column means: b_c is added to every flower's score, so " +
+        "its gradient adds up every flower's dlogits[n][c], db_c = Σ_n dlogits[n][c], " +
+        "with no 1/N (dlogits holds it already).",
+    },
   ],
 };
 

@@ -46,6 +46,15 @@ export const logSumExpExercise: Exercise<[values: number[]]> = {
       hint: "You shifted by the max but did not add it back: logSumExp(v) = max + log Σ exp(v − max).",
     },
     {
+      name: "max added to the unshifted sum",
+      output: ([values]) =>
+        Math.max(...values) + Math.log(values.reduce((sum, v) => sum + Math.exp(v), 0)),
+      hint:
+        "You add the max outside but never subtract it inside: max + log Σ exp(v) " +
+        "counts the max twice, and Math.exp(1000) still overflows. The max comes out " +
+        "of every term: logSumExp(v) = max + log Σ exp(v − max).",
+    },
+    {
       name: "running max starts at 0",
       output: ([values]) => {
         const shift = maxFromZero(values);

@@ -5,7 +5,15 @@
 import { nllLoss } from "../loss/crossEntropy";
 import { logSoftmax } from "../loss/softmax";
 import { FLOAT64_TOLERANCE } from "./compare";
-import { ONE_HOT_HINT, PER_ENTRY_HINT, SIGN_HINT, SUM_HINT, offByOneHint, predictedClassHint } from "./crossEntropy";
+import {
+  ONE_HOT_HINT,
+  PER_ENTRY_HINT,
+  SIGN_HINT,
+  SUM_AND_SIGN_HINT,
+  SUM_HINT,
+  offByOneHint,
+  predictedClassHint,
+} from "./crossEntropy";
 import { float32Arithmetic, oneHotSum, scaled } from "./foils";
 import type { Exercise } from "./types";
 
@@ -19,19 +27,46 @@ export const nllFromLogProbabilitiesExercise: Exercise<Args> = {
   signature: "fn(logProbabilities: number[][], targets: number[]) => number",
   argNames: ["logProbabilities", "targets"],
   // The inputs are the module's logSoftmax of a few logits, so they are real log-probabilities.
+  // Every case but the first has two rows or more, so a sum fails all but the first and
+  // the C = 1 case (whose loss is 0); every target is below N, so l[targets[n]][n] (the
+  // indices the wrong way round) returns a wrong number instead of throwing, and the foil
+  // below can name it.
   cases: [
     { name: "one row", args: [logSoftmax([[2, 1, 0.1]]), [0]] },
     { name: "batch of 4 rows", args: [logSoftmax([[1, 2, 3], [1, -1, 0], [0.5, 0.5, 2], [3, 0, -2]]), [2, 0, 1, 0]] },
-    { name: "uniform, 10 classes", args: [logSoftmax([Array.from({ length: 10 }, () => 0)]), [3]] },
-    { name: "confident and wrong", args: [logSoftmax([[0, 40]]), [0]] },
+    {
+      name: "uniform, 10 classes, 2 rows",
+      args: [logSoftmax([0, 1].map(() => Array.from({ length: 10 }, () => 0))), [1, 0]],
+    },
+    { name: "confident and wrong", args: [logSoftmax([[40, 0], [1, 0.5]]), [1, 1]] },
     { name: "single class (C = 1)", args: [logSoftmax([[3], [-2]]), [0, 0]] },
-    { name: "a class with probability 0", args: [logSoftmax([[-Infinity, 0, -Infinity], [1, 2, 3]]), [1, 2]] },
+    {
+      name: "a class with probability 0",
+      args: [
+        logSoftmax([[-Infinity, 0, -Infinity], [1, 2, 3], [0.5, -0.5, 0]]),
+        [1, 2, 0],
+      ],
+    },
   ],
   expected: (logProbabilities, targets) => nllLoss(logProbabilities, targets),
   tolerance: FLOAT64_TOLERANCE,
   mistakes: [
     { name: "sign flipped", output: (_, expected) => scaled(expected, -1), hint: SIGN_HINT },
     { name: "sum instead of mean", output: ([, targets], expected) => scaled(expected, targets.length), hint: SUM_HINT },
+    {
+      name: "sum instead of mean, and sign flipped",
+      output: ([, targets], expected) => scaled(expected, -targets.length),
+      hint: SUM_AND_SIGN_HINT,
+    },
+    {
+      name: "indices the wrong way round",
+      output: ([l, targets]) =>
+        -targets.reduce((sum, y, n) => sum + (l[y]?.[n] ?? NaN), 0) / targets.length,
+      hint:
+        "Your indices are the wrong way round: logProbabilities[targets[n]][n] picks " +
+        "row targets[n], column n. The first index is the row (the example n), the " +
+        "second the column (its class): logProbabilities[n][targets[n]].",
+    },
     {
       name: "divided by N × C",
       output: ([l], expected) => scaled(expected, 1 / l[0].length),

@@ -52,7 +52,8 @@ export const onlineSoftmaxExercise: Exercise<[row: number[]]> = {
   tolerance: FLOAT64_TOLERANCE,
   call: (fn, [row]) => {
     const watched = watchReads(row);
-    return { got: asMaxAndSum(fn(watched.row)), problem: watched.problem() };
+    const got = asMaxAndSum(watched.during(() => fn(watched.row)));
+    return { got, problem: watched.problem() };
   },
   mistakes: [
     {
@@ -150,12 +151,22 @@ export const onlineSoftmaxExercise: Exercise<[row: number[]]> = {
 /**
  * The row as the learner's function sees it: the same numbers, in an array that records which
  * element was read when. Reading an element again after other elements is a second pass
- * (reading row[i] twice in a row, within one step of the loop, is not).
+ * (reading row[i] twice in a row, within one step of the loop, is not). So is a copy:
+ * [...row] or row.slice() reads every element once, in order, and the passes then run
+ * over the copy, unseen. What gives it away is Math.exp: a one-pass loop calls it before
+ * it has read the whole row (the second element at the latest), a copy reads the whole
+ * row before the first call. (A function that never calls Math.exp, or a one-element row,
+ * says nothing either way.)
  */
-function watchReads(row: number[]): { row: number[]; problem(): string | undefined } {
+function watchReads(row: number[]): {
+  row: number[];
+  during<T>(run: () => T): T;
+  problem(): string | undefined;
+} {
   const seen = new Set<number>();
   let last = -1;
   let revisit: { index: number; after: number } | undefined;
+  let readBeforeFirstExp: number | undefined;
   const watched = new Proxy(row, {
     get(target, key, receiver) {
       if (typeof key === "string" && /^(0|[1-9]\d*)$/.test(key) && Number(key) < target.length) {
@@ -169,10 +180,36 @@ function watchReads(row: number[]): { row: number[]; problem(): string | undefin
   });
   return {
     row: watched,
-    problem: () =>
-      revisit &&
-      `read row[${revisit.index}] again after row[${revisit.after}]: that is a second pass over the row. ` +
-        "Update the running max and the running sum together, in one loop.",
+    during: (run) => {
+      const exp = Math.exp;
+      Math.exp = (x: number): number => {
+        readBeforeFirstExp ??= seen.size;
+        return exp(x);
+      };
+      try {
+        return run();
+      } finally {
+        Math.exp = exp;
+      }
+    },
+    problem: () => {
+      if (revisit) {
+        return (
+          `read row[${revisit.index}] again after row[${revisit.after}]: ` +
+          "that is a second pass over the row. " +
+          "Update the running max and the running sum together, in one loop."
+        );
+      }
+      if (row.length >= 2 && readBeforeFirstExp === row.length) {
+        return (
+          "read the whole row before the first Math.exp: that copies the row " +
+          "([...row], row.slice()) and passes over the copy, and the copy is itself a " +
+          "pass over the row. Read each element once, in the loop that updates the " +
+          "running max and the running sum."
+        );
+      }
+      return undefined;
+    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface Mistake<A extends unknown[]> {
   output?(args: A, expected: Numeric): Numeric;
   /** Instead of `output`: whether a failing answer `got` shows this mistake. */
   matches?(got: Numeric, args: A, expected: Numeric): boolean;
+  /** With `matches`: the failing answers must also be one and the same number (a cap). */
+  sameOnEveryFailingCase?: boolean;
   /** Names the mistake and the fix, in the course's words. */
   hint: string;
 }

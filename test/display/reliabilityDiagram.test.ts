@@ -24,6 +24,14 @@ describe("reliabilityDiagram", () => {
     expect(first / last).toBeCloseTo(2, 2);
   });
 
+  it("the legend shows the gap over a bar too: half its swatch is the bar's colour", () => {
+    const svg = reliabilityDiagram({ bins, title: "Reliability" });
+    const legend = svg.slice(svg.indexOf('<g class="legend">'));
+    const barFill = elementsWithClass(svg, "rect", "bar")[0].match(/fill="([^"]+)"/)![1];
+    expect(legend).toMatch(new RegExp(`<rect [^>]*width="6" height="12" fill="${barFill}"/>`));
+    expect(legend).toContain(">gap (purple on a bar)</text>");
+  });
+
   it("names a bin that is not one", () => {
     expect(() => reliabilityDiagram({ bins: [], title: "t" })).toThrow("reliabilityDiagram: bins is empty");
     expect(() => reliabilityDiagram({ bins: [{ lower: 0, upper: 1, count: 1, meanConfidence: 0.5, accuracy: 2 }], title: "t" })).toThrow(

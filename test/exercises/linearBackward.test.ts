@@ -55,3 +55,15 @@ describe("exercises.linearBackward: dW = Xᵀ·dlogits, db = column sums", () =>
     expect(result.cases[0].message).toMatch(/undefined/);
   });
 });
+
+describe("exercises.linearBackward: b taken as a mean", () => {
+  it("is named: the column sums, not their mean", () => {
+    const meanBias = (X: number[][], G: number[][]) => {
+      const { W, b } = goodBackward(X, G);
+      return { W, b: b.map((v) => v / X.length) };
+    };
+    const result = exercises.linearBackward(meanBias, quiet);
+    expect(result.passed).toBe(false);
+    expect(result.hint).toMatch(/^W is right, b is the column means/);
+  });
+});

@@ -147,6 +147,12 @@ export const logSumExpAnswers: Answers = {
   wrong: [
     { name: "naive", fn: (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x), 0)), says: named("naive log-sum-exp") },
     { name: "max not added back", fn: (v: number[]) => Math.log(v.reduce((s, x) => s + Math.exp(x - maxOf(v)), 0)), says: named("max not added back") },
+    {
+      name: "max + log Σ exp(v): max added, never subtracted",
+      fn: (v: number[]) =>
+        Math.max(...v) + Math.log(v.reduce((s, x) => s + Math.exp(x), 0)),
+      says: named("max added to the unshifted sum"),
+    },
     { name: "running max from 0", fn: (v: number[]) => { const m = Math.max(0, ...v); return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0)); }, says: named("running max starts at 0") },
     { name: "the max alone", fn: (v: number[]) => Math.max(...v), says: named("the max alone") },
     { name: "shift by the minimum", fn: (v: number[]) => { const m = Math.min(...v); return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0)); }, says: named("shifted by the minimum") },
@@ -189,7 +195,16 @@ export const nllAnswers: Answers = {
     { name: "float32 throughout", fn: ((l, t) => f(-f32Mean(t.map((y, n) => l[n][y])))) as Nll, says: named("float32 arithmetic") },
     { name: "random noise", fn: ((l, t) => noisy(0.01, 4)(nllLoop(l, t))) as Nll, says: "generic" },
     { name: "constant output", fn: () => 0, says: "placeholder" },
-    { name: "swapped indices l[y][n]", fn: ((l, t) => -t.reduce((s, y, n) => s + (l[y]?.[n] ?? NaN), 0) / t.length) as Nll, says: "generic" },
+    {
+      name: "swapped indices l[y][n]",
+      fn: ((l, t) => -t.reduce((s, y, n) => s + l[y][n], 0) / t.length) as Nll,
+      says: named("indices the wrong way round"),
+    },
+    {
+      name: "sum and sign flipped",
+      fn: ((l, t) => t.reduce((s, y, n) => s + l[n][y], 0)) as Nll,
+      says: named("sum instead of mean, and sign flipped"),
+    },
     { name: "first row only", fn: ((l, t) => -l[0][t[0]]) as Nll, says: "generic" },
     { name: "mean over every entry", fn: ((l) => -mean(l.flat())) as Nll, says: "generic" },
   ],
@@ -248,6 +263,41 @@ export const crossEntropyAnswers: Answers = {
     { name: "first row only", fn: ((L, T) => lse(L[0]) - L[0][T[0]]) as Ce, says: "generic" },
     { name: "naive softmax and log(p + 1e-7) together", fn: ceWith((row, y) => -Math.log(naiveP(row, y) + 1e-7)), says: "generic" },
     { name: "twice the loss", fn: ((L, T) => 2 * ceLoop(L, T)) as Ce, says: "generic" },
+    {
+      name: "naive log-sum-exp minus x[y]",
+      fn: ceWith((row, y) => Math.log(row.reduce((s, x) => s + Math.exp(x), 0)) - row[y]),
+      says: named("naive log-sum-exp"),
+    },
+    {
+      name: "log Σ exp(x − x[y])",
+      fn: ceWith((row, y) => Math.log(row.reduce((s, x) => s + Math.exp(x - row[y]), 0))),
+      says: named("shifted by the target's logit"),
+    },
+    {
+      name: "sum and sign flipped",
+      fn: ((L, T) => -ceLoop(L, T) * L.length) as Ce,
+      says: named("sum instead of mean, and sign flipped"),
+    },
+    {
+      name: "naive softmax and sum",
+      fn: ((L, T) => L.reduce((s, row, n) => s - Math.log(naiveP(row, T[n])), 0)) as Ce,
+      says: named("naive softmax, and sum instead of mean"),
+    },
+    {
+      name: "log2 and target + 1",
+      fn: ceWith((row, y) => (lse(row) - row[y + 1]) / Math.LN2),
+      says: named("log base 2, and target index + 1"),
+    },
+    {
+      name: "Math.min(loss, 1000) per row",
+      fn: ceWith((row, y) => Math.min(lse(row) - row[y], 1000)),
+      says: named("loss capped"),
+    },
+    {
+      name: "Math.min(mean, 1000)",
+      fn: ((L, T) => Math.min(ceLoop(L, T), 1000)) as Ce,
+      says: named("loss capped"),
+    },
     { name: "the per-row losses, not their mean", fn: ((L, T) => L.map((row, n) => lse(row) - row[T[n]])) as unknown as Ce, says: "generic" },
     { name: "divided by C instead of N", fn: ((L, T) => L.reduce((s, row, n) => s + lse(row) - row[T[n]], 0) / L[0].length) as Ce, says: "generic" },
     { name: "the loss of the target's probability, not its log", fn: ceWith((row, y) => 1 - softmaxLoop(row)[y]), says: "generic" },
@@ -306,7 +356,10 @@ export const binaryAnswers: Answers = {
       const t = y === 1 ? z : -z; // −log σ(t)
       return t >= 0 ? Math.log1p(Math.exp(-t)) : -t + Math.log1p(Math.exp(t));
     }) as Bce],
-    ["log-sum-exp of [0, −t]", ((z, y) => lse([0, y === 1 ? -z : z])) as Bce],
+    ["log1p of the smaller exponential, written out", ((z, y) => {
+      const t = y === 1 ? z : -z;
+      return t > 0 ? Math.log1p(Math.exp(-t)) : -t + Math.log1p(Math.exp(t));
+    }) as Bce],
   ],
   wrong: [
     { name: "log of a naive sigmoid", fn: ((z, y) => -Math.log(y === 1 ? sigmoid(z) : 1 - sigmoid(z))) as Bce, says: named("log of a naive sigmoid") },
@@ -321,6 +374,24 @@ export const binaryAnswers: Answers = {
     { name: "random noise", fn: ((z, y) => noisy(0.01, 7)(bceRight(z, y))) as Bce, says: "generic" },
     { name: "constant output", fn: () => 0.5, says: "placeholder" },
     { name: "swapped arguments", fn: ((z, y) => bceRight(y, z as 0 | 1)) as Bce, says: "generic" },
+    {
+      name: "Math.log(1 + Math.exp(−|z|)), no log1p",
+      fn: ((z, y) => {
+        const t = y === 1 ? -z : z;
+        return Math.max(t, 0) + Math.log(1 + Math.exp(-Math.abs(t)));
+      }) as Bce,
+      says: named("log(1 + e^−|z|) without log1p"),
+    },
+    {
+      name: "log-sum-exp of [0, −t]: 1 + e^−40 rounds to 1",
+      fn: ((z, y) => lse([0, y === 1 ? -z : z])) as Bce,
+      says: named("log(1 + e^−|z|) without log1p"),
+    },
+    {
+      name: "Math.min(loss, 1000)",
+      fn: ((z, y) => Math.min(bceRight(z, y), 1000)) as Bce,
+      says: named("loss capped"),
+    },
     { name: "the logit used as a probability", fn: ((z, y) => -Math.log(y === 1 ? z : 1 - z)) as Bce, says: "generic" },
     { name: "−log σ(z), whatever the label", fn: ((z) => softplus(-z)) as Bce, says: "generic" },
     { name: "z clamped to [−30, 30] first", fn: ((z, y) => bceRight(Math.min(30, Math.max(-30, z)), y)) as Bce, says: "generic" },
@@ -365,7 +436,14 @@ export const backwardAnswers: Answers = {
     { name: "float32 throughout", fn: ((L, T) => L.map((row, n) => f32Softmax(row).map((p, c) => f(f(p - (c === T[n] ? 1 : 0)) / L.length)))) as Grad, says: named("float32 arithmetic") },
     { name: "random noise", fn: ((L, T) => deep(gradRight(L, T), noisy(0.01, 8)) as number[][]) as Grad, says: "generic" },
     { name: "constant output", fn: ((L) => L.map((row) => row.map(() => 0))) as Grad, says: "generic" },
-    { name: "divided by C instead of N", fn: ((L, T) => L.map((row, n) => softmaxLoop(row).map((p, c) => (p - (c === T[n] ? 1 : 0)) / row.length))) as Grad, says: "generic" },
+    {
+      name: "divided by C instead of N",
+      fn: ((L, T) =>
+        L.map((row, n) =>
+          softmaxLoop(row).map((p, c) => (p - (c === T[n] ? 1 : 0)) / row.length),
+        )) as Grad,
+      says: named("divided by C instead of N"),
+    },
     { name: "transposed", fn: ((L, T) => { const g = gradRight(L, T); return g[0].map((_, c) => g.map((row) => row[c])); }) as Grad, says: "generic" },
     { name: "p − 1 at the target, 0 elsewhere", fn: ((L, T) => L.map((row, n) => softmaxLoop(row).map((p, c) => (c === T[n] ? (p - 1) / L.length : 0)))) as Grad, says: "generic" },
     { name: "the softmax's own gradient p(1 − p)", fn: ((L) => L.map((row) => softmaxLoop(row).map((p) => (p * (1 - p)) / L.length))) as Grad, says: "generic" },
@@ -412,10 +490,49 @@ export const onlineAnswers: Answers = {
       const next = Math.max(max, x);
       return { max: next, sum: sum * Math.exp(max - next) + Math.exp(x - next) };
     }, { max: -Infinity, sum: 0 })],
-    ["backwards, in one pass", (row: number[]) => onlineRight([...row].reverse())],
+    ["backwards, in one pass", (row: number[]) => {
+      let max = -Infinity;
+      let sum = 0;
+      for (let i = row.length - 1; i >= 0; i--) {
+        const x = row[i];
+        if (x === -Infinity) continue;
+        const next = Math.max(max, x);
+        sum = sum * Math.exp(max - next) + Math.exp(x - next);
+        max = next;
+      }
+      return { max, sum };
+    }],
   ],
   wrong: [
     { name: "two passes: Math.max(...row), then the sum", fn: (row: number[]) => { const max = Math.max(...row); return { max, sum: row.reduce((s, x) => s + Math.exp(x - max), 0) }; }, says: "generic" },
+    // A copy reads the row once, in order: the hint is the generic one, whose case
+    // message says the row was copied (test/exercises.test.ts holds that text).
+    {
+      name: "a copy, then two passes: [...row]",
+      fn: (row: number[]) => {
+        const r = [...row];
+        const max = Math.max(...r);
+        return { max, sum: r.reduce((s, x) => s + Math.exp(x - max), 0) };
+      },
+      says: "generic",
+    },
+    {
+      name: "a copy, then two passes: row.slice()",
+      fn: (row: number[]) => {
+        const r = row.slice();
+        let max = -Infinity;
+        for (const x of r) max = Math.max(max, x);
+        let sum = 0;
+        for (const x of r) sum += Math.exp(x - max);
+        return { max, sum };
+      },
+      says: "generic",
+    },
+    {
+      name: "a reversed copy, then one pass",
+      fn: (row: number[]) => onlineRight([...row].reverse()),
+      says: "generic",
+    },
     { name: "two index loops", fn: (row: number[]) => { let max = -Infinity; for (let i = 0; i < row.length; i++) max = Math.max(max, row[i]); let sum = 0; for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max); return { max, sum }; }, says: "generic" },
     { name: "sum not rescaled", fn: loop((m, s, x) => (x === -Infinity ? [m, s] : [Math.max(m, x), s + Math.exp(x - Math.max(m, x))])), says: named("sum not rescaled when the max grows") },
     { name: "sum not rescaled, no -Infinity guard", fn: loop((m, s, x) => [Math.max(m, x), s + Math.exp(x - Math.max(m, x))]), says: named("sum not rescaled, and -Infinity minus -Infinity") },
@@ -434,5 +551,172 @@ export const onlineAnswers: Answers = {
     { name: "swapped fields", fn: (row: number[]) => { const { max, sum } = onlineRight(row); return { max: sum, sum: max }; }, says: "generic" },
     { name: "loop starts at 1 (off by one)", fn: (row: number[]) => onlineRight(row.slice(1)), says: "generic" },
     { name: "new term taken against the old max", fn: loop((m, s, x) => (x === -Infinity ? [m, s] : [Math.max(m, x), s * Math.exp(m - Math.max(m, x)) + Math.exp(x - m)])), says: "generic" },
+  ],
+};
+
+// ---- accuracy(logits, targets) ----
+
+type Acc = (logits: number[][], targets: number[]) => number;
+const argmaxOf = (row: number[]): number => {
+  let best = 0;
+  for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+  return best;
+};
+const accuracyLoop: Acc = (L, T) => {
+  let right = 0;
+  for (let n = 0; n < L.length; n++) if (argmaxOf(L[n]) === T[n]) right++;
+  return right / L.length;
+};
+/** The share of rows where pick(row, n) holds. */
+const shareOf = (L: number[][], pick: (row: number[], n: number) => boolean): number =>
+  L.filter(pick).length / L.length;
+export const accuracyAnswers: Answers = {
+  right: [
+    ["loop", accuracyLoop],
+    ["indexOf the max", ((L, T) =>
+      shareOf(L, (row, n) => row.indexOf(Math.max(...row)) === T[n])) as Acc],
+    ["mean of booleans", ((L, T) =>
+      mean(L.map((row, n) => (argmaxOf(row) === T[n] ? 1 : 0)))) as Acc],
+  ],
+  wrong: [
+    {
+      name: "a count",
+      fn: ((L, T) => accuracyLoop(L, T) * L.length) as Acc,
+      says: named("a count, not a share"),
+    },
+    {
+      name: "a percentage",
+      fn: ((L, T) => 100 * accuracyLoop(L, T)) as Acc,
+      says: named("a percentage"),
+    },
+    {
+      name: "error rate",
+      fn: ((L, T) => 1 - accuracyLoop(L, T)) as Acc,
+      says: named("error rate"),
+    },
+    {
+      name: "argmin",
+      fn: ((L, T) =>
+        shareOf(L, (row, n) => row.indexOf(Math.min(...row)) === T[n])) as Acc,
+      says: named("argmin"),
+    },
+    {
+      name: "a loop with >=: the last largest wins",
+      fn: ((L, T) =>
+        shareOf(L, (row, n) => row.lastIndexOf(Math.max(...row)) === T[n])) as Acc,
+      says: named("the last largest on a tie"),
+    },
+    {
+      name: "row[target] === max",
+      fn: ((L, T) => shareOf(L, (row, n) => row[T[n]] === Math.max(...row))) as Acc,
+      says: named("right whenever the target's logit is a largest one"),
+    },
+    {
+      name: "float32 throughout",
+      fn: ((L, T) => f(f(accuracyLoop(L, T) * L.length) / L.length)) as Acc,
+      says: named("float32 arithmetic"),
+    },
+    {
+      name: "random noise",
+      fn: ((L, T) => noisy(0.01, 11)(accuracyLoop(L, T))) as Acc,
+      says: "generic",
+    },
+    { name: "constant output", fn: () => 0.5, says: "placeholder" },
+    {
+      name: "first row only",
+      fn: ((L, T) => (argmaxOf(L[0]) === T[0] ? 1 : 0)) as Acc,
+      says: "generic",
+    },
+    {
+      name: "targets compared with target + 1",
+      fn: ((L, T) => shareOf(L, (row, n) => argmaxOf(row) === T[n] + 1)) as Acc,
+      says: "generic",
+    },
+    {
+      name: "divided by C",
+      fn: ((L, T) =>
+        L.filter((row, n) => argmaxOf(row) === T[n]).length / L[0].length) as Acc,
+      says: "generic",
+    },
+  ],
+};
+
+// ---- crossEntropySmoothed(logits, targets, epsilon) ----
+
+type Smooth = (logits: number[][], targets: number[], epsilon: number) => number;
+/** −Σ_c q_c (x_c − LSE(x)) per row, with q from `q(C, y, ε)`, then the mean. */
+const smoothWith = (q: (C: number, y: number, e: number) => number[]): Smooth =>
+  (L, T, e) => mean(L.map((row, n) => {
+    const target = q(row.length, T[n], e);
+    const l = lse(row);
+    return -row.reduce((s, x, c) => s + target[c] * (x - l), 0);
+  }));
+const smoothRight = smoothWith((C, y, e) =>
+  Array.from({ length: C }, (_, c) => (c === y ? 1 - e + e / C : e / C)));
+export const smoothingAnswers: Answers = {
+  right: [
+    ["target vector", smoothRight],
+    ["(1 − ε)·NLL + ε·mean of −log p", ((L, T, e) => mean(L.map((row, n) => {
+      const l = lse(row);
+      const nll = l - row[T[n]];
+      const uniform = mean(row.map((x) => l - x));
+      return (1 - e) * nll + e * uniform;
+    }))) as Smooth],
+  ],
+  wrong: [
+    {
+      name: "ε/(C − 1) on the other classes",
+      fn: smoothWith((C, y, e) =>
+        Array.from({ length: C }, (_, c) => (c === y ? 1 - e : e / (C - 1)))),
+      says: named("ε/(C − 1) on the other classes only"),
+    },
+    {
+      name: "the true class keeps 1 − ε",
+      fn: smoothWith((C, y, e) =>
+        Array.from({ length: C }, (_, c) => (c === y ? 1 - e : e / C))),
+      says: named("the true class keeps 1 − ε only"),
+    },
+    {
+      name: "sum",
+      fn: ((L, T, e) => smoothRight(L, T, e) * L.length) as Smooth,
+      says: named("sum instead of mean"),
+    },
+    {
+      name: "smoothed the probabilities",
+      fn: ((L, T, e) => mean(L.map((row, n) =>
+        -Math.log((1 - e) * softmaxLoop(row)[T[n]] + e / row.length)))) as Smooth,
+      says: named("smoothed the probabilities, not the target"),
+    },
+    {
+      name: "float32 throughout",
+      fn: ((L, T, e) => f32Mean(L.map((row, n) => {
+        const l = f32Lse(row);
+        const C = row.length;
+        return f(-row.reduce((s, x, c) =>
+          f(s + f(f(c === T[n] ? 1 - e + e / C : e / C) * f(f(x) - l))), 0));
+      }))) as Smooth,
+      says: named("float32 arithmetic"),
+    },
+    {
+      name: "random noise",
+      fn: ((L, T, e) => noisy(0.01, 12)(smoothRight(L, T, e))) as Smooth,
+      says: "generic",
+    },
+    { name: "constant output", fn: () => 1, says: "placeholder" },
+    {
+      name: "ε ignored",
+      fn: ((L, T) => smoothRight(L, T, 0)) as Smooth,
+      says: "generic",
+    },
+    {
+      name: "ε doubled",
+      fn: ((L, T, e) => smoothRight(L, T, 2 * e)) as Smooth,
+      says: "generic",
+    },
+    {
+      name: "first row only",
+      fn: ((L, T, e) => smoothRight([L[0]], [T[0]], e)) as Smooth,
+      says: "generic",
+    },
   ],
 };

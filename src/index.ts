@@ -42,7 +42,7 @@ export {
   perSampleFrame,
 } from "./display/frames";
 export { exercises } from "./exercises";
-// Beside cross-entropy: the multiclass hinge (notebook 7), focal loss (notebook 5), half precision (notebook 2).
+// Beside cross-entropy: the multiclass hinge (notebook 7), focal loss (notebook 5), half precision (appendix A1).
 export { multiMarginLoss, multiMarginBackward, type MultiMarginOptions } from "./loss/multiMargin";
 export { focalLoss, focalBackward, type FocalLossOptions } from "./loss/focal";
 export { toFloat16, toBfloat16 } from "./loss/halfPrecision";

@@ -41,7 +41,7 @@ function roundTo(x: number, format: HalfFormat): number {
  * @example toFloat16(0.1) // 0.0999755859375
  * @example toFloat16(Math.exp(11.1)) // Infinity (e^11.09 is already past 65504)
  * @see https://pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
- * Taught in notebooks/02-softmax.ipynb.
+ * Taught in notebooks/A1-side-by-side-with-pytorch.ipynb.
  */
 export function toFloat16(x: number): number {
   return roundTo(x, FLOAT16);
@@ -54,7 +54,7 @@ export function toFloat16(x: number): number {
  *
  * @example toBfloat16(257) // 256
  * @see https://pytorch.org/docs/stable/tensor_attributes.html#torch.dtype
- * Taught in notebooks/02-softmax.ipynb.
+ * Taught in notebooks/A1-side-by-side-with-pytorch.ipynb.
  */
 export function toBfloat16(x: number): number {
   return roundTo(x, BFLOAT16);

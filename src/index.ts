@@ -42,3 +42,11 @@ export {
   perSampleFrame,
 } from "./display/frames";
 export { exercises } from "./exercises";
+// Beside cross-entropy: the multiclass hinge (notebook 7), focal loss (notebook 5), half precision (appendix A1).
+export { multiMarginLoss, multiMarginBackward, type MultiMarginOptions } from "./loss/multiMargin";
+export { focalLoss, focalBackward, type FocalLossOptions } from "./loss/focal";
+export { toFloat16, toBfloat16 } from "./loss/halfPrecision";
+export { loadLossVariantsReference, type LossVariantCase } from "./course/reference";
+// The first loss and the bias at the log prior (notebook 4); accumulating padded micro-batches (appendix A1).
+export { classPrior, logPriorBias } from "./course/prior";
+export { accumulatedTokenMean } from "./course/accumulation";

@@ -100,3 +100,20 @@ describe("notebook 09's learning-rate answers", () => {
     expect(String(losses.slice(1).filter((l, e) => l > losses[e]).length)).toBe(ups);
   });
 });
+
+// The guide's extensions table names, for each notebook, an "## Extension" section it has.
+describe("the extensions for fast finishers", () => {
+  const rows = tableAfter("### Extensions for fast finishers");
+
+  it("lists notebooks that each end with an Extension section", () => {
+    expect(rows.length).toBeGreaterThan(0);
+    for (const [cell] of rows) {
+      const stem = cell.replace(/`/g, "");
+      const notebook = JSON.parse(readFileSync(join(root, "notebooks", `${stem}.ipynb`), "utf8"));
+      const headings = notebook.cells
+        .filter((c: { cell_type: string }) => c.cell_type === "markdown")
+        .map((c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+      expect(headings.some((text: string) => text.startsWith("## Extension")), `${stem} has "## Extension"`).toBe(true);
+    }
+  });
+});

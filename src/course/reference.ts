@@ -137,3 +137,31 @@ export function decodeNonFinite(value: unknown): unknown {
   }
   return value;
 }
+
+/** One case recorded by data/generate_loss_variants.py; which fields it has depends on `kind`. */
+export interface LossVariantCase {
+  kind: "multi-margin" | "focal" | "float16";
+  name: string;
+  logits: number[][];
+  targets: number[];
+  /** multi-margin: the hinge's power and margin; focal: γ. */
+  p: 1 | 2;
+  margin: number;
+  gamma: number;
+  none: number[];
+  sum: number;
+  mean: number;
+  /** x.grad after the "mean" loss's backward() */
+  gradMean: number[][];
+  /** float16: the inputs and what .to(float16) and .to(bfloat16) made of them */
+  values: number[];
+  float16: number[];
+  bfloat16: number[];
+}
+
+export const LOSS_VARIANTS_FORMAT = "loss-variants-reference/1";
+
+/** The multiclass hinge, focal loss and half-precision rounding (data/reference/loss-variants.json). */
+export function loadLossVariantsReference(file = join(referenceDir, "loss-variants.json")): { torch: string; cases: LossVariantCase[] } {
+  return readChecked<{ format: string; torch: string; cases: LossVariantCase[] }>(file, LOSS_VARIANTS_FORMAT);
+}

@@ -31,6 +31,10 @@ import { accuracyExercise } from "./accuracy";
 import { crossEntropySmoothedExercise } from "./labelSmoothing";
 import { sgdStepExercise } from "./sgdStep";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./calibration";
+import { multiMarginLossExercise } from "./multiMarginLoss";
+import { focalLossExercise } from "./focalLoss";
+import { logPriorBiasExercise } from "./logPriorBias";
+import { accumulatedTokenMeanExercise } from "./accumulatedTokenMean";
 
 export type { CaseResult, CheckOptions, ExerciseResult } from "./types";
 
@@ -152,6 +156,24 @@ export const exercises = {
   /** fn(x) -> the gap from float32(x) to the next float32 up. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb. */
   float32Spacing: (fn: (x: number) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(float32SpacingExercise, fn, options),
+
+  /** fn(targets, numClasses) -> the bias b with softmax(b) = the class shares: log(count / N). Taught in notebooks/04-why-cross-entropy.ipynb. */
+  logPriorBias: (fn: (targets: number[], numClasses: number) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(logPriorBiasExercise, fn, options),
+
+  /** fn(logits, targets, gamma) -> the mean of −(1 − p_y)^γ log p_y. Taught in notebooks/05-reductions-and-class-weights.ipynb. */
+  focalLoss: (
+    fn: (logits: number[][], targets: number[], gamma: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(focalLossExercise, fn, options),
+
+  /** fn(scores, targets) -> the mean of Σ_{j≠y} max(0, 1 − s_y + s_j) / C. Taught in notebooks/07-the-gradient.ipynb. */
+  multiMarginLoss: (fn: (scores: number[][], targets: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(multiMarginLossExercise, fn, options),
+
+  /** fn(losses, targets) -> Σ real token losses / # real tokens, over every micro-batch. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb. */
+  accumulatedTokenMean: (fn: (losses: number[][], targets: number[][]) => unknown, options?: CheckOptions): ExerciseResult =>
+    runExercise(accumulatedTokenMeanExercise, fn, options),
 };
 
 // A notebook cannot swap a checker for one that always passes (`exercises.softmax = ...`

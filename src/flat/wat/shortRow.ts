@@ -78,16 +78,16 @@ export function shortRowFunction(L: Lanes): string {
     const i = offset / 16;
     const a = `a${i % 4}`;
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
-${expInstructions(V, "d", "e")}
+${expInstructions(V, "d", "e", L.relaxed)}
 (local.set $${a} ${i < 4 ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
   const vectorSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-    ${expInstructions(V, "d", "e")}
+    ${expInstructions(V, "d", "e", L.relaxed)}
     (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
   const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e")}
+  ${expInstructions(V, "d", "e", L.relaxed)}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
   const splatM = L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (global.get $M)))` : `(f64x2.splat (global.get $M))`;
 

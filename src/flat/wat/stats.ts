@@ -85,7 +85,7 @@ ${reduceMaxMin}`;
   for (let i = 0; i < VECTORS_PER_BLOCK; i++) {
     const a = `a${i % 4}`;
     sums.push(`(local.set $d (${V}.sub (v128.load offset=${16 * i} (local.get $p)) (local.get $Mv)))
-${expInstructions(V, "d", "e")}
+${expInstructions(V, "d", "e", L.relaxed)}
 ${store ? `(v128.store offset=${16 * i} (local.get $p) (local.get $e))` : ""}
 (local.set $${a} ${i < 4 ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`);
   }
@@ -117,7 +117,7 @@ ${mode > 0 ? maskedLoop("maskedSmooth", smoothTerm(L, mode, 0, here)) : ""}
 ${recordM}
 (local.set $a0 (v128.const i64x2 0 0))
 ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e")}
+  ${expInstructions(V, "d", "e", L.relaxed)}
   ${store ? `(v128.store ${here} (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`)}
 (local.set $S (f64x2.add (local.get $S) ${widen("a0")}))`;

@@ -11,7 +11,7 @@
  * (rowTerms.ts); gradSegment, gradRows, scaleRows (backward, grad.ts); expLane and log1p64 (for the
  * accuracy tests).
  */
-import { expInstructions } from "./exp";
+import { expInstructions, expSetup } from "./exp";
 import { gradFunctions } from "./grad";
 import { lane0, locals, type Lanes } from "./lanes";
 import { rowTermsFunctions, rowTermsGlobals } from "./rowTerms";
@@ -38,9 +38,9 @@ ${scalarFunctions()}
 
 ;; The kernel's own vector exp on one number (for tests of its accuracy).
 (func (export "expLane") (param $value f64) (result f64)
-  ${locals("v128", ["d", "e", "k", "kn", "r"])}
+  ${locals("v128", ["d", "e", "k", "kn", "r"])}${expSetup(L.vec, L.hoisted)}
   (local.set $d ${splat})
-  ${expInstructions(L.vec, "d", "e", L.relaxed)}
+  ${expInstructions(L.vec, "d", "e", L.relaxed, L.hoisted)}
   ${lane0(L, "e")})
 
 ${statsFunctions(L)}

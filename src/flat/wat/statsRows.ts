@@ -46,37 +46,57 @@ function rowsFunction(L: Lanes): string {
 ;; loss + 8·r, the status at status + 4·r and the gradient's scalars at coef + 32·r; with
 ;; store, the exps over the logits and each block's M from \`blocks\` on (row r's at
 ;; blocks + 8·r·⌈C/block⌉).
+;; Two loops: every row's sweep, then every row's terms. A row's terms are a long chain of
+;; dependent float64 operations (exp, then log1p with two divisions) but few of them; after
+;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
+;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
+;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
 (func (export "statsRows") (param $x i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $xy f64) (local $rowBlocks i32) (local $short i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $r i32)
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
-  (block $done (loop $row
-    (br_if $done (i32.eqz (local.get $rows)))
-    (local.set $y (i32.load (local.get $targets)))
-    (f64.store (local.get $loss) (f64.const 0))
-    (local.set $state (i32.const ${STATUS.IGNORED}))
-    (f64.store offset=24 (local.get $coef) (f64.const ${GRADIENT.CALLER}))
+  (local.set $r (i32.const 0))
+  (block $swept (loop $sweep
+    (br_if $swept (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $r) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $r) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
       (call $begin ${load("(local.get $x)")})
       (global.set $blockM (local.get $blocks))
+      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (global.get $R))
       ;; x[y] before the sweep, which may overwrite it
       (if (i32.ge_s (local.get $y) (i32.const 0)) (then
-        (local.set $xy ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5)))
+          ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
       ;; forward only, no smoothing, a row of 8 vectors or more that stays in L1: two passes (shortRow.ts)
       (if (local.get $short)
         (then (call $shortRow (local.get $x) (local.get $C) (local.get $y)))
         (else (call $segmentAny (local.get $x) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
-      (f64.store (local.get $out) (global.get $M))
-      (f64.store offset=8 (local.get $out) (global.get $S))
-      (f64.store offset=16 (local.get $out) (global.get $MIN))
-      (f64.store offset=24 (local.get $out) (global.get $T))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $M))
+      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $S))
+      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $T))))
+    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (br $sweep)))
+  (block $done (loop $row
+    (br_if $done (i32.eqz (local.get $rows)))
+    (local.set $y (i32.load (local.get $targets)))
+    (local.set $state (i32.const ${STATUS.IGNORED}))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (global.set $M (f64.load (local.get $out)))
+      (global.set $S (f64.load offset=8 (local.get $out)))
+      (global.set $MIN (f64.load offset=16 (local.get $out)))
+      (global.set $T (f64.load offset=24 (local.get $out)))
       (if (i32.ge_s (local.get $y) (i32.const 0))
         (then
           (local.set $state (call $rowTerms
-            (local.get $xy)
-            (global.get $R)
+            (f64.load (local.get $coef))
+            (f64.load offset=8 (local.get $coef))
             (if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $y) (i32.const 3))))) (else (f64.const 1)))
             (i32.eq (local.get $C) (i32.const 1))
             (local.get $loss)
@@ -87,13 +107,11 @@ function rowsFunction(L: Lanes): string {
                 (i32.and (f64.eq (f64.sub (global.get $M) (global.get $M)) (f64.const 0)) (f64.ne (global.get $MIN) (f64.const -inf))))
             (then (f64.store offset=24 (local.get $coef) (f64.const ${GRADIENT.ZERO}))))))))
     (i32.store (local.get $status) (local.get $state))
-    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
     (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
     (local.set $out (i32.add (local.get $out) (i32.const 32)))
     (local.set $loss (i32.add (local.get $loss) (i32.const 8)))
     (local.set $status (i32.add (local.get $status) (i32.const 4)))
     (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
-    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
     (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
     (br $row))))`;
 }

@@ -1,0 +1,144 @@
+// src/flat/wat/features.ts, and the two kernels it chooses between: the exact one (plain SIMD,
+// the only one Node 20 can load) and the relaxed one (relaxed_madd, Node 22 and later). The
+// rest of the crossEntropyFlat suites run whichever this Node picks, so `npm test` under Node 20
+// and under Node 24 (CI runs both) covers one path each; here, under Node 24, both side by side.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { crossEntropy, crossEntropyBackward } from "../src";
+import type { CrossEntropyOptions } from "../src";
+import { checkFlatCall } from "../src/flat/checkFlat";
+import { runFlat } from "../src/flat/crossEntropyFlat";
+import { kernelFailure, kernelFor } from "../src/flat/kernel";
+import { buildKernels } from "../src/flat/wat/build";
+import { hasRelaxedSimd } from "../src/flat/wat/features";
+import { expectAllClose } from "./helpers/allclose";
+
+const DIST = join(__dirname, "..", "dist", "flat");
+const nodeMajor = Number(process.versions.node.split(".")[0]);
+
+beforeAll(async () => {
+  await buildKernels(DIST);
+}, 60_000);
+
+describe("hasRelaxedSimd", () => {
+  it("is what this Node's V8 ships: relaxed SIMD from Node 22 (V8 11.4) on, not in Node 20", () => {
+    expect(hasRelaxedSimd()).toBe(nodeMajor >= 22);
+  });
+
+  it("picks the kernel crossEntropyFlat uses: the relaxed one where the engine has it", () => {
+    for (const element of ["f32", "f64"] as const) {
+      const kernel = kernelFor(element);
+      expect(kernel, kernelFailure()).not.toBeNull();
+      expect(kernel!.relaxed).toBe(hasRelaxedSimd());
+    }
+  });
+});
+
+describe("the two builds of the kernel", () => {
+  it("differ only in the multiply-adds and where the exp's constants live: the exact one has no relaxed instruction", () => {
+    for (const element of ["f32", "f64"]) {
+      const exact = readFileSync(join(DIST, `kernel-${element}.wat`), "utf8");
+      const relaxed = readFileSync(join(DIST, `kernel-${element}-relaxed.wat`), "utf8");
+      expect(exact).not.toMatch(/relaxed/);
+      expect(relaxed.match(/relaxed_n?madd/g)?.length ?? 0).toBeGreaterThan(100);
+      // Put every relaxed_madd back as the add of a mul, every relaxed_nmadd as the sub of one, and
+      // each hoisted constant back in place: the exact kernel.
+      expect(unfuse(inlineConstants(relaxed.replace(", relaxed SIMD multiply-adds", "")))).toBe(exact);
+    }
+  });
+
+  // Both kernels, where this Node can load both (Node 22 and later): the same tolerances as
+  // test/crossEntropyFlat.test.ts, against the nested module on the same numbers.
+  describe.skipIf(!hasRelaxedSimd()).each([false, true])("relaxed = %s", (relaxed) => {
+    it.each(["f32", "f64"] as const)("%s: exp within the accuracy src/flat/wat/exp.ts documents", (element) => {
+      const k = kernelFor(element, relaxed)!.exports;
+      const low = element === "f32" ? -86 : -708;
+      let worst = 0;
+      for (let i = 0; i <= 200_000; i++) {
+        const d = element === "f32" ? Math.fround((low * i) / 200_000) : (low * i) / 200_000;
+        worst = Math.max(worst, Math.abs(k.expLane(d) - Math.exp(d)) / Math.exp(d));
+      }
+      expect(worst).toBeLessThan(element === "f32" ? 8.1e-8 : 3.3e-16);
+    });
+
+    it.each(
+      ["f32", "f64"].flatMap((element) =>
+        [
+          [3, 10, {}],
+          [64, 128, {}],
+          [17, 1000, { labelSmoothing: 0.1 }],
+          [5, 300, { weight: Array.from({ length: 300 }, (_, c) => 0.5 + (c % 7) / 7), labelSmoothing: 0.2 }],
+          [9, 70, { reduction: "none", ignoreIndex: 3 }],
+        ].map(([N, C, options]) => ({ element, N, C, options })),
+      ) as Array<{ element: "f32" | "f64"; N: number; C: number; options: CrossEntropyOptions }>,
+    )("$element ($N, $C) $options: loss and gradient equal the nested module", ({ element, N, C, options }) => {
+      const Type = element === "f32" ? Float32Array : Float64Array;
+      let seed = N * 1000 + C;
+      const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 8 - 4;
+      const logits = Type.from({ length: N * C }, next);
+      const targets = Int32Array.from({ length: N }, (_, n) => (n * 7 + 1) % C);
+      const grad = new Type(N * C);
+      const losses = new Float64Array(N);
+      const kernel = kernelFor(element, relaxed)!;
+      expect(kernel.relaxed).toBe(relaxed);
+      const loss = runFlat(checkFlatCall(logits, targets, C, { ...options, grad, losses }), kernel);
+      const nested = Array.from({ length: N }, (_, n) => Array.from(logits.subarray(n * C, (n + 1) * C)));
+      const target = Array.from(targets);
+      const f32 = element === "f32";
+      // test/crossEntropyFlat.test.ts's FLOAT32_LOSS / FLOAT64 and FLOAT32_GRAD (with smoothing's absolute term)
+      const lossTol = f32 ? { rtol: 1e-6, atol: 1e-15 } : { rtol: 1e-12, atol: 1e-15 };
+      const k = (options.reduction ?? "mean") === "mean" ? 1 / targets.filter((y) => y !== (options.ignoreIndex ?? -100)).length : 1;
+      const w = Math.max(1, ...(options.weight ?? []));
+      const gradTol = f32 ? { rtol: 1e-6, atol: options.labelSmoothing ? Math.max(1e-9, 3e-7 * k * w) : 1e-9 } : { rtol: 1e-12, atol: 1e-15 };
+      const none = (options.reduction ?? "mean") === "none";
+      expectAllClose(loss, none ? losses.reduce((a, b) => a + b, 0) : crossEntropy(nested, target, options), lossTol, "loss");
+      expectAllClose(Array.from(losses), crossEntropy(nested, target, { ...options, reduction: "none" }), lossTol, "losses");
+      const gradRows = Array.from({ length: N }, (_, n) => Array.from(grad.subarray(n * C, (n + 1) * C)));
+      expectAllClose(gradRows, crossEntropyBackward(nested, target, options) as number[][], gradTol, "grad");
+    });
+  });
+});
+
+/** relaxed_madd a b c -> add (mul a b) c; relaxed_nmadd a b c -> sub c (mul a b), on WAT text. */
+function unfuse(text: string): string {
+  const opener = /\((f32x4|f64x2)\.relaxed_(n?)madd /g;
+  let out = "";
+  let from = 0;
+  for (let match = opener.exec(text); match; match = opener.exec(text)) {
+    const [vec, negated] = [match[1], match[2] === "n"];
+    const args: string[] = [];
+    let at = match.index + match[0].length;
+    while (text[at] !== ")") {
+      const end = closing(text, at);
+      args.push(unfuse(text.slice(at, end)));
+      at = end;
+      while (text[at] === " ") at++;
+    }
+    const [a, b, c] = args;
+    out += text.slice(from, match.index) + (negated ? `(${vec}.sub ${c} (${vec}.mul ${a} ${b}))` : `(${vec}.add (${vec}.mul ${a} ${b}) ${c})`);
+    from = at + 1;
+    opener.lastIndex = from;
+  }
+  return out + text.slice(from);
+}
+/** The exp's constants, set once per function as `(local.set $expN (v128.const ...))`, put back at each use. */
+function inlineConstants(text: string): string {
+  const values = new Map<string, string>();
+  for (const [, n, value] of text.matchAll(/\n *\(local\.set \$exp(\d+) (\(v128\.const [^)]*\))\)/g)) values.set(n, value);
+  expect(values.size).toBeGreaterThan(5);
+  return text
+    .replace(/\n *\(local\.set \$exp\d+ \(v128\.const [^)]*\)\)/g, "")
+    .replace(/ ?\(local \$exp\d+ v128\)/g, "")
+    .replace(/\(local\.get \$exp(\d+)\)/g, (_, n: string) => values.get(n) as string);
+}
+
+/** The index just past the parenthesised expression starting at `at`. */
+function closing(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return i + 1;
+  }
+  throw new Error(`unbalanced WAT from ${at}`);
+}

@@ -10,8 +10,10 @@
  *     then gradInput += G · W, gradLinearWeight += Gᵀ · x, gradLinearBias += Σ_rows G.
  * Recomputing the logits costs a fourth matrix product instead of keeping N × C numbers.
  *
- * Working memory: the tiles x (rows × Dp), W and its gradient (classes × Dp each), z (rows × classes)
- * and the input's gradient (rows × Dp), each at most 512 KiB: about 2.5 MiB, whatever N and C.
+ * Working memory: the tiles x (rows × Dp), W and its gradient (classes × Dp each) and the input's
+ * gradient (rows × Dp), each at most 512 KiB, and z (at most 128 rows × 1024 classes): at most
+ * 3 MiB whatever N and C (for D up to 16384 float64 or 32768 float32 numbers; beyond, 4 rows and
+ * 4 classes of D each).
  */
 import type { LinearFlatCall } from "./checkLinearFlat";
 import type { Matmul } from "./matmulKernel";
@@ -177,6 +179,7 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
           memory[o + c] = g - Math.exp(z - lse[t]) * gSum;
         }
         if (y >= c0 && y < c0 + Cc) memory[o + y - c0] += nllGrad * wy;
+        // Past the chunk z is x · 0: 0, or NaN where x holds an infinity.
         memory.fill(0, o + Cc, o + Cc4);
       }
       if (gradLinearBias) {

@@ -7,11 +7,11 @@
  * Every measurement runs in a fresh child process, one after the other (ours under this Node
  * and, with --node24=PATH, under that Node too), so that its peak RSS growth is its own: the
  * peak reset through /proc/self/clear_refs, VmHWM after minus VmRSS before. Our gradient
- * buffers are the caller's, allocated before; PyTorch's growth includes the gradients autograd
+ * buffers are the caller's, allocated and touched before; PyTorch's growth includes the gradients autograd
  * allocates, given beside as "grads". Prints the machine (CPU model, cores, load average before
  * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth.
  *
- * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --node24=/path/to/node]
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --timeout 300 --node24=/path/to/node]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -50,6 +50,9 @@ function child(N: number, D: number, V: number, reps: number): void {
   const targets = new Int32Array(N).map((_, n) => (n * 7919) % V);
   const gradInput = new Float32Array(N * D);
   const gradLinearWeight = new Float32Array(V * D);
+  // Touched now, so that the call's RSS growth is its own working memory, not these pages faulting in.
+  gradInput.fill(1);
+  gradLinearWeight.fill(1);
   linearCrossEntropyFlat(x.subarray(0, 8 * D), W.subarray(0, 64 * D), targets.map((y) => y % 64).subarray(0, 8), 64);
   const times: number[] = [];
   let growth: number | null = null;
@@ -74,12 +77,16 @@ function child(N: number, D: number, V: number, reps: number): void {
 
 interface Run { label: string; seconds: number | null; rssGrowth: number | null; note: string }
 
+/** A run that takes longer is stopped and reported as such (two threads on a busy machine can crawl). */
+let timeoutSeconds = 300;
+
 function runChild(command: string, args: string[]): { seconds: number; rssGrowth: number | null; [key: string]: unknown } | string {
   try {
-    const out = execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 20 });
+    const out = execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 20, timeout: timeoutSeconds * 1000 });
     return JSON.parse(out.trim().split("\n").pop()!);
   } catch (error) {
-    return `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+    const timedOut = (error as { signal?: string }).signal === "SIGTERM";
+    return timedOut ? `stopped after ${timeoutSeconds} s` : `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
   }
 }
 
@@ -89,6 +96,7 @@ function main(): void {
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
   const shapes = option("shapes")?.split(",").map((s) => s.split("x").map(Number) as [number, number, number]) ?? SHAPES;
   const reps = Number(option("reps") ?? 1);
+  timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
   const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
   const torch = findTorch(ROOT).find((t) => t.key === "torch2");
   const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";

@@ -27,7 +27,10 @@ out on any x86 CPU; every random number comes from a generator seeded from SEED 
 section's name. Running it twice gives a byte-identical file.
 """
 
+import json
+import math
 import os
+import zlib
 
 # Before torch loads: the same summation order on every CPU, not the fastest on this one.
 os.environ["MKL_CBWR"] = "COMPATIBLE"
@@ -39,14 +42,50 @@ import warnings  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from generate_reference import NAN_ENCODING, OUT_DIR, SEED, encode, rng, write_document  # noqa: E402
+# As data/generate_reference.py, whose helpers are repeated here because that script needs
+# numpy, which the venv's PyTorch does not bring.
+SEED = 20250521
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference")
+NAN_ENCODING = ('NaN, Infinity and -Infinity are written as the strings '
+                '"NaN", "Infinity", "-Infinity"')
+
+
+def rng(section):
+    """A generator private to one section: its data does not depend on other sections."""
+    return torch.Generator().manual_seed(SEED + zlib.crc32(section.encode()))
 
 
 def encode_all(value):
-    """encode() through dicts too: NaN and infinities as strings, everywhere in a case."""
+    """NaN and infinities as strings, through lists and dicts: JSON has neither."""
     if isinstance(value, dict):
         return {key: encode_all(v) for key, v in value.items()}
-    return encode(value) if not isinstance(value, list) else [encode_all(v) for v in value]
+    if isinstance(value, list):
+        return [encode_all(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def compact(value):
+    return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=True)
+
+
+def write_document(path, document):
+    """One top-level key per line, and one case per line: stable and diff-friendly."""
+    lines = []
+    for key, value in document.items():
+        if key == "cases":
+            body = ",\n".join("    " + compact(case) for case in value)
+            lines.append(f'  "cases": [\n{body}\n  ]')
+        else:
+            lines.append(f"  {compact(key)}: {compact(value)}")
+    text = "{\n" + ",\n".join(lines) + "\n}\n"
+    json.loads(text)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return len(text.encode())
+
 
 GENERATOR = "data/generate_linear.py"
 FORMAT = "linear-cross-entropy-reference/1"

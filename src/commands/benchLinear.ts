@@ -43,7 +43,7 @@ function numbers(length: number, seed: number, scale: number): Float32Array {
   return out;
 }
 
-/** The child: one shape, one warm-up on a small shape, `reps` timed calls; prints JSON. */
+/** The child: one shape, one warm-up on 4 of its rows, `reps` timed calls; prints JSON. */
 function child(N: number, D: number, V: number, reps: number): void {
   const x = numbers(N * D, 3, D ** -0.25);
   const W = numbers(V * D, 5, D ** -0.25);
@@ -53,7 +53,9 @@ function child(N: number, D: number, V: number, reps: number): void {
   // Touched now, so that the call's RSS growth is its own working memory, not these pages faulting in.
   gradInput.fill(1);
   gradLinearWeight.fill(1);
-  linearCrossEntropyFlat(x.subarray(0, 8 * D), W.subarray(0, 64 * D), targets.map((y) => y % 64).subarray(0, 8), 64);
+  // Warm-up on 4 rows of the same head: long enough for V8 to optimise the loops, whose first,
+  // unoptimised runs box every float and grow the young heap (megabytes of RSS that are V8's).
+  linearCrossEntropyFlat(x.subarray(0, 4 * D), W, targets.subarray(0, 4), V, { gradInput: gradInput.subarray(0, 4 * D), gradLinearWeight });
   const times: number[] = [];
   let growth: number | null = null;
   let loss = NaN;

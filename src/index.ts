@@ -7,6 +7,11 @@ export { entropy, crossEntropyOfDistributions, klDivergence } from "./loss/infor
 export { natsToBits, bitsToNats, perplexity } from "./loss/units";
 export { crossEntropyBackward, crossEntropyTargetBackward, nllLossBackward } from "./loss/crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
+// The loss at LLM scale: the linear head and the loss in one call (issue 22).
+export {
+  linearCrossEntropy, linearCrossEntropyBackward, type LinearCrossEntropyOptions, type LinearCrossEntropyGradients,
+} from "./loss/linearCrossEntropy";
+export { linearCrossEntropyFlat, type LinearCrossEntropyFlatOptions } from "./flat/linearCrossEntropyFlat";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./loss/steps";
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./course/random";
 // Training on real data (notebooks 10 and 11): batches, softmax regression, calibration.

@@ -75,7 +75,7 @@ function loadSuite(): Suite {
   const path = join(__dirname, "..", "data", "reference", "pytorch-suite.json");
   const suite = decode(readFileSync(path, "utf8")) as Suite;
   if (suite.format !== FORMAT) {
-    throw new Error(`${path} has format ${suite.format}, not ${FORMAT}: regenerate it with npm run reference:suite`);
+    throw new Error(`${path} has format ${suite.format}, not ${FORMAT}: regenerate it with npm run reference:torch2`);
   }
   return suite;
 }

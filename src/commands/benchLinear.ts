@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:linear`: linearCrossEntropyFlat (forward + backward, float32, gradients of the
+ * input and the weight) beside PyTorch 2.13's F.linear_cross_entropy, reference and chunked
+ * path, at 1 thread and at its default thread count, at (N, D, V) = (1024, 256, 32000),
+ * (4096, 512, 50257) and (1024, 256, 128256).
+ *
+ * Every measurement runs in a fresh child process, one after the other (ours under this Node
+ * and, with --node24=PATH, under that Node too), so that its peak RSS growth is its own: the
+ * peak reset through /proc/self/clear_refs, VmHWM after minus VmRSS before. Our gradient
+ * buffers are the caller's, allocated and touched before; PyTorch's growth includes the gradients autograd
+ * allocates, given beside as "grads". Prints the machine (CPU model, cores, load average before
+ * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth.
+ *
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --timeout 300 --node24=/path/to/node]
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { linearCrossEntropyFlat } from "../flat/linearCrossEntropyFlat";
+import { matmulFor } from "../flat/matmulKernel";
+import { findTorch } from "./bench/torch";
+
+const SHAPES: Array<[number, number, number]> = [[1024, 256, 32000], [4096, 512, 50257], [1024, 256, 128256]];
+const ROOT = join(__dirname, "..", "..");
+const MiB = 2 ** 20;
+
+function status(field: string): number {
+  const line = readFileSync("/proc/self/status", "utf8").split("\n").find((l) => l.startsWith(field + ":"));
+  return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
+}
+
+/** Seeded normal-ish numbers of scale s: the sum of two uniforms, centred. */
+function numbers(length: number, seed: number, scale: number): Float32Array {
+  const out = new Float32Array(length);
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (state * 48271) % 2147483647;
+    const u = state / 2147483647;
+    state = (state * 48271) % 2147483647;
+    out[i] = (u + state / 2147483647 - 1) * 2.45 * scale;
+  }
+  return out;
+}
+
+/** The child: one shape, one warm-up on 4 of its rows, `reps` timed calls; prints JSON. */
+function child(N: number, D: number, V: number, reps: number): void {
+  const x = numbers(N * D, 3, D ** -0.25);
+  const W = numbers(V * D, 5, D ** -0.25);
+  const targets = new Int32Array(N).map((_, n) => (n * 7919) % V);
+  const gradInput = new Float32Array(N * D);
+  const gradLinearWeight = new Float32Array(V * D);
+  // Touched now, so that the call's RSS growth is its own working memory, not these pages faulting in.
+  gradInput.fill(1);
+  gradLinearWeight.fill(1);
+  // Warm-up on 4 rows of the same head: long enough for V8 to optimise the loops, whose first,
+  // unoptimised runs box every float and grow the young heap (megabytes of RSS that are V8's).
+  linearCrossEntropyFlat(x.subarray(0, 4 * D), W, targets.subarray(0, 4), V, { gradInput: gradInput.subarray(0, 4 * D), gradLinearWeight });
+  const times: number[] = [];
+  let growth: number | null = null;
+  let loss = NaN;
+  for (let rep = 0; rep < reps; rep++) {
+    let peakKnown = true;
+    try {
+      writeFileSync("/proc/self/clear_refs", "5");
+    } catch {
+      peakKnown = false;
+    }
+    const before = status("VmRSS");
+    const start = process.hrtime.bigint();
+    loss = linearCrossEntropyFlat(x, W, targets, V, { gradInput, gradLinearWeight });
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    if (rep === 0 && peakKnown) growth = status("VmHWM") - before;
+  }
+  times.sort((a, b) => a - b);
+  const variant = matmulFor("f32").variant;
+  console.log(JSON.stringify({ node: process.version, variant, seconds: times[Math.floor(times.length / 2)], rssGrowth: growth, loss }));
+}
+
+interface Run { label: string; seconds: number | null; rssGrowth: number | null; note: string }
+
+/** A run that takes longer is stopped and reported as such (two threads on a busy machine can crawl). */
+let timeoutSeconds = 300;
+
+function runChild(command: string, args: string[]): { seconds: number; rssGrowth: number | null; [key: string]: unknown } | string {
+  try {
+    const out = execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 20, timeout: timeoutSeconds * 1000 });
+    return JSON.parse(out.trim().split("\n").pop()!);
+  } catch (error) {
+    const timedOut = (error as { signal?: string }).signal === "SIGTERM";
+    return timedOut ? `stopped after ${timeoutSeconds} s` : `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") return child(Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 1));
+  const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+  const shapes = option("shapes")?.split(",").map((s) => s.split("x").map(Number) as [number, number, number]) ?? SHAPES;
+  const reps = Number(option("reps") ?? 1);
+  timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
+  const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
+  const torch = findTorch(ROOT).find((t) => t.key === "torch2");
+  const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`machine: ${cpu}, ${cpus().length} cores; load average ${load()} (1, 5, 15 min) before`);
+  console.log(`PyTorch: ${torch?.missing ?? `${torch!.version} (${torch!.python})`}; timed calls per run: ${reps} after one warm-up; GFLOP/s counts 3 · 2 · N · D · V`);
+  for (const [N, D, V] of shapes) {
+    const flops = 6 * N * D * V;
+    const logits = N * V * 4;
+    const grads = (N + V) * D * 4;
+    console.log(`\n(N, D, V) = (${N}, ${D}, ${V}): float32 logits ${(logits / MiB).toFixed(0)} MiB (1/16: ${(logits / 16 / MiB).toFixed(1)} MiB), gradients of input and weight ${(grads / MiB).toFixed(0)} MiB`);
+    const runs: Run[] = [];
+    for (const node of nodes) {
+      const r = runChild(node, [__filename, "--child", String(N), String(D), String(V), String(reps)]);
+      runs.push(typeof r === "string" ? { label: `linearCrossEntropyFlat, ${node}`, seconds: null, rssGrowth: null, note: r } : { label: `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, seconds: r.seconds, rssGrowth: r.rssGrowth, note: "caller's gradient buffers allocated before" });
+    }
+    if (torch && !torch.missing) {
+      for (const path of ["reference", "chunked"]) {
+        for (const threads of ["1", "default"]) {
+          const r = runChild(join(ROOT, torch.python), [join(ROOT, "src", "commands", "bench", "linear_pytorch.py"), String(N), String(D), String(V), path, threads, String(reps)]);
+          const label = `PyTorch ${torch.version} ${path}, ${threads === "1" ? "1 thread" : `default threads`}`;
+          runs.push(typeof r === "string" ? { label, seconds: null, rssGrowth: null, note: r } : { label: `${label} (${r.threads})`, seconds: r.seconds, rssGrowth: r.rssGrowth, note: "growth includes the gradients" });
+        }
+      }
+    }
+    const yardstick = runs.find((r) => r.label.includes("reference, 1 thread"))?.seconds ?? null;
+    for (const r of runs) {
+      const speed = r.seconds ? `${r.seconds.toFixed(2)} s, ${(flops / r.seconds / 1e9).toFixed(1)} GFLOP/s` : "no figures";
+      const ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
+      const memory = r.rssGrowth === null ? "RSS growth unknown" : `RSS growth ${(r.rssGrowth / MiB).toFixed(1)} MiB (${((r.rssGrowth / logits) * 100).toFixed(1)}% of the logits)`;
+      console.log(`  ${r.label}: ${speed}${ratio}; ${memory}; ${r.note}`);
+    }
+    console.log(`  load average ${load()}`);
+  }
+}
+
+main();

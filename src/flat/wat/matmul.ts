@@ -1,0 +1,132 @@
+/**
+ * The matrix products of linearCrossEntropyFlat, as WebAssembly SIMD text, for float32 or
+ * float64, with relaxed SIMD's fused multiply-add or with the exact multiply, then add.
+ *
+ * Two functions, both over tiles already in the module's memory, padded by the caller so that
+ * no edge needs a special case: rows to a multiple of 4, the feature length Dp to a multiple
+ * of two vectors (8 float32, 4 float64), padding zeros.
+ *
+ *   logits(x, w, z, T, Cc, Dp)   z[t][c] = Σ_d x[t][d] · w[c][d]      (T × Dp) · (Cc × Dp)ᵀ
+ *     a register block of 4 rows × 2 classes: 8 vector accumulators, 6 loads per step over d.
+ *   accumulate(a, rs, cs, b, out, M, K, Dp)
+ *                                out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs
+ *     a register block of 4 rows × 2 vectors of d: 8 accumulators, 2 loads and 4 splats per k.
+ *     With a = the logits' gradient G (T × Cc): rs = Cc, cs = 1 gives G · W (the input's
+ *     gradient), rs = 1, cs = Cc gives Gᵀ · X (the weight's gradient).
+ *
+ * Sums run in the element type, as PyTorch's float32 matmul accumulates in float32.
+ * The relaxed variant may fuse (one rounding) or not, as the CPU has it: it is not bit for bit
+ * the same on every machine, the exact one is.
+ */
+
+export type MatmulElement = "f32" | "f64";
+
+/** The module text for one element type; `relaxed` uses f32x4/f64x2.relaxed_madd. */
+export function matmulModule(element: MatmulElement, relaxed: boolean): string {
+  const vec = element === "f32" ? "f32x4" : "f64x2";
+  const bytes = element === "f32" ? 4 : 8;
+  const splatLoad = element === "f32" ? "v128.load32_splat" : "v128.load64_splat";
+  const madd = (a: string, b: string, acc: string) =>
+    relaxed ? `(${vec}.relaxed_madd ${a} ${b} ${acc})` : `(${vec}.add ${acc} (${vec}.mul ${a} ${b}))`;
+  const hsum = (v: string) => {
+    const lane = (i: number) => `(${vec}.extract_lane ${i} (local.get $${v}))`;
+    return element === "f32" ? `(f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)}))` : `(f64.add ${lane(0)} ${lane(1)})`;
+  };
+  const acc = (r: number, c: number) => `s${r}${c}`;
+  const blocks = [0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => acc(r, c)));
+  const v128Locals = (names: string[]) => names.map((n) => `(local $${n} v128)`).join(" ");
+  const i32Locals = (names: string[]) => names.map((n) => `(local $${n} i32)`).join(" ");
+
+  const logits = `
+;; z[t][c] = Σ_d x[t][d] · w[c][d], 4 rows × 2 classes at a time.
+(func (export "logits") (param $x i32) (param $w i32) (param $z i32) (param $T i32) (param $Cc i32) (param $Dp i32)
+  ${i32Locals(["t", "c", "off", "end", "row", "x0", "x1", "x2", "x3", "w0", "w1", "zp"])}
+  ${v128Locals([...blocks, "a0", "a1", "a2", "a3", "b0", "b1"])}
+  (local.set $row (i32.mul (local.get $Dp) (i32.const ${bytes})))
+  (local.set $end (local.get $row))
+  (local.set $t (i32.const 0))
+  (block $rowsDone (loop $rows
+    (br_if $rowsDone (i32.ge_u (local.get $t) (local.get $T)))
+    (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $row))))
+    (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
+    (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
+    (local.set $x3 (i32.add (local.get $x2) (local.get $row)))
+    (local.set $c (i32.const 0))
+    (block $classesDone (loop $classes
+      (br_if $classesDone (i32.ge_u (local.get $c) (local.get $Cc)))
+      (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $c) (local.get $row))))
+      (local.set $w1 (i32.add (local.get $w0) (local.get $row)))
+      ${blocks.map((s) => `(local.set $${s} (v128.const i32x4 0 0 0 0))`).join("\n      ")}
+      (local.set $off (i32.const 0))
+      (block $featuresDone (loop $features
+        (br_if $featuresDone (i32.ge_u (local.get $off) (local.get $end)))
+        ${[0, 1, 2, 3].map((r) => `(local.set $a${r} (v128.load (i32.add (local.get $x${r}) (local.get $off))))`).join("\n        ")}
+        ${[0, 1].map((c) => `(local.set $b${c} (v128.load (i32.add (local.get $w${c}) (local.get $off))))`).join("\n        ")}
+        ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} ${madd(`(local.get $a${r})`, `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`)).join("\n        ")}
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (br $features)))
+      (local.set $zp (i32.add (local.get $z) (i32.mul (i32.add (i32.mul (local.get $t) (local.get $Cc)) (local.get $c)) (i32.const ${bytes}))))
+      ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(${element}.store offset=${c * bytes} (i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc))) ${hsum(acc(r, c))})`)).join("\n      ")}
+      (local.set $c (i32.add (local.get $c) (i32.const 2)))
+      (br $classes)))
+    (local.set $t (i32.add (local.get $t) (i32.const 4)))
+    (br $rows)))
+)`;
+
+  const accumulate = `
+;; out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs (byte strides): 4 rows × 2 vectors at a time.
+(func (export "accumulate") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $Dp i32)
+  ${i32Locals(["i", "k", "dv", "row", "a0", "a1", "a2", "a3", "bp", "o0", "o1", "o2", "o3"])}
+  ${v128Locals([...blocks, "g0", "g1", "g2", "g3", "b0", "b1"])}
+  (local.set $row (i32.mul (local.get $Dp) (i32.const ${bytes})))
+  (local.set $i (i32.const 0))
+  (block $rowsDone (loop $rows
+    (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $M)))
+    (local.set $dv (i32.const 0))
+    (block $vectorsDone (loop $vectors
+      (br_if $vectorsDone (i32.ge_u (local.get $dv) (local.get $row)))
+      (local.set $o0 (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $row))) (local.get $dv)))
+      (local.set $o1 (i32.add (local.get $o0) (local.get $row)))
+      (local.set $o2 (i32.add (local.get $o1) (local.get $row)))
+      (local.set $o3 (i32.add (local.get $o2) (local.get $row)))
+      ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} (v128.load offset=${c * 16} (local.get $o${r})))`)).join("\n      ")}
+      (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rs))))
+      (local.set $a1 (i32.add (local.get $a0) (local.get $rs)))
+      (local.set $a2 (i32.add (local.get $a1) (local.get $rs)))
+      (local.set $a3 (i32.add (local.get $a2) (local.get $rs)))
+      (local.set $bp (i32.add (local.get $b) (local.get $dv)))
+      (local.set $k (i32.const 0))
+      (block $termsDone (loop $terms
+        (br_if $termsDone (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $b0 (v128.load (local.get $bp)))
+        (local.set $b1 (v128.load offset=16 (local.get $bp)))
+        ${[0, 1, 2, 3].map((r) => `(local.set $g${r} (${splatLoad} (local.get $a${r})))`).join("\n        ")}
+        ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} ${madd(`(local.get $g${r})`, `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`)).join("\n        ")}
+        ${[0, 1, 2, 3].map((r) => `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $cs)))`).join("\n        ")}
+        (local.set $bp (i32.add (local.get $bp) (local.get $row)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $terms)))
+      ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(v128.store offset=${c * 16} (local.get $o${r}) (local.get $${acc(r, c)}))`)).join("\n      ")}
+      (local.set $dv (i32.add (local.get $dv) (i32.const 32)))
+      (br $vectors)))
+    (local.set $i (i32.add (local.get $i) (i32.const 4)))
+    (br $rows)))
+)`;
+
+  return `;; linearCrossEntropyFlat's matrix products for ${element} (${vec}), ${relaxed ? "relaxed_madd" : "exact mul then add"}.
+;; Generated by src/flat/wat/matmul.ts: edit that, not this.
+(module
+  (memory (export "memory") 1)
+${logits}
+${accumulate}
+)
+`;
+}
+
+/** The four variants buildMatmul.ts writes into dist/flat/: matmul-f32, matmul-f64, and their -relaxed twins. */
+export const MATMUL_VARIANTS: readonly { element: MatmulElement; relaxed: boolean; name: string }[] = [
+  { element: "f32", relaxed: false, name: "matmul-f32" },
+  { element: "f64", relaxed: false, name: "matmul-f64" },
+  { element: "f32", relaxed: true, name: "matmul-f32-relaxed" },
+  { element: "f64", relaxed: true, name: "matmul-f64-relaxed" },
+];

@@ -34,7 +34,7 @@ bash "$here/base.sh" || { failed=$((failed + 1)); echo "FAIL the base image"; fi
 
 # --- the machine's registry set-up, for the build only
 setup=$(mktemp -d)
-trap 'rm -rf "$setup"; podman rm -f course-image-lab >/dev/null 2>&1' EXIT
+trap 'rm -rf "$setup"; podman rm -f course-image-lab-$PORT >/dev/null 2>&1' EXIT
 ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 mounts=()
 [ -f "$ca" ] && mounts+=(-v "$ca:/run/host-ca.crt:ro")
@@ -150,8 +150,8 @@ check "jupyterhub-singleuser starts JupyterLab 4 on jupyter_server 2" \
       grep -q "from jupyterlab 4\." /tmp/log && grep -q "from jupyter_server 2\." /tmp/log && grep -q "\"version\": \"2\." <<<"$status"'
 
 # --- JupyterLab on port 8888, as the image's default command starts it, with the course's settings
-podman rm -f course-image-lab >/dev/null 2>&1
-podman run -d --name course-image-lab -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN=image-test "$IMAGE" >/dev/null
+podman rm -f course-image-lab-$PORT >/dev/null 2>&1
+podman run -d --name course-image-lab-$PORT -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN=image-test "$IMAGE" >/dev/null
 lab_get() { curl -sf -H "Authorization: token image-test" "http://127.0.0.1:$PORT$1"; }
 for _ in $(seq 60); do lab_get /api/status >/dev/null && break; sleep 1; done
 check "JupyterLab answers on 8888 (the default command, port published to 127.0.0.1:$PORT)" \
@@ -172,8 +172,8 @@ check "Lab applies the course's settings: news off, long lines wrapped (settings
     process.exit(seen.fetchNews === "false" && seen.checkForUpdates === false && seen.lineWrap === true ? 0 : 1);
   })().catch((e) => { console.error(e); process.exit(1); });
 ' "$PORT"
-podman logs course-image-lab 2>&1 | grep -E 'ERROR|Traceback' | head -5
-podman rm -f course-image-lab >/dev/null
+podman logs course-image-lab-$PORT 2>&1 | grep -E 'ERROR|Traceback' | head -5
+podman rm -f course-image-lab-$PORT >/dev/null
 
 # --- the size
 size_bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")

@@ -137,9 +137,20 @@ interface Result {
   stderr: string;
 }
 
+/**
+ * Every grader this file starts gets a TMPDIR of its own: its scratch folders, its driver and
+ * each learner's kernel (whose TMPDIR lies inside) carry it, so the leftover check below sees
+ * this file's processes only, not those of a grader another test run has going at the same time.
+ */
+const GRADER_TMP = fs.mkdtempSync(path.join(os.tmpdir(), "grade-test-tmp-"));
+afterAll(() => fs.rmSync(GRADER_TMP, { recursive: true, force: true }));
+
 function grade(args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, "dist", "commands", "grade.js"), ...args], { cwd: projectRoot });
+    const child = spawn(process.execPath, [path.join(projectRoot, "dist", "commands", "grade.js"), ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, TMPDIR: GRADER_TMP },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -183,8 +194,11 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Processes still carrying any grader run's marker. */
-const leftovers = () => markedProcesses(Buffer.from(`${RUN_VARIABLE}=`)).filter((pid) => pid !== process.pid);
+/** Processes still carrying a grader run's marker, of the graders this file started. */
+const leftovers = () => {
+  const ours = new Set(markedProcesses(Buffer.from(`TMPDIR=${GRADER_TMP}`)));
+  return markedProcesses(Buffer.from(`${RUN_VARIABLE}=`)).filter((pid) => pid !== process.pid && ours.has(pid));
+};
 
 describe("npm run grade on a small class", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "grade-test-"));

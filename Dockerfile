@@ -40,6 +40,8 @@ RUN set -eu; \
        node_modules/@tslab/typescript-for-tslab/lib/tsserverlibrary.js \
        node_modules/@tslab/typescript-for-tslab/lib/typingsInstaller.js
 COPY --from=build /course/dist dist
+# The build's source maps point into src/, which the image does not carry: 0.6 MB of nothing.
+RUN find dist -name '*.map' -delete
 COPY data data
 COPY notebooks notebooks
 # Learners get no solutions; a teacher's image is built with --build-arg SOLUTIONS=yes.
@@ -50,7 +52,7 @@ RUN case "$SOLUTIONS" in \
       *) echo "SOLUTIONS=$SOLUTIONS: expected yes or no" >&2; exit 1 ;; \
     esac
 
-# --- the image: Binder's conventions (user NB_USER with UID 1000, its home the course)
+# --- the image: Binder's conventions (user NB_USER with UID 1000, the course in its home)
 FROM node:24-bookworm-slim
 ARG NB_USER=jovyan
 ARG NB_UID=1000
@@ -84,15 +86,21 @@ RUN set -eux; \
     sed '1s|^#!.*|#!/opt/venv/bin/python3|' /usr/bin/jupyterhub-singleuser >/opt/venv/bin/jupyterhub-singleuser; \
     chmod 755 /opt/venv/bin/jupyterhub-singleuser
 
-COPY --from=runtime --chown=${NB_UID}:${NB_UID} /course ${HOME}
+# The course lives outside the home, which a volume may hide (Zero to JupyterHub mounts one over
+# /home/jovyan): the learner's copy is made from here by the entrypoint below.
+COPY --from=runtime /course /opt/course
 # The tslab kernelspec and the course's Lab settings (debugger off, news off, wrapped lines),
 # written by the course's own code into the venv's Jupyter prefix, where every Jupyter run from
 # it finds them: /opt/venv/share/jupyter/kernels/tslab, /opt/venv/etc/jupyter/labconfig.
-RUN node ${HOME}/dist/commands/kernelspec.js --prefix /opt/venv
+RUN node /opt/course/dist/commands/kernelspec.js --prefix /opt/venv
+COPY deploy/image/entrypoint.sh /usr/local/bin/course-entrypoint
 
 USER ${NB_UID}
 WORKDIR ${HOME}
 EXPOSE 8888
-# The base image's entrypoint would put `node` in front of a command it does not find.
-ENTRYPOINT []
+# Gives the home the course at every start, whether it is the image's own (Binder, a plain
+# `podman run`) or a volume (Zero to JupyterHub), then runs the command: deploy/image/entrypoint.sh.
+# It replaces the base image's entrypoint, which would put `node` in front of a command it does
+# not find.
+ENTRYPOINT ["course-entrypoint"]
 CMD ["jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser", "--ServerApp.default_url=/lab/tree/notebooks"]

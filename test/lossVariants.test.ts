@@ -53,9 +53,20 @@ describe("focalLoss", () => {
   });
 
   it("a sure, right row costs 0 and gets a zero gradient, not NaN (0 · ∞ at p_y = 1)", () => {
+    // e^-800 underflows to 0 in float64, so log p_y = -log1p(0) = 0 and p_y = 1 exactly.
     for (const gamma of [0.5, 2]) {
-      expect(focalLoss([[40, 0]], [0], { gamma })).toBe(0);
-      expect(focalBackward([[40, 0]], [0], { gamma })[0].every((g) => g === 0)).toBe(true);
+      expect(focalLoss([[800, 0]], [0], { gamma })).toBe(0);
+      expect(focalBackward([[800, 0]], [0], { gamma })[0].every((g) => g === 0)).toBe(true);
+    }
+  });
+
+  it("a nearly sure row keeps its digits: (1 − p)^γ · (−log p) ≈ e^(−40(1 + γ)) for [40, 0]", () => {
+    // −log p_y = log1p(e^−40) and 1 − p_y = −expm1(log p_y), both e^−40 (1 + O(e^−40)).
+    for (const gamma of [0.5, 2]) {
+      const expected = Math.exp(-40 * (1 + gamma));
+      const loss = focalLoss([[40, 0]], [0], { gamma });
+      expect(Math.abs(loss - expected) / expected).toBeLessThan(1e-12);
+      expect(focalBackward([[40, 0]], [0], { gamma })[0].every(Number.isFinite)).toBe(true);
     }
   });
 

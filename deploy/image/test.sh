@@ -34,7 +34,7 @@ bash "$here/base.sh" || { failed=$((failed + 1)); echo "FAIL the base image"; fi
 
 # --- the machine's registry set-up, for the build only
 setup=$(mktemp -d)
-trap 'rm -rf "$setup"; podman rm -f course-image-lab >/dev/null 2>&1' EXIT
+trap 'rm -rf "$setup"; podman rm -f course-image-lab-$PORT >/dev/null 2>&1' EXIT
 ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 mounts=()
 [ -f "$ca" ] && mounts+=(-v "$ca:/run/host-ca.crt:ro")
@@ -86,10 +86,56 @@ check "the learner is UID 1000, HOME=/home/\$NB_USER, owning every file there" \
   run bash -c 'test "$(id -u)" = 1000 && test "$NB_UID" = 1000 && test "$HOME" = "/home/$NB_USER" && others=$(find "$HOME" ! -user 1000 | head) && test -z "$others" || { id; echo "HOME=$HOME"; echo "not the learner'"'"'s: $others"; exit 1; }'
 check "the learner's home has the notebooks and no solutions" \
   run bash -c 'ls ~/notebooks/*.ipynb | wc -l | grep -qx 14 && found=$(find ~ -path ~/node_modules -prune -o -iname "*solution*" -print) && test -z "$found" || { ls ~/notebooks; echo "found: $found"; exit 1; }'
-for nb in 01-logits 10-training-on-digits; do
-  check "notebook $nb executes headless as the learner (nbconvert --execute, tslab)" \
-    run bash -c "test \"\$(id -u)\" = 1000 && jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 --output-dir /tmp notebooks/$nb.ipynb && grep -q '\"output_type\": \"display_data\"' /tmp/$nb.ipynb"
-done
+# Notebook 10 runs in the image's own home (Binder, a plain `podman run`), 01 in a home on a
+# volume (Zero to JupyterHub), below.
+execute() { # execute NOTEBOOK: as the learner, headless, and the output has a table or chart
+  echo "test \"\$(id -u)\" = 1000 && jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 --output-dir /tmp notebooks/$1.ipynb && grep -q '\"output_type\": \"display_data\"' /tmp/$1.ipynb"
+}
+check "notebook 10-training-on-digits executes headless as the learner (nbconvert --execute, tslab)" \
+  run bash -c "$(execute 10-training-on-digits)"
+
+# --- a home on a volume, as Zero to JupyterHub mounts each learner's persistent volume over
+# /home/jovyan: new, it is empty and the learner's (fsGroup), and it hides what the image put
+# there. A fresh host folder owned by UID 1000 stands for it (a podman named volume would not:
+# podman copies the image's files into an empty named volume, Kubernetes does not). The command
+# is Zero to JupyterHub's `singleuser.cmd`, given to the image as its arguments, as KubeSpawner does.
+volumes=$setup/volumes
+mkdir -m 755 "$volumes"
+new_home() { local d; d=$(mktemp -d -p "$volumes") && chmod 755 "$d" && chown "${2:-1000:1000}" "$d" && eval "$1=\$d"; }
+on_volume() { local d=$1; shift; podman run --rm --network=none -v "$d:/home/jovyan" "$IMAGE" "$@"; }
+learner_notebooks=$(cd notebooks && ls ./*.ipynb | sort | tr '\n' ' ')
+home_has_course() { # home_has_course DIR: the course's notebooks as in the checkout, links, no solutions, all UID 1000
+  local d=$1 listed solutions others links
+  listed=$(cd "$d/notebooks" 2>/dev/null && ls ./*.ipynb | sort | tr '\n' ' ')
+  solutions=$(find "$d" -iname '*solution*')
+  others=$(find "$d" ! -user 1000 ! -path "$d")
+  links=$(for f in package.json dist node_modules data; do printf '%s ' "$(readlink "$d/$f")"; done)
+  echo "notebooks: ${listed:-none}"; echo "solutions: ${solutions:-none}"; echo "not UID 1000's: ${others:-none}"; echo "links: $links"
+  [ "$listed" = "$learner_notebooks" ] && [ -z "$solutions" ] && [ -z "$others" ] &&
+    [ "$links" = "/opt/course/package.json /opt/course/dist /opt/course/node_modules /opt/course/data " ] &&
+    diff -r -x solutions -x .ipynb_checkpoints notebooks "$d/notebooks"
+}
+export -f on_volume home_has_course; export IMAGE learner_notebooks
+new_home z2jh
+check "an empty home volume gets the course at start (jupyterhub-singleuser --version): the notebooks, no solutions, UID 1000's" \
+  bash -c 'on_volume "$1" jupyterhub-singleuser --version && home_has_course "$1"' _ "$z2jh"
+check "notebook 01-logits executes headless as the learner in that home (nbconvert --execute, tslab)" \
+  on_volume "$z2jh" bash -c "$(execute 01-logits)"
+# The learner edits notebook 01 and deletes 02; the server starts again.
+learner_edit='{"cells": [], "metadata": {"learner": "edited"}, "nbformat": 4, "nbformat_minor": 5}'
+check "a second start keeps the learner's edited notebook, and brings back the deleted one" bash -c '
+  on_volume "$1" bash -c "printf %s \"\$0\" >notebooks/01-logits.ipynb && rm notebooks/02-softmax.ipynb" "$2" &&
+  on_volume "$1" jupyterhub-singleuser --version || exit 1
+  echo "01-logits.ipynb: $(cat "$1/notebooks/01-logits.ipynb")"
+  [ "$(cat "$1/notebooks/01-logits.ipynb")" = "$2" ] && cmp notebooks/02-softmax.ipynb "$1/notebooks/02-softmax.ipynb" &&
+    test -z "$(find "$1" ! -user 1000)"' _ "$z2jh" "$learner_edit"
+new_home as_root
+check "started as root (podman run --user 0), the home it gives is still UID 1000's" \
+  bash -c 'podman run --rm --network=none --user 0 -v "$1:/home/jovyan" "$IMAGE" true && home_has_course "$1"' _ "$as_root"
+new_home not_writable 0:0
+check "a home the learner cannot write stops the start with a message that says so" bash -c '
+  out=$(on_volume "$1" jupyterhub-singleuser --version 2>&1); rc=$?; echo "exit $rc: $out"
+  [ $rc -ne 0 ] && grep -q "course-entrypoint: cannot give /home/jovyan the course" <<<"$out" && grep -q "must be writable by UID 1000" <<<"$out"' _ "$not_writable"
 
 # --- JupyterHub's single-user server: runs, and serves JupyterLab 4 on jupyter_server 2 under a
 # hub's environment (the hub's address unreachable here: it only warns about that).
@@ -104,8 +150,8 @@ check "jupyterhub-singleuser starts JupyterLab 4 on jupyter_server 2" \
       grep -q "from jupyterlab 4\." /tmp/log && grep -q "from jupyter_server 2\." /tmp/log && grep -q "\"version\": \"2\." <<<"$status"'
 
 # --- JupyterLab on port 8888, as the image's default command starts it, with the course's settings
-podman rm -f course-image-lab >/dev/null 2>&1
-podman run -d --name course-image-lab -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN=image-test "$IMAGE" >/dev/null
+podman rm -f course-image-lab-$PORT >/dev/null 2>&1
+podman run -d --name course-image-lab-$PORT -p "127.0.0.1:$PORT:8888" -e JUPYTER_TOKEN=image-test "$IMAGE" >/dev/null
 lab_get() { curl -sf -H "Authorization: token image-test" "http://127.0.0.1:$PORT$1"; }
 for _ in $(seq 60); do lab_get /api/status >/dev/null && break; sleep 1; done
 check "JupyterLab answers on 8888 (the default command, port published to 127.0.0.1:$PORT)" \
@@ -126,8 +172,8 @@ check "Lab applies the course's settings: news off, long lines wrapped (settings
     process.exit(seen.fetchNews === "false" && seen.checkForUpdates === false && seen.lineWrap === true ? 0 : 1);
   })().catch((e) => { console.error(e); process.exit(1); });
 ' "$PORT"
-podman logs course-image-lab 2>&1 | grep -E 'ERROR|Traceback' | head -5
-podman rm -f course-image-lab >/dev/null
+podman logs course-image-lab-$PORT 2>&1 | grep -E 'ERROR|Traceback' | head -5
+podman rm -f course-image-lab-$PORT >/dev/null
 
 # --- the size
 size_bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")

@@ -77,7 +77,8 @@ function checkGrad(grad: unknown, logits: FlatLogits): FlatLogits | null {
   return grad;
 }
 
-function checkLosses(losses: unknown, N: number, reduction: string): Float64Array | null {
+/** options.losses: required for reduction "none", a Float64Array of one loss per row of `rowsOf` (the argument named in errors). */
+export function checkLosses(losses: unknown, N: number, reduction: string, rowsOf = "logits"): Float64Array | null {
   if (losses === undefined || losses === null) {
     if (reduction === "none") {
       throw new TypeError(`options.losses is required for reduction "none": pass a Float64Array of length ${N} to receive the per-row losses`);
@@ -88,7 +89,7 @@ function checkLosses(losses: unknown, N: number, reduction: string): Float64Arra
     throw new TypeError(`options.losses is ${describe(losses)}: expected a Float64Array of length ${N}, one loss per row`);
   }
   if (losses.length !== N) {
-    throw new RangeError(`options.losses has length ${losses.length} but logits holds ${N} rows: expected one loss per row`);
+    throw new RangeError(`options.losses has length ${losses.length} but ${rowsOf} holds ${N} rows: expected one loss per row`);
   }
   return losses;
 }

@@ -5,6 +5,7 @@
 import { at, describe } from "../inputs/describe";
 import { resolveOptions, type ResolvedOptions } from "../inputs/options";
 import type { CrossEntropyOptions } from "../inputs/types";
+import { checkLosses } from "./checkFlat";
 
 /** Row-major float32 or float64 data. */
 export type FlatArray = Float32Array | Float64Array;
@@ -82,7 +83,7 @@ export function checkLinearFlatCall(input: unknown, linearWeight: unknown, targe
   const gradInput = checkBuffer(given.gradInput, "gradInput", input.length, "input", [input, linearWeight]);
   const gradLinearWeight = checkBuffer(given.gradLinearWeight, "gradLinearWeight", linearWeight.length, "linearWeight", [input, linearWeight, gradInput]);
   const gradLinearBias = checkBuffer(given.gradLinearBias, "gradLinearBias", C, "linearBias (numClasses)", [input, linearWeight, gradInput, gradLinearWeight]);
-  const losses = checkLosses(given.losses, N, resolved.reduction);
+  const losses = checkLosses(given.losses, N, resolved.reduction, "input");
   for (let n = 0; n < N; n++) {
     const y = targets[n];
     if ((y >= 0 && y < C) || y === resolved.ignoreIndex) continue;
@@ -120,20 +121,4 @@ function checkBuffer(buffer: unknown, name: string, length: number, like: string
     }
   }
   return buffer;
-}
-
-function checkLosses(losses: unknown, N: number, reduction: string): Float64Array | null {
-  if (losses === undefined || losses === null) {
-    if (reduction === "none") {
-      throw new TypeError(`options.losses is required for reduction "none": pass a Float64Array of length ${N} to receive the per-row losses`);
-    }
-    return null;
-  }
-  if (!(losses instanceof Float64Array)) {
-    throw new TypeError(`options.losses is ${describe(losses)}: expected a Float64Array of length ${N}, one loss per row`);
-  }
-  if (losses.length !== N) {
-    throw new RangeError(`options.losses has length ${losses.length} but input holds ${N} rows: expected one loss per row`);
-  }
-  return losses;
 }

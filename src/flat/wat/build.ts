@@ -1,7 +1,8 @@
 /**
  * `npm run build:wasm`: write dist/flat/kernel-f32.{wat,wasm} and kernel-f64.{wat,wasm} from
  * the generator in this folder, and the same as kernel-f32-relaxed and kernel-f64-relaxed
- * (relaxed SIMD's multiply-adds, loaded where the engine has them: features.ts), assembled by
+ * (relaxed SIMD's multiply-adds, loaded where the engine has them: features.ts), and
+ * linearCrossEntropyFlat's matmul-f32, matmul-f64 and their -relaxed twins (matmul.ts), assembled by
  * wabt (the WebAssembly Binary Toolkit, compiled to JavaScript: an npm devDependency, no
  * native toolchain needed).
  *
@@ -11,17 +12,23 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import wabt from "wabt";
 import { F32, F32_RELAXED, F64, F64_RELAXED, kernelName } from "./lanes";
+import { MATMUL_VARIANTS, matmulModule } from "./matmul";
 import { kernelModule } from "./module";
 
-/** Assemble both kernels into `outDir`; resolves to the files written. */
-export async function buildKernels(outDir: string): Promise<string[]> {
+/** One module to assemble: its file name (without extension), its text, and whether it uses relaxed SIMD. */
+interface WatModule {
+  name: string;
+  text: string;
+  relaxed: boolean;
+}
+
+/** Assemble each module with wabt into `outDir` as NAME.wat and NAME.wasm; resolves to the .wasm files. */
+async function assemble(outDir: string, modules: WatModule[]): Promise<string[]> {
   const toolkit = await wabt();
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const lanes of [F32, F64, F32_RELAXED, F64_RELAXED]) {
-    const name = kernelName(lanes);
-    const text = kernelModule(lanes);
-    const parsed = toolkit.parseWat(`${name}.wat`, text, { simd: true, relaxed_simd: lanes.relaxed });
+  for (const { name, text, relaxed } of modules) {
+    const parsed = toolkit.parseWat(`${name}.wat`, text, { simd: true, relaxed_simd: relaxed });
     parsed.validate();
     const { buffer } = parsed.toBinary({});
     parsed.destroy();
@@ -32,10 +39,21 @@ export async function buildKernels(outDir: string): Promise<string[]> {
   return written;
 }
 
+/** Assemble the four cross-entropy kernels into `outDir`; resolves to the files written. */
+export function buildKernels(outDir: string): Promise<string[]> {
+  const lanes = [F32, F64, F32_RELAXED, F64_RELAXED];
+  return assemble(outDir, lanes.map((l) => ({ name: kernelName(l), text: kernelModule(l), relaxed: l.relaxed })));
+}
+
+/** Assemble the four matmul modules of linearCrossEntropyFlat into `outDir`; resolves to the files written. */
+export function buildMatmul(outDir: string): Promise<string[]> {
+  return assemble(outDir, MATMUL_VARIANTS.map(({ element, relaxed, name }) => ({ name, text: matmulModule(element, relaxed), relaxed })));
+}
+
 if (require.main === module) {
   const outDir = process.argv[2] ?? join(__dirname, "..");
-  buildKernels(outDir).then(
-    (files) => console.log(`build:wasm: wrote ${files.join(", ")}`),
+  Promise.all([buildKernels(outDir), buildMatmul(outDir)]).then(
+    (files) => console.log(`build:wasm: wrote ${files.flat().join(", ")}`),
     (error: unknown) => {
       console.error(`build:wasm failed: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;

@@ -123,7 +123,7 @@ ${accumulate}
 `;
 }
 
-/** The four variants buildMatmul.ts writes into dist/flat/: matmul-f32, matmul-f64, and their -relaxed twins. */
+/** The four variants build.ts (buildMatmul) writes into dist/flat/: matmul-f32, matmul-f64, and their -relaxed twins. */
 export const MATMUL_VARIANTS: readonly { element: MatmulElement; relaxed: boolean; name: string }[] = [
   { element: "f32", relaxed: false, name: "matmul-f32" },
   { element: "f64", relaxed: false, name: "matmul-f64" },

@@ -54,4 +54,6 @@ export { toFloat16, toBfloat16 } from "./loss/halfPrecision";
 export { loadLossVariantsReference, type LossVariantCase } from "./course/reference";
 // The first loss and the bias at the log prior (notebook 4); accumulating padded micro-batches (appendix A1).
 export { classPrior, logPriorBias } from "./course/prior";
+// Reading the weights as templates: each pixel's vote for a class (notebook 10).
+export { pixelVotes } from "./course/templates";
 export { accumulatedTokenMean } from "./course/accumulation";

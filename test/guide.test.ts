@@ -117,3 +117,50 @@ describe("the extensions for fast finishers", () => {
     }
   });
 });
+
+// Notebook 04's minute budget: each row's words, displayed formulas and outputs are recounted from
+// the notebook (a part runs from its "#" or "##" heading to the next), and its minutes recomputed
+// by the guide's stated rule: words / 120 + 0.5 per formula + 1 per output, + 5 per exercise.
+describe("notebook 04's minute budget", () => {
+  const notebook = JSON.parse(readFileSync(join(root, "notebooks", "04-why-cross-entropy.ipynb"), "utf8"));
+  const parts: Array<{ heading: string; words: number; formulas: number; outputs: number }> = [];
+  for (const cell of notebook.cells as Array<{ cell_type: string; source: string[] | string }>) {
+    const text = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    if (cell.cell_type !== "markdown") {
+      if (parts.length === 0) continue;
+      const code = text.replace(/\/\/.*$/gm, "");
+      parts[parts.length - 1].outputs += (code.match(/\b(show|showSvg|showHtml)\(/g) ?? []).length;
+      continue;
+    }
+    for (const chunk of text.split(/^(#{1,2} .*)$/m)) {
+      if (!chunk.trim()) continue;
+      const heading = /^#{1,2} (.*)$/.exec(chunk);
+      if (heading) {
+        parts.push({ heading: heading[1], words: 0, formulas: 0, outputs: 0 });
+        continue;
+      }
+      const part = parts[parts.length - 1];
+      part.formulas += (chunk.match(/\$\$[\s\S]*?\$\$/g) ?? []).length;
+      const prose = chunk.replace(/\$\$[\s\S]*?\$\$/g, " ").replace(/\$[^$]+\$/g, "X").replace(/^#+ /gm, "");
+      part.words += prose.split(/\s+/).filter(Boolean).length;
+    }
+  }
+  const rows = tableAfter("### 04-why-cross-entropy");
+
+  it("recounts every row from the notebook and adds up to the total", () => {
+    const body = rows.filter(([name]) => name !== "total");
+    expect(body.length).toBeGreaterThan(5);
+    let total = 0;
+    for (const [name, words, formulas, outputs, minutes] of body) {
+      const title = name.replace(/ \(in pairs\)$/, "");
+      const part = parts.find((p) => p.heading.startsWith(title));
+      expect(part, `a part headed "${title}"`).toBeDefined();
+      expect([part!.words, part!.formulas, part!.outputs].map(String), name).toEqual([words, formulas, outputs]);
+      const computed = part!.words / 120 + 0.5 * part!.formulas + part!.outputs + (name.startsWith("Exercise") ? 5 : 0);
+      expect(computed.toFixed(1), name).toBe(minutes);
+      total += computed;
+    }
+    expect(total.toFixed(1)).toBe(rows.find(([name]) => name === "total")![4]);
+    expect(Math.abs(total - 40)).toBeLessThan(1);
+  });
+});

@@ -7,6 +7,7 @@ import { accuracyAndLossExercise } from "../src/exercises/accuracyAndLoss";
 import { expectedCalibrationErrorExercise, temperatureNllExercise } from "../src/exercises/calibration";
 import { TOLERANCE, allClose } from "../src/exercises/compare";
 import type { Exercise } from "../src/exercises/types";
+import { pixelVotesExercise } from "../src/exercises/pixelVotes";
 import { sgdStepExercise } from "../src/exercises/sgdStep";
 
 const quiet = { quiet: true };
@@ -64,12 +65,18 @@ function nllAt(mode: "divide" | "multiply" | "sum") {
   };
 }
 
+/** Each pixel's vote from `vote(x_j, W[j][c])`, as a learner writes the loop. */
+function votes(vote: (x: number, w: number) => number) {
+  return (features: number[], weights: number[][], c: number): number[] => features.map((x, j) => vote(x, weights[j][c]));
+}
+
 describe("right answers pass", () => {
   it.each([
     ["sgdStep", () => exercises.sgdStep(step(1, 1), quiet)],
     ["accuracyAndLoss", () => exercises.accuracyAndLoss(evaluate(false, false), quiet)],
     ["expectedCalibrationError", () => exercises.expectedCalibrationError(ece("count"), quiet)],
     ["temperatureNll", () => exercises.temperatureNll(nllAt("divide"), quiet)],
+    ["pixelVotes", () => exercises.pixelVotes(votes((x, w) => x * w), quiet)],
   ])("%s", (_, run) => {
     const result = run();
     expect(result.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.message}`)).toEqual([]);
@@ -134,6 +141,29 @@ describe("classic mistakes are named", () => {
   });
 });
 
+describe("pixelVotes: the classic misreadings of a template are named", () => {
+  it.each([
+    ["the template alone", votes((_, w) => w), /^You returned the template itself/],
+    ["row and column swapped", (x: number[], W: number[][], c: number) => x.map((v, j) => v * W[c][j]), /^weights is \(pixels, classes\)/],
+    ["the sign flipped", votes((x, w) => -x * w), /^Your votes have the wrong sign/],
+    ["added, not multiplied", votes((x, w) => x + w), /^A vote is the product/],
+    ["every class's weights added up", (x: number[], W: number[][]) => x.map((v, j) => v * W[j].reduce((s, w) => s + w, 0)), /^You added up the pixel's weights of every class/],
+    ["the placeholder", (x: number[]) => x.map(() => 0), /^Every vote is 0: is it still the placeholder/],
+  ])("%s", (_, fn, hint) => {
+    const result = exercises.pixelVotes(fn, quiet);
+    expect(result.passed).toBe(false);
+    expect(result.hint).toMatch(hint);
+  });
+
+  it("the template alone passes only the image with every pixel inked, and the sum gets a shape message", () => {
+    const template = exercises.pixelVotes(votes((_, w) => w), quiet);
+    expect(template.cases.filter((c) => c.passed).map((c) => c.name)).toEqual(["every pixel fully inked"]);
+    const score = exercises.pixelVotes((x: number[], W: number[][], c: number) => x.reduce((s, v, j) => s + v * W[j][c], 0), quiet);
+    expect(score.passed).toBe(false);
+    expect(score.cases[0].message).toMatch(/returned .*number.*expected/);
+  });
+});
+
 describe("the report", () => {
   it("prints boolean inputs as true and false", async () => {
     const { formatValue } = await import("../src/exercises/report");
@@ -142,7 +172,9 @@ describe("the report", () => {
 });
 
 describe("every foil is caught by some case and told apart from every other foil", () => {
-  const all = [sgdStepExercise, accuracyAndLossExercise, expectedCalibrationErrorExercise, temperatureNllExercise] as Array<Exercise<unknown[]>>;
+  const all = [
+    sgdStepExercise, accuracyAndLossExercise, expectedCalibrationErrorExercise, temperatureNllExercise, pixelVotesExercise,
+  ] as Array<Exercise<unknown[]>>;
   it.each(all.map((e) => [e.name, e] as const))("%s", (_, exercise) => {
     const outputs = exercise.mistakes.map((m) => exercise.cases.map((c) => m.output(c.args, exercise.expected(...c.args))));
     exercise.mistakes.forEach((m, i) => {

@@ -34,6 +34,7 @@ import { expectedCalibrationErrorExercise, temperatureNllExercise } from "./cali
 import { multiMarginLossExercise } from "./multiMarginLoss";
 import { focalLossExercise } from "./focalLoss";
 import { logPriorBiasExercise } from "./logPriorBias";
+import { pixelVotesExercise } from "./pixelVotes";
 import { accumulatedTokenMeanExercise } from "./accumulatedTokenMean";
 
 export type { CaseResult, CheckOptions, ExerciseResult } from "./types";
@@ -124,6 +125,15 @@ export const exercises = {
     fn: (weights: number[][], bias: number[], X: number[][], targets: number[]) => unknown,
     options?: CheckOptions,
   ): ExerciseResult => runExercise(accuracyAndLossExercise, fn, options),
+
+  /**
+   * fn(features, weights, classIndex) -> each pixel's vote x_j · W[j][c] for class c (the votes plus
+   * b[c] are the class's logit). Taught in notebooks/10-training-on-digits.ipynb.
+   */
+  pixelVotes: (
+    fn: (features: number[], weights: number[][], classIndex: number) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(pixelVotesExercise, fn, options),
 
   /** fn(confidence, correct, numBins) -> Σ_b (n_b / N)·|acc_b − conf_b|. Taught in notebooks/11-calibration-and-temperature.ipynb. */
   expectedCalibrationError: (

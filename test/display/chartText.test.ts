@@ -121,14 +121,14 @@ const charts: Array<[string, () => string]> = [
       yLabel: "current character",
       title: "Bigram counts of the 6797 training names: row = current, column = next",
     })],
-  ["heatmap, its 10 x 10 close-up with 4-digit counts (12)", () =>
+  ["heatmap, its 10 x 10 zoom with 4-digit counts (12)", () =>
     heatmap({
       values: range(10).map((i) => range(10).map((j) => (i * 131 + j * 71) % 1700)),
       rowLabels: letters.slice(0, 10),
       columnLabels: letters.slice(0, 10),
       xLabel: "next character",
       yLabel: "current character",
-      title: "Close-up: the 10 most frequent characters, with their counts",
+      title: "Zoom: bigram counts among the 10 most frequent characters",
       cellLabels: true,
       digits: 4,
     })],

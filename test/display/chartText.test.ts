@@ -128,7 +128,7 @@ const charts: Array<[string, () => string]> = [
       columnLabels: letters.slice(0, 10),
       xLabel: "next character",
       yLabel: "current character",
-      title: "Zoom: bigram counts among the 10 most frequent characters",
+      title: "Zoom: the counts among the 10 most frequent characters",
       cellLabels: true,
       digits: 4,
     })],

@@ -5,7 +5,7 @@
 import { TICK_DIGITS, xTitle, yAxis, yAxisWidth } from "./axis";
 import { escapeMarkup, formatNumber } from "./format";
 import { extent, linearScale, niceDomain } from "./scale";
-import { INK, MUTED, NON_FINITE, type PlotArea, checkSize, num, svgDocument, text, textWidth } from "./svg";
+import { CHART_WIDTH, INK, MUTED, NON_FINITE, type PlotArea, checkSize, num, svgDocument, text, textWidth } from "./svg";
 
 export interface BarChartOptions {
   labels: string[];
@@ -23,6 +23,7 @@ export interface BarChartOptions {
   yDomain?: [number, number];
   /** Significant digits of the value labels. Default 3. */
   digits?: number;
+  /** Natural width in px, at most CHART_WIDTH (560, the default). */
   width?: number;
   height?: number;
 }
@@ -46,7 +47,7 @@ const RIGHT = 16;
  */
 export function barChart(options: BarChartOptions): string {
   const { labels, values, title, xLabel, yLabel, highlight, highlightLabel, yDomain } = options;
-  const width = options.width ?? 640;
+  const width = options.width ?? CHART_WIDTH;
   const height = options.height ?? 360;
   const digits = options.digits ?? 3;
   validate(options, width, height);

@@ -5,7 +5,7 @@
  */
 import { textColorOn } from "./color";
 import { escapeMarkup } from "./format";
-import { MUTED, checkSize, num, svgDocument, text, textWidth } from "./svg";
+import { CHART_WIDTH, MUTED, checkSize, num, svgDocument, text, textWidth } from "./svg";
 
 export interface CategoryMapOptions {
   /** Class indices, one per cell: integers in [0, categories.length). */
@@ -15,7 +15,10 @@ export interface CategoryMapOptions {
   rowLabels: string[];
   columnLabels: string[];
   title: string;
-  /** Side of a square cell in pixels. Default: fits the grid into about 400 px, in [16, 64]. */
+  /**
+   * Side of a square cell in pixels, at most: cells shrink so the chart fits CHART_WIDTH
+   * (560 px) and the grid about 400 px of height. Default 64.
+   */
   cellSize?: number;
 }
 
@@ -39,12 +42,18 @@ export function categoryMap(options: CategoryMapOptions): string {
   validate(options);
   const rows = classes.length;
   const cols = columnLabels.length;
-  const cell = options.cellSize ?? Math.min(64, Math.max(16, Math.floor(400 / Math.max(rows, cols, 1))));
   const left = 16 + Math.max(0, ...rowLabels.map((l) => textWidth(l, 11))) + 8;
+  const legendWidth = 24 + Math.max(...categories.map((name, k) => textWidth(`${k}: ${name}`, 12)));
+  // The largest cell (up to cellSize) that fits CHART_WIDTH and 400 px of height, at least 13 px.
+  const fitted = Math.min(
+    Math.floor((CHART_WIDTH - left - 24 - legendWidth - 16) / Math.max(cols, 1)),
+    Math.floor(400 / Math.max(rows, 1)),
+  );
+  const cell = Math.max(13, Math.min(options.cellSize ?? 64, fitted));
   const top = 64;
   const gridRight = left + cols * cell;
-  const legendWidth = 24 + Math.max(...categories.map((name, k) => textWidth(`${k}: ${name}`, 12)));
-  const width = Math.ceil(Math.max(gridRight + 24 + legendWidth + 16, textWidth(title, 15) + 32));
+  const titleWidth = Math.min(CHART_WIDTH, textWidth(title, 15) * 1.05 + 32);
+  const width = Math.ceil(Math.max(gridRight + 24 + legendWidth + 16, titleWidth));
   const height = Math.ceil(top + Math.max(rows * cell, categories.length * 22) + 16);
   checkSize("categoryMap", "width", width);
   checkSize("categoryMap", "height", height);

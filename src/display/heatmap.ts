@@ -7,7 +7,14 @@ import { colorBar } from "./colorBar";
 import { NON_FINITE_FILL, rampColor, textColorOn } from "./color";
 import { escapeMarkup, formatNumber } from "./format";
 import { extent, niceTicks } from "./scale";
-import { MUTED, NON_FINITE, checkSize, num, svgDocument, text, textWidth } from "./svg";
+import {
+  CHART_WIDTH, MIN_FONT_SIZE, MUTED, NON_FINITE, checkSize, num, svgDocument, text, textWidth,
+} from "./svg";
+
+/** The tallest a heatmap's grid is drawn, so a chart stays under about 600 px. */
+const GRID_HEIGHT = 480;
+/** The smallest cell: a row label at 11 px still fits its row. */
+const MIN_CELL = 13;
 
 export interface HeatmapOptions {
   values: number[][];
@@ -18,11 +25,17 @@ export interface HeatmapOptions {
   diverging?: boolean;
   /** Fixed colour range, e.g. [0, 1] for probabilities. Default: the finite data (±max|v| if diverging). */
   domain?: [number, number];
-  /** Print each value in its cell. Default: true when cells are at least 40 px. */
+  /**
+   * Print each value in its cell. Default: when the widest label fits its cell at 11 px
+   * (MIN_FONT_SIZE). `true` where they cannot fit is an error: show fewer rows and columns.
+   */
   cellLabels?: boolean;
   /** Significant digits of the cell labels. Default 3. */
   digits?: number;
-  /** Side of a square cell in pixels. Default: fits the matrix into about 560 px, in [16, 64]. */
+  /**
+   * Side of a square cell in pixels, at most: cells shrink so the chart fits CHART_WIDTH
+   * (560 px) and its grid about 480 px of height. Default 64.
+   */
   cellSize?: number;
   xLabel?: string;
   yLabel?: string;
@@ -46,28 +59,48 @@ export function heatmap(options: HeatmapOptions): string {
   const cols = columnLabels.length;
   const digits = options.digits ?? 3;
   const [lo, hi] = colourDomain(values, diverging, options.domain);
-  const cell = options.cellSize ?? Math.min(64, Math.max(16, Math.floor(560 / Math.max(rows, cols, 1))));
-  const showLabels = options.cellLabels ?? cell >= 40;
-
   const widestRow = Math.max(0, ...rowLabels.map((l) => textWidth(l, 11)));
   const widestCol = Math.max(0, ...columnLabels.map((l) => textWidth(l, 11)));
-  const rotate = widestCol > cell - 4;
   const left = 16 + (yLabel ? 22 : 0) + widestRow + 8;
+  const ticks = niceTicks(lo, hi, 4);
+  const legendWidth = 24 + Math.max(
+    ...ticks.map((t) => textWidth(formatNumber(t, TICK_DIGITS), 11)), textWidth("not finite", 11));
+  // The largest cell (up to cellSize) with which the chart fits CHART_WIDTH and the grid
+  // GRID_HEIGHT; never below a row label's height, so too many columns fail in checkSize.
+  const fitted = Math.min(
+    Math.floor((CHART_WIDTH - left - 24 - legendWidth - 16) / Math.max(cols, 1)),
+    Math.floor(GRID_HEIGHT / Math.max(rows, 1)),
+  );
+  const cell = Math.max(MIN_CELL, Math.min(options.cellSize ?? 64, fitted));
+
+  const rotate = widestCol > cell - 4;
   const top = 44 + (xLabel ? 22 : 0) + (rotate ? Math.min(widestCol, 120) * 0.72 + 12 : 20);
   const gridRight = left + cols * cell;
   const legendHeight = Math.max(120, Math.min(rows * cell, 240));
-  const ticks = niceTicks(lo, hi, 4);
-  const legendWidth = 24 + Math.max(...ticks.map((t) => textWidth(formatNumber(t, TICK_DIGITS), 11)), textWidth("not finite", 11));
-  const width = Math.ceil(Math.max(gridRight + 24 + legendWidth + 16, textWidth(title, 15) + 32));
+  const titleWidth = Math.min(CHART_WIDTH, textWidth(title, 15) * 1.05 + 32);
+  const width = Math.ceil(Math.max(gridRight + 24 + legendWidth + 16, titleWidth));
   const height = Math.ceil(top + Math.max(rows * cell, legendHeight + 40) + 16);
   checkSize("heatmap", "width", width);
   checkSize("heatmap", "height", height);
 
-  // One font size for every cell label, the largest at which the widest label fits its cell.
-  const labelOf = (v: number) => (Number.isFinite(v) ? formatNumber(v, digits) : Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞");
-  const widestLabel = Math.max(3, ...values.flatMap((row) => row.map((v) => labelOf(v).length)));
-  const fontSize = Math.min(11, (cell - 6) / (widestLabel * 0.6));
-  const fitsLabels = fontSize >= 7;
+  // One font size for every cell label: the largest (up to 13 px) at which the widest label
+  // fits its cell. Below MIN_FONT_SIZE the values are not printed (a projector could not
+  // show them), and asking for them then is an error.
+  const labelOf = (v: number) =>
+    Number.isFinite(v) ? formatNumber(v, digits) : Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞";
+  const widest = values.flatMap((row) => row.map(labelOf)).reduce((a, b) => (b.length > a.length ? b : a), "NaN");
+  const fontSize = Math.min(13, (cell - 6) / (widest.length * 0.6));
+  const fitsLabels = fontSize >= MIN_FONT_SIZE;
+  if (options.cellLabels === true && !fitsLabels) {
+    const needed = Math.ceil(widest.length * 0.6 * MIN_FONT_SIZE + 6);
+    throw new RangeError(
+      `heatmap: cellLabels = true, but "${widest}" needs cells of ${needed} px to print at ` +
+        `${MIN_FONT_SIZE} px, and ${rows} x ${cols} cells fit ${CHART_WIDTH} px at ${cell} px: ` +
+        "show fewer rows and columns (the most frequent, say), or set cellLabels: false",
+    );
+  }
+  const showLabels = (options.cellLabels ?? true) && fitsLabels;
+  const labelSize = Math.max(fontSize, MIN_FONT_SIZE);
   const cells = values.flatMap((row, r) =>
     row.map((value, c) => {
       const x = left + c * cell;
@@ -79,12 +112,12 @@ export function heatmap(options: HeatmapOptions): string {
         `<rect class="cell" x="${num(x)}" y="${num(y)}" width="${num(cell)}" height="${num(cell)}" fill="${fill}" ` +
         `stroke="#ffffff" stroke-width="1"><title>${escapeMarkup(tooltip)}</title></rect>`;
       // A non-finite cell is labelled even when values are not: grey alone would not say which it is.
-      if (finite && !(showLabels && fitsLabels)) return rect;
+      if (finite && !showLabels) return rect;
       const label = labelOf(value);
       const colour = finite ? textColorOn(fill) : NON_FINITE;
       const weight = finite ? undefined : 700;
-      return rect + text(x + cell / 2, y + cell / 2 + fontSize * 0.35, label, {
-        "text-anchor": "middle", "font-size": num(Math.max(fontSize, 7)), fill: colour, "font-weight": weight,
+      return rect + text(x + cell / 2, y + cell / 2 + labelSize * 0.35, label, {
+        "text-anchor": "middle", "font-size": num(labelSize), fill: colour, "font-weight": weight,
       });
     }),
   );

@@ -8,7 +8,9 @@ import { colorBar } from "./colorBar";
 import { rampColor } from "./color";
 import { escapeMarkup, formatNumber } from "./format";
 import { extent, niceTicks } from "./scale";
-import { AXIS, INK, MUTED, checkSize, num, svgDocument, text, textWidth } from "./svg";
+import {
+  AXIS, CHART_WIDTH, INK, MUTED, checkSize, num, svgDocument, text, textWidth, wrapText,
+} from "./svg";
 
 export interface ImageGridOptions {
   /** One flat, row-major array of pixels per image, all the same length. */
@@ -18,7 +20,7 @@ export interface ImageGridOptions {
   title: string;
   /** A caption under each image; "\n" starts a new line. */
   labels?: string[];
-  /** Images per grid row. Default: up to 10. */
+  /** Images per grid row, at most: fewer when a row would not fit CHART_WIDTH (560 px). Default 10. */
   columns?: number;
   /** Colour range. Default: the data (±max|v| if diverging). */
   domain?: [number, number];
@@ -28,7 +30,7 @@ export interface ImageGridOptions {
   pixelSize?: number;
   /** What the colours mean, written above the legend: "ink (0 = blank, 16 = full)". */
   legendLabel?: string;
-  /** Text under the grid saying how to read one image; "\n" starts a new line. */
+  /** Text under the grid saying how to read one image; "\n" starts a new line, long lines wrap. */
   xLabel?: string;
 }
 
@@ -48,8 +50,6 @@ export function imageGrid(options: ImageGridOptions): string {
   validate(options);
   const pixel = options.pixelSize ?? 6;
   const imageHeight = images[0].length / imageWidth;
-  const columns = Math.min(options.columns ?? 10, images.length);
-  const rows = Math.ceil(images.length / columns);
   const [lo, hi] = colourDomain(images, diverging, options.domain);
 
   const captionLines = labels.map((l) => l.split("\n"));
@@ -59,13 +59,19 @@ export function imageGrid(options: ImageGridOptions): string {
   const tileHeight = imageHeight * pixel + lineCount * 14 + GAP;
   const left = 16;
   const top = 44;
+  const ticks = niceTicks(lo, hi, 4);
+  const legendWidth = 24 + Math.max(
+    ...ticks.map((t) => textWidth(formatNumber(t, TICK_DIGITS), 11)), textWidth(legendLabel ?? "", 11) - 10);
+  // As many images per row as asked for, as long as the row fits CHART_WIDTH.
+  const fit = Math.floor((CHART_WIDTH - left - 16 - legendWidth - 16) / tileWidth);
+  const columns = Math.max(1, Math.min(options.columns ?? 10, images.length, fit));
+  const rows = Math.ceil(images.length / columns);
   const gridRight = left + columns * tileWidth;
   const legendHeight = Math.max(90, Math.min(rows * tileHeight - GAP, 200));
-  const ticks = niceTicks(lo, hi, 4);
-  const legendWidth = 24 + Math.max(...ticks.map((t) => textWidth(formatNumber(t, TICK_DIGITS), 11)), textWidth(legendLabel ?? "", 11) - 10);
-  const noteLines = xLabel ? xLabel.split("\n") : [];
+  const noteLines = xLabel ? xLabel.split("\n").flatMap((line) => wrapText(line, CHART_WIDTH - 32, 11)) : [];
   const widestNote = Math.max(0, ...noteLines.map((line) => textWidth(line, 11)));
-  const width = Math.ceil(Math.max(gridRight + 16 + legendWidth + 16, textWidth(title, 15) + 32, widestNote + 32));
+  const titleWidth = Math.min(CHART_WIDTH, textWidth(title, 15) * 1.05 + 32);
+  const width = Math.ceil(Math.max(gridRight + 16 + legendWidth + 16, titleWidth, widestNote + 32));
   const gridBottom = top + 18 + Math.max(rows * tileHeight, legendHeight + 24);
   const height = Math.ceil(gridBottom + 4 + 16 * noteLines.length);
   checkSize("imageGrid", "width", width);

@@ -6,7 +6,7 @@ import { xAxis, yAxis, yAxisWidth } from "./axis";
 import { escapeMarkup } from "./format";
 import { type Scale, extent, linearScale, logDomain, logScale, niceDomain } from "./scale";
 import {
-  INK, MUTED, type PlotArea, SERIES_COLORS, SERIES_DASHES, checkSize, contentId, num, svgDocument, text, textWidth,
+  CHART_WIDTH, INK, MUTED, type PlotArea, SERIES_COLORS, SERIES_DASHES, checkSize, contentId, num, svgDocument, text, textWidth,
 } from "./svg";
 
 export interface LineSeries {
@@ -30,6 +30,7 @@ export interface LineChartOptions {
   xDomain?: [number, number];
   /** Labelled points, e.g. { x: 0.1, y: 2.303, label: "p = 1/C: log C" }; non-finite ones are skipped. */
   marks?: Array<{ x: number; y: number; label: string }>;
+  /** Natural width in px, at most CHART_WIDTH (560, the default). */
   width?: number;
   height?: number;
 }
@@ -50,7 +51,7 @@ const MAX_DOTTED_POINTS = 25;
  */
 export function lineChart(options: LineChartOptions): string {
   const { series, title, xLabel, yLabel, logX = false, logY = false, marks = [] } = options;
-  const width = options.width ?? 640;
+  const width = options.width ?? CHART_WIDTH;
   const height = options.height ?? 400;
   validate(options, width, height);
 
@@ -121,12 +122,14 @@ function seriesSvg(s: LineSeries, k: number, x: Scale, y: Scale): string {
 }
 
 function markSvgText(mark: { label: string }, px: number, py: number, area: PlotArea): string {
-  const nearRight = px + 8 + textWidth(mark.label, 11) > area.left + area.width;
+  const width = textWidth(mark.label, 11);
+  // Right of the point if it fits, else left of it, but never past the y axis.
+  const start = px + 8 + width <= area.left + area.width ? px + 8 : Math.max(area.left + 4, px - 8 - width);
   const nearTop = py - 8 < area.top + 10;
-  const attrs = { "text-anchor": nearRight ? "end" : "start", "font-size": 11, fill: INK };
+  const attrs = { "text-anchor": "start", "font-size": 11, fill: INK };
   return (
     `<g class="mark"><circle cx="${num(px)}" cy="${num(py)}" r="4.5" fill="${INK}" stroke="#ffffff" stroke-width="1.5"/>` +
-    text(nearRight ? px - 8 : px + 8, nearTop ? py + 16 : py - 8, mark.label, attrs) +
+    text(start, nearTop ? py + 16 : py - 8, mark.label, attrs) +
     "</g>"
   );
 }

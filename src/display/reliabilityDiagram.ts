@@ -6,7 +6,7 @@
 import { xAxis, yAxis, yAxisWidth } from "./axis";
 import { escapeMarkup, formatNumber } from "./format";
 import { linearScale } from "./scale";
-import { MUTED, type PlotArea, SERIES_COLORS, checkSize, num, svgDocument, text, textWidth } from "./svg";
+import { CHART_WIDTH, MIN_FONT_SIZE, MUTED, type PlotArea, SERIES_COLORS, checkSize, num, svgDocument, text, textWidth } from "./svg";
 
 /** One bin, as `reliabilityBins` returns it. */
 export interface DiagramBin {
@@ -46,7 +46,7 @@ export function reliabilityDiagram(options: ReliabilityDiagramOptions): string {
   const { bins, title, note } = options;
   const xLabel = options.xLabel ?? "confidence: the predicted class's probability";
   const yLabel = options.yLabel ?? "accuracy in the bin";
-  const width = options.width ?? 560;
+  const width = options.width ?? CHART_WIDTH;
   const height = options.height ?? 520;
   validate(options, width, height);
 
@@ -72,7 +72,12 @@ export function reliabilityDiagram(options: ReliabilityDiagramOptions): string {
       `<rect class="gap" x="${num(x0 + 0.5)}" y="${num(y(g1))}" width="${num(w - 1)}" height="${num(y(g0) - y(g1))}" ` +
       `fill="${GAP}" fill-opacity="0.35" stroke="${GAP}" stroke-width="1.25"><title>${tooltip}</title></rect>`;
     const countY = Math.max(y(Math.max(b.accuracy, b.meanConfidence)) - 5, area.top - 4);
-    const count = text(x0 + w / 2, countY, String(b.count), { "text-anchor": "middle", "font-size": w < 26 ? 9 : 10, fill: MUTED, class: "count" });
+    // A count wider than its bin stands upright above it rather than overlap its neighbours.
+    const upright = textWidth(String(b.count), MIN_FONT_SIZE) + 2 > w;
+    const count = text(upright ? x0 + w / 2 + 4 : x0 + w / 2, countY, String(b.count), {
+      "text-anchor": upright ? "start" : "middle", "font-size": MIN_FONT_SIZE, fill: MUTED, class: "count",
+      transform: upright ? `rotate(-90 ${num(x0 + w / 2 + 4)} ${num(countY)})` : undefined,
+    });
     return bar + gap + count;
   });
   const diagonal =

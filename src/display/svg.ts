@@ -21,6 +21,12 @@
  *   metadata, so trusted and untrusted notebooks show a chart at the same size.
  * - Show charts with `showSvg` (./show.ts): it sends a PNG of the same chart beside the SVG,
  *   which an untrusted (handed-out) notebook shows where it drops the SVG.
+ * - Projected (issue 18): at 1024 px with the file browser open the output area is 592 px
+ *   wide, and a wider chart is shown scaled down, its text with it. So no chart is wider than
+ *   CHART_WIDTH and no text smaller than MIN_FONT_SIZE: every text then reads at 11 px or
+ *   more there. A long title wraps (`svgDocument`); charts that grow with their data
+ *   (heatmaps, image grids) shrink cells or take fewer columns to fit.
+ *   test/display/chartText.test.ts and the browser suite measure it.
  * Build charts from these helpers and colours, never from page colours or `<style>` blocks.
  */
 import { escapeMarkup } from "./format";
@@ -40,6 +46,14 @@ export const NON_FINITE = CHIPS.nonFinite.text;
 export const SERIES_COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f"];
 /** Dash patterns per series, so lines stay apart in a greyscale printout. */
 export const SERIES_DASHES = ["", "7 4", "2 3", "9 3 2 3"];
+
+/** The widest a chart is drawn, in px: the 592 px output area at 1024 less a margin. */
+export const CHART_WIDTH = 560;
+/** The smallest text on any chart, in px (tick labels, legends, cell numbers). */
+export const MIN_FONT_SIZE = 11;
+/** The title's size and the height of each of its lines. */
+const TITLE_SIZE = 15;
+const TITLE_LINE = 19;
 
 /** The rectangle charts draw data into, in SVG user units. */
 export interface PlotArea {
@@ -88,11 +102,19 @@ export function text(x: number, y: number, content: string, extra: Record<string
  * natural size, as an `<img>` or inline), `role="img"`, a `<title>` (its accessible name), an optional `<desc>`, the
  * light card (white, rounded grey border) and the title drawn at the top left.
  * `data-width`/`data-height` keep the natural size for tools (the PNG rendering).
+ * A title wider than the card wraps onto more lines; the body moves down by as many lines
+ * and the chart grows by as much, so a body is laid out as if its title took one line.
  *
- * @example svgDocument({ width: 640, height: 400, title: "Loss" }, "<g/>")
+ * @example svgDocument({ width: 560, height: 400, title: "Loss" }, "<g/>")
  */
-export function svgDocument(frame: { width: number; height: number; title: string; description?: string }, body: string): string {
-  const { width, height, title, description } = frame;
+export function svgDocument(
+  frame: { width: number; height: number; title: string; description?: string },
+  body: string,
+): string {
+  const { width, title, description } = frame;
+  const titleLines = wrapText(title, width - 32, TITLE_SIZE * 1.05); // bold runs wider
+  const shift = (titleLines.length - 1) * TITLE_LINE;
+  const height = frame.height + shift;
   const size = attrs({
     width,
     height,
@@ -106,8 +128,9 @@ export function svgDocument(frame: { width: number; height: number; title: strin
     `<title>${escapeMarkup(title)}</title>`,
     description === undefined ? "" : `<desc>${escapeMarkup(description)}</desc>`,
     `<rect class="card" x="0.5" y="0.5"${attrs({ width: width - 1, height: height - 1 })} rx="6" fill="${CARD.background}" stroke="${CARD.border}"/>`,
-    text(16, 26, title, { "font-size": 15, "font-weight": 600 }),
-    body,
+    ...titleLines.map((line, i) =>
+      text(16, 26 + i * TITLE_LINE, line, { "font-size": TITLE_SIZE, "font-weight": 600 })),
+    shift > 0 ? `<g transform="translate(0 ${num(shift)})">\n${body}\n</g>` : body,
     "</svg>",
   ]
     .filter((line) => line !== "")
@@ -132,9 +155,39 @@ export function textWidth(content: string, fontSize = 12): number {
   return content.length * fontSize * 0.6;
 }
 
+/**
+ * Splits text into lines no wider than `maxWidth` at `fontSize` (by `textWidth`), at spaces;
+ * a single word wider than that keeps a line of its own.
+ *
+ * @example wrapText("a long title", 60, 12) // ["a long", "title"]
+ */
+export function wrapText(content: string, maxWidth: number, fontSize: number): string[] {
+  const lines: string[] = [];
+  for (const word of content.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && textWidth(`${lines[last]} ${word}`, fontSize) <= maxWidth) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.length > 0 ? lines : [""];
+}
+
+/**
+ * The smallest font size in a chart: the least of every `font-size` it sets (the root's
+ * included, which every text without its own inherits). The browser suite multiplies it by
+ * the displayed / natural width to get the smallest text as rendered.
+ *
+ * @example minFontSize(barChart({ labels: ["a"], values: [1], title: "p" })) // 11
+ */
+export function minFontSize(svg: string): number {
+  const sizes = [...svg.matchAll(/\sfont-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+  return sizes.length > 0 ? Math.min(...sizes) : 16;
+}
+
 /** Chart sizes in pixels; charts validate their options once, at the boundary. */
 export function checkSize(fn: string, name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 50 || value > 10000) {
-    throw new RangeError(`${fn}: ${name} = ${value} is out of range: expected a size in pixels in [50, 10000]`);
+  const max = name === "width" ? CHART_WIDTH : 10000;
+  if (!Number.isFinite(value) || value < 50 || value > max) {
+    const why = name === "width" ? " (wider, a projector would shrink its text below 11 px)" : "";
+    throw new RangeError(`${fn}: ${name} = ${value} is out of range: expected a size in pixels in [50, ${max}]${why}`);
   }
 }

@@ -7,7 +7,8 @@
 // every chart rendered; no text in any output has a WCAG contrast below 4.5 (Lab Light, Lab
 // Dark, Notebook 6). Projected (issue 18), in Lab Light and Dark, at 1024 x 768 with the file
 // browser open and at 1920 x 1080: no chart wider than its natural width or its output area,
-// none taller than CHART_MAX_HEIGHT at 1024 x 768 (each chart's scale is logged); every code cell wraps and none scrolls sideways; in Presentation Mode, tables,
+// none taller than CHART_MAX_HEIGHT at 1024 x 768, no chart text under CHART_MIN_TEXT_PX as
+// rendered (each chart's scale and smallest text are logged); every code cell wraps and none scrolls sideways; in Presentation Mode, tables,
 // checker tables and the progress line grow by the same ratio as prose. Then a
 // notebook handed out with outputs whose signature no longer matches (untrusted) must
 // show every chart, in both front ends. Screenshots go to screenshots/ (git-ignored).
@@ -42,6 +43,8 @@ const WIDE = { width: 1920, height: 1080 };
 const LAPTOP = { width: 1280, height: 800 };
 /** Issue 18: no chart taller than about 600 px at 1024 x 768 (the screen is 768 px tall). */
 const CHART_MAX_HEIGHT = 610;
+/** Issue 18: no chart text under 11 px as rendered (font size x displayed / natural width). */
+const CHART_MIN_TEXT_PX = 11;
 /** Presentation Mode: table text grows by prose's ratio, within this relative tolerance. */
 const FONT_RATIO_RTOL = 0.03;
 const KERNEL_READY_MS = 90_000;
@@ -315,6 +318,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         // Rendered size of a chart's text = its font size x this scale (displayed / natural width).
         const smallest = (r: OutputReport) => Math.min(...r.charts.map((c) => Math.round((100 * c.width) / c.naturalWidth) / 100));
         const tallest = (r: OutputReport) => Math.max(0, ...r.charts.map((c) => c.height));
+        const smallText = (r: OutputReport) => r.charts.map((c) => c.minFontPx);
         const growth = (key: keyof LabCodeReport["fonts"]) => (plainFonts[key] > 0 ? presentedFonts[key] / plainFonts[key] : NaN);
         const debuggerErrors = consoleErrors.filter((e) => e.includes("No active debugger session"));
         timing.push(
@@ -322,6 +326,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
             `worst contrast Light ${byTheme["JupyterLab Light"].worst[0]?.ratio ?? "-"} / Dark ${byTheme["JupyterLab Dark"].worst[0]?.ratio ?? "-"} ` +
             `over ${narrow.textRuns} text runs; chart width/natural/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1920: ${widths(wide).join(" ") || "-"}; ` +
             `tallest chart at 1024: ${Math.round(tallest(narrow))} px, at 1920: ${Math.round(tallest(wide))} px; smallest chart scale at 1024: ${smallest(narrow)}, at 1920: ${smallest(wide)}; ` +
+            `smallest text per chart at 1024 (px): ${smallText(narrow).join(" ") || "-"}, at 1920: ${smallText(wide).join(" ") || "-"}; ` +
             `code cells ${code.codeCells}, scrolling sideways at 1024: ${code.overflowing.length}, unwrapped: ${code.unwrapped.length}; ` +
             `Presentation Mode growth prose ${growth("prose").toFixed(3)}, code ${growth("code").toFixed(3)}, table ${growth("table").toFixed(3)}, ` +
             `checker ${growth("checker").toFixed(3)}, progress ${growth("progress").toFixed(3)}; ` +
@@ -345,6 +350,8 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
             expect(report.charts.filter((c) => c.width > c.area + 0.5), `${where}: charts wider than their output area`).toEqual([]);
             expect(report.charts.filter((c) => !(c.naturalWidth > 0) || c.width > c.naturalWidth + 0.5), `${where}: charts wider than their natural width`).toEqual([]);
             if (size === "1024") expect(report.charts.filter((c) => c.height > CHART_MAX_HEIGHT), `${where}: charts taller than ${CHART_MAX_HEIGHT} px`).toEqual([]);
+            const smallCharts = report.charts.flatMap((c, i) => (c.minFontPx < CHART_MIN_TEXT_PX ? [`chart ${i}: ${c.minFontPx} px`] : []));
+            expect(smallCharts, `${where}: chart text under ${CHART_MIN_TEXT_PX} px as rendered`).toEqual([]);
           }
         }
         // Presentation Mode: whatever table kinds the notebook shows grow like prose.
@@ -392,6 +399,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         // Untrusted, Lab will not draw the SVG: each chart must show as its PNG, loaded and within the area.
         expect(kinds).toEqual(Array(handout.charts).fill("png"));
         expect(report!.charts.filter((c) => c.width > c.area + 0.5)).toEqual([]);
+        expect(report!.charts.filter((c) => c.minFontPx < CHART_MIN_TEXT_PX), "untrusted: chart text under 11 px").toEqual([]);
         // Untrusted (PNG) and trusted (SVG) show a chart at the same size, never past its natural width.
         expect(report!.charts.filter((c) => !(c.naturalWidth > 0) || c.width > c.naturalWidth + 0.5)).toEqual([]);
         if (chartSizes.has(name)) expect(report!.charts.map((c) => Math.round(c.width)), "untrusted against trusted widths at 1024").toEqual(chartSizes.get(name));
@@ -440,7 +448,8 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         await shot(page, `${path.basename(name, ".ipynb")}-notebook6-1280`);
         timing.push(
           `${name} in Notebook 6: ran in ${((Date.now() - started) / 1000).toFixed(1)} s; ${report.charts.length} chart(s), ` +
-            `${report.tables} table(s); worst contrast ${report.worst[0]?.ratio ?? "-"} over ${report.textRuns} text runs`,
+            `${report.tables} table(s); worst contrast ${report.worst[0]?.ratio ?? "-"} over ${report.textRuns} text runs; ` +
+            `smallest text per chart (px): ${report.charts.map((c) => c.minFontPx).join(" ") || "-"}`,
         );
         expect(ran.problems, `${name}: cells show errors or stderr`).toEqual([]);
         expect(ran.unexecuted, `${name}: code cells left without an execution count`).toEqual([]);

@@ -1,5 +1,6 @@
 // What the browser test reads from a notebook page, as page-side code. Passed as strings:
 // test transforms may add helpers to functions that would not exist in the page.
+import { FONT_SIZE_KEYWORD } from "../../src/display/png";
 
 /** One text run whose contrast was measured. */
 export interface ContrastSample {
@@ -24,7 +25,11 @@ export interface OutputReport {
     naturalHeight: number;
     area: number;
     title: string;
-    /** Smallest text on the chart as rendered: font size x displayed width / natural width (SVG only). */
+    /**
+     * Smallest text on the chart as rendered: its smallest font size x displayed width /
+     * natural width. The font size comes from the SVG's source, or from the PNG's tEXt chunk
+     * FONT_SIZE_KEYWORD (src/display/png.ts); 0 when the chart carries neither.
+     */
     minFontPx: number;
   }>;
   /** Tables wider than their output area: [table width, area width]. */
@@ -43,6 +48,23 @@ export interface OutputReport {
  *   A chart that fell back to its text line ("[chart: ...") counts as kind "text".
  */
 export const MEASURE_OUTPUTS = `((outputSelector) => {
+  // A PNG's tEXt chunk ${JSON.stringify(FONT_SIZE_KEYWORD)}, read from the <img>'s data URL: chunks after the
+  // 8-byte signature are length (4 bytes, big-endian), type (4), data, CRC (4).
+  const pngFontSize = (src) => {
+    const b64 = src.slice(src.indexOf(",") + 1, src.indexOf(",") + 1 + 400);
+    const bytes = atob(b64.slice(0, b64.length - (b64.length % 4)));
+    const u32 = (at) => ((bytes.charCodeAt(at) << 24) | (bytes.charCodeAt(at + 1) << 16) | (bytes.charCodeAt(at + 2) << 8) | bytes.charCodeAt(at + 3)) >>> 0;
+    for (let at = 8; at + 8 <= bytes.length; ) {
+      const length = u32(at), type = bytes.slice(at + 4, at + 8);
+      if (type === "tEXt") {
+        const data = bytes.slice(at + 8, at + 8 + length), nul = data.indexOf("\\0");
+        if (data.slice(0, nul) === ${JSON.stringify(FONT_SIZE_KEYWORD)}) return Number(data.slice(nul + 1)) || 0;
+      }
+      if (type === "IDAT" || type === "IEND") break;
+      at += 12 + length;
+    }
+    return 0;
+  };
   const parse = (c) => {
     const m = /rgba?\\(([^)]+)\\)/.exec(c || "");
     if (!m) return null;
@@ -99,9 +121,11 @@ export const MEASURE_OUTPUTS = `((outputSelector) => {
   document.querySelectorAll(".jp-RenderedImage img, .output_png img").forEach((el) => {
     // A chart's PNG carries its natural size as width/height metadata (the <img>'s attributes).
     const box = el.getBoundingClientRect();
+    const naturalWidth = Number(el.getAttribute("width")) || el.naturalWidth;
+    const minFontPx = naturalWidth > 0 ? Math.round((pngFontSize(el.src) * box.width * 100) / naturalWidth) / 100 : 0;
     charts.push({ kind: "png", loaded: el.complete && el.naturalWidth > 0, width: box.width, height: box.height,
-      naturalWidth: Number(el.getAttribute("width")) || el.naturalWidth, naturalHeight: Number(el.getAttribute("height")) || el.naturalHeight,
-      area: areaWidth(el), title: "", minFontPx: 0 });
+      naturalWidth, naturalHeight: Number(el.getAttribute("height")) || el.naturalHeight,
+      area: areaWidth(el), title: "", minFontPx });
   });
   for (const output of outputs) {
     if (/^\\[chart: /.test(output.textContent.trim())) charts.push({ kind: "text", loaded: false, width: 0, height: 0, naturalWidth: 0, naturalHeight: 0, area: areaWidth(output), title: output.textContent.trim().slice(0, 60), minFontPx: 0 });

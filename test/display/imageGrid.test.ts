@@ -39,12 +39,17 @@ describe("imageGrid", () => {
 });
 
 describe("imageGrid's note under the grid", () => {
-  it("starts a new line at each \\n and widens the chart to fit the longest line", () => {
-    const long = "x".repeat(150);
+  it("starts a new line at each \\n, wraps a long line to CHART_WIDTH and widens the chart to fit", () => {
+    // 30 words of 4 letters: 149 characters at 6.6 px each (11 px x 0.6); a line holds
+    // (560 - 32) / 6.6 = 80 characters: 16 words (79 characters), then the other 14 (69).
+    const long = Array.from({ length: 30 }, () => "word").join(" ");
     const svg = imageGrid({ images: [[0, 1, 2, 3]], imageWidth: 2, title: "t", xLabel: `first line\n${long}` });
     expect(svg).toContain(">first line</text>");
-    expect(svg).toContain(`>${long}</text>`);
-    const width = Number(/^<svg[^>]* data-width="([\d.]+)"/.exec(svg)![1]); // the natural width; the chart scales down from it
-    expect(width).toBeGreaterThanOrEqual(150 * 11 * 0.6);
+    const wrapped = [...svg.matchAll(/>((?:word ?)+)<\/text>/g)].map((m) => m[1]);
+    expect(wrapped.join(" ")).toBe(long);
+    expect(wrapped.map((line) => line.length)).toEqual([79, 69]);
+    const width = Number(/^<svg[^>]* data-width="([\d.]+)"/.exec(svg)![1]); // the natural width
+    expect(width).toBeGreaterThanOrEqual(79 * 11 * 0.6);
+    expect(width).toBeLessThanOrEqual(560);
   });
 });

@@ -14,7 +14,7 @@ describe("chartPng: the PNG sent beside each SVG chart", () => {
   });
 
   it("reads the natural size from data-width/-height, else the viewBox", () => {
-    expect(naturalSize(svg)).toEqual({ width: 640, height: 360 });
+    expect(naturalSize(svg)).toEqual({ width: 560, height: 360 });
     expect(naturalSize('<svg viewBox="0 0 300 200"></svg>')).toEqual({ width: 300, height: 200 });
     expect(naturalSize("<svg></svg>")).toBeUndefined();
   });

@@ -98,8 +98,8 @@ describe("a chart's display bundle (what a handed-out, untrusted notebook can st
     const png = Buffer.from(bundle.data["image/png"], "base64");
     expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
     // IHDR: width and height as big-endian 32-bit integers at bytes 16 and 20.
-    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([640 * PNG_SCALE, 360 * PNG_SCALE]);
-    expect(bundle.metadata["image/png"]).toEqual({ width: 640, height: 360 });
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([560 * PNG_SCALE, 360 * PNG_SCALE]);
+    expect(bundle.metadata["image/png"]).toEqual({ width: 560, height: 360 });
     expect(bundle.data["text/plain"]).toMatch(/^\[chart: p & q\. Not drawn here: this viewer shows no images; open the notebook in JupyterLab/);
   });
 });

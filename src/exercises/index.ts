@@ -23,6 +23,7 @@ import { asWeightsThenBias, linearBackwardExercise } from "./linearBackward";
 import { logSumExpExercise } from "./logSumExp";
 import { nllFromLogProbabilitiesExercise } from "./nllLoss";
 import { onlineSoftmaxExercise } from "./onlineSoftmax";
+import { linearCrossEntropyBackwardExercise } from "./linearCrossEntropyBackward";
 import { runExercise } from "./runner";
 import type { CheckOptions, ExerciseResult } from "./types";
 import { softmaxExercise } from "./softmax";
@@ -162,6 +163,15 @@ export const exercises = {
   /** fn(row) -> { max, sum = Σ exp(row − max) } in one pass. Taught in notebooks/13-making-it-fast.ipynb. */
   onlineSoftmax: (fn: (row: number[]) => unknown, options?: CheckOptions): ExerciseResult =>
     runExercise(onlineSoftmaxExercise, fn, options),
+
+  /**
+   * fn(input, linearWeight, targets) -> { gradInput: G · linearWeight, gradLinearWeight: Gᵀ · input }, with
+   * G = (softmax(input · linearWeightᵀ) − onehot) / N. Taught in notebooks/14-the-loss-at-llm-scale.ipynb.
+   */
+  linearCrossEntropyBackward: (
+    fn: (input: number[][], linearWeight: number[][], targets: number[]) => unknown,
+    options?: CheckOptions,
+  ): ExerciseResult => runExercise(linearCrossEntropyBackwardExercise, fn, options),
 
   /** fn(x) -> the gap from float32(x) to the next float32 up. Taught in notebooks/A1-side-by-side-with-pytorch.ipynb. */
   float32Spacing: (fn: (x: number) => unknown, options?: CheckOptions): ExerciseResult =>

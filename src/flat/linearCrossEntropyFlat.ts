@@ -25,6 +25,7 @@ export type { LinearCrossEntropyFlatOptions } from "./checkLinearFlat";
  *
  * @example linearCrossEntropyFlat(new Float32Array([1, 0]), new Float32Array([2, 0, 1, 0, 0.1, 0]), new Int32Array([0]), 3) // 0.41703
  * @see https://pytorch.org/docs/main/generated/torch.nn.functional.linear_cross_entropy.html
+ * Taught in notebooks/14-the-loss-at-llm-scale.ipynb.
  */
 export function linearCrossEntropyFlat(
   input: FlatArray,

@@ -39,6 +39,7 @@ const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "linearBia
  *
  * @example linearCrossEntropy([[1, 0]], [[2, 0], [1, 0], [0.1, 0]], [0]) // 0.41702
  * @see https://pytorch.org/docs/main/generated/torch.nn.functional.linear_cross_entropy.html
+ * Taught in notebooks/14-the-loss-at-llm-scale.ipynb.
  */
 export function linearCrossEntropy(
   input: number[][] | number[],
@@ -61,6 +62,7 @@ export function linearCrossEntropy(
  *
  * @example linearCrossEntropyBackward([[1, 0]], [[0, 0], [0, 0]], [0]).gradLinearWeight // [[-0.5, 0], [0.5, 0]]
  * @see https://pytorch.org/docs/main/generated/torch.nn.functional.linear_cross_entropy.html
+ * Taught in notebooks/14-the-loss-at-llm-scale.ipynb.
  */
 export function linearCrossEntropyBackward(
   input: number[][] | number[],

@@ -37,6 +37,24 @@ describe("InterruptWatch", () => {
     expect(watch.take()).toBe(false);
   });
 
+  it("takes SIGINT over again after vm's breakOnSigint wrapper puts tslab's listener back", () => {
+    // node:vm detaches every SIGINT listener while a cell runs synchronously and re-attaches
+    // them afterwards: the module, imported inside that window, finds none to take over.
+    const source = new EventEmitter();
+    const tslab = vi.fn();
+    source.on("SIGINT", tslab);
+    const saved = source.listeners("SIGINT") as Array<() => void>;
+    source.removeAllListeners("SIGINT");
+    const watch = new InterruptWatch(() => 0);
+    watch.install(source as never);
+    for (const listener of saved) source.on("SIGINT", listener);
+    expect(watch.take()).toBe(false); // the loop's first poll, after the cell's synchronous part
+    source.emit("SIGINT");
+    expect(tslab).not.toHaveBeenCalled();
+    expect(watch.take()).toBe(true);
+    expect(source.listeners("SIGINT")).toHaveLength(1);
+  });
+
   it("treats a loop silent for more than ACTIVE_MS as ended", () => {
     const { source, tslab, watch, advance } = setUp();
     watch.take();

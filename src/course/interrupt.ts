@@ -7,10 +7,10 @@
  * being waited for (tslab's SIGINT listener rejects the cell with "Interrupted
  * asynchronously") while its work goes on in the background.
  *
- * So, under tslab, this module takes SIGINT over once: while a course loop is polling
- * `stopIfInterrupted`, Interrupt sets a flag that the loop sees at its next poll, and the
- * loop throws `Interrupted` with one line for the learner. When no loop polls, tslab's own
- * listener handles the signal as before. A loop must yield to the event loop for a signal
+ * So, under tslab, this module takes SIGINT over (at import, and again at every poll): while
+ * a course loop polls `stopIfInterrupted`, Interrupt sets a flag that the loop sees at its
+ * next poll, and the loop throws `Interrupted` with one line for the learner. When no loop
+ * polls, tslab's own listener handles the signal as before. A loop must yield to the event loop for a signal
  * to be delivered at all: `stopIfInterrupted` does so every YIELD_MS.
  *
  * @example for (...) { oneStep(); await stopIfInterrupted(() => `stopped at step ${step}`); }
@@ -40,7 +40,7 @@ export class Interrupted extends Error {
 /** The part of `process` the watch uses (a test passes an EventEmitter). */
 export interface SignalSource {
   listeners(event: "SIGINT"): Function[];
-  removeAllListeners(event: "SIGINT"): unknown;
+  removeListener(event: "SIGINT", listener: (...args: any[]) => void): unknown;
   on(event: "SIGINT", listener: () => void): unknown;
 }
 
@@ -52,16 +52,32 @@ export class InterruptWatch {
   private fallback: ReturnType<typeof setTimeout> | undefined;
   private previous: Function[] = [];
   private source: SignalSource | undefined;
+  private readonly listener = () => this.onSignal();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Takes SIGINT over from the listeners already on `source` (tslab's); idempotent. */
+  /** Takes SIGINT over from the listeners on `source` (tslab's), now and at every poll. */
   install(source: SignalSource): void {
-    if (this.source === source) return;
-    this.previous = source.listeners("SIGINT").slice();
-    source.removeAllListeners("SIGINT");
-    source.on("SIGINT", () => this.onSignal());
     this.source = source;
+    this.adopt();
+  }
+
+  /**
+   * Moves every other SIGINT listener behind ours. Done at every poll, not once: a cell runs
+   * inside `vm`'s breakOnSigint wrapper, which detaches tslab's listener while the cell's
+   * synchronous part runs and attaches it again afterwards, beside ours.
+   */
+  private adopt(): void {
+    const source = this.source;
+    if (!source) return;
+    const all = source.listeners("SIGINT");
+    if (all.length === 1 && all[0] === this.listener) return;
+    for (const other of all) {
+      if (other === this.listener) continue;
+      if (!this.previous.includes(other)) this.previous.push(other);
+      source.removeListener("SIGINT", other as (...args: unknown[]) => void);
+    }
+    if (!all.includes(this.listener)) source.on("SIGINT", this.listener);
   }
 
   private onSignal(): void {
@@ -93,6 +109,7 @@ export class InterruptWatch {
 
   /** True once after an Interrupt; marks the caller as a running loop. */
   take(): boolean {
+    this.adopt();
     this.lastPoll = this.now();
     if (!this.requested) return false;
     this.requested = false;

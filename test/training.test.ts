@@ -55,7 +55,7 @@ describe("trainSoftmaxRegression", () => {
     const error = await trainSoftmaxRegression({ X, y }, { ...interruptAfterEpoch2, into: run }).catch((e) => e);
     expect(error).toBeInstanceOf(Interrupted);
     expect(error.message).toBe(
-      "training interrupted after epoch 2 of 5; `trained` holds epochs 0 to 2 (history, and the model after epoch 2)",
+      "training interrupted after epoch 2 of 5; `trained` holds epochs 0 to 2 and their model",
     );
     expect(run.interrupted).toBe(true);
     expect(run.history.epoch).toEqual([0, 1, 2]);

@@ -120,7 +120,7 @@ export async function trainSoftmaxRegression(
     history.batchLoss.length = epochSteps; // the unfinished epoch's steps are dropped, as is its model
     return run
       ? `training interrupted after epoch ${done} of ${epochs}; \`${run.name}\` holds epochs 0 to ${done} ` +
-          `(history, and the model after epoch ${done})`
+          `and their model`
       : `training interrupted after epoch ${done} of ${epochs}; its results are lost: ` +
           `run this cell again before the cells below it`;
   };

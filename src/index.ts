@@ -20,7 +20,9 @@ export { trainValidationSplit, miniBatches, pick } from "./course/batches";
 export {
   initialModel, linearLogits, softmaxRegressionGradients, sgdStep, predictions, accuracy, type LinearModel, type StepOptions,
 } from "./course/softmaxRegression";
-export { trainSoftmaxRegression, type Dataset, type TrainingOptions, type EpochRecord, type TrainingHistory } from "./course/training";
+export { trainSoftmaxRegression, newTrainingRun, type Dataset, type TrainingOptions, type EpochRecord, type TrainingHistory, type TrainingRun } from "./course/training";
+// Jupyter's Interrupt stops the course's long loops at their next step (notebooks 10 to 12).
+export { stopIfInterrupted, Interrupted } from "./course/interrupt";
 export { predictionConfidences, reliabilityBins, expectedCalibrationError, type Confidences, type ReliabilityBin } from "./course/calibration";
 export { divideByTemperature, temperatureNll, fitTemperature, type TemperatureFit } from "./course/temperature";
 export { START_END, characterVocabulary, encodeWord, bigramCounts, bigramProbabilities, bigramLoss } from "./course/bigram";

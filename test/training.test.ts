@@ -7,7 +7,8 @@ import { miniBatches, pick, trainValidationSplit } from "../src/course/batches";
 import { DIGITS_RECIPE, loadDigits, pixelFeatures } from "../src/course/digits";
 import { formatNumber } from "../src/display/format";
 import { initialModel, sgdStep } from "../src/course/softmaxRegression";
-import { trainSoftmaxRegression } from "../src/course/training";
+import { newTrainingRun, trainSoftmaxRegression } from "../src/course/training";
+import { Interrupted, interruptWatch } from "../src/course/interrupt";
 import { expectedCalibrationError, predictionConfidences } from "../src/course/calibration";
 import { divideByTemperature, fitTemperature } from "../src/course/temperature";
 import { linearLogits } from "../src/course/softmaxRegression";
@@ -42,6 +43,42 @@ describe("trainSoftmaxRegression", () => {
     const seen: number[] = [];
     await trainSoftmaxRegression({ X, y }, { ...options, validation: { X, y }, onEpoch: async (r) => void seen.push(r.epoch) });
     expect(seen).toEqual([0, 1, 2, 3]);
+  });
+
+  // Interrupt pressed during epoch 3 of 5 (issue 18): the loop stops at its next step.
+  const interruptAfterEpoch2 = { ...options, epochs: 5, onEpoch: (r: { epoch: number }) => {
+    if (r.epoch === 2) interruptWatch.request();
+  } };
+
+  it("stops at the next step after Interrupt, keeping epochs 0 to 2 and their model in `into`", async () => {
+    const run = newTrainingRun("trained");
+    const error = await trainSoftmaxRegression({ X, y }, { ...interruptAfterEpoch2, into: run }).catch((e) => e);
+    expect(error).toBeInstanceOf(Interrupted);
+    expect(error.message).toBe(
+      "training interrupted after epoch 2 of 5; `trained` holds epochs 0 to 2 and their model",
+    );
+    expect(run.interrupted).toBe(true);
+    expect(run.history.epoch).toEqual([0, 1, 2]);
+    expect(run.history.batchLoss).toHaveLength(2 * 3); // the steps of epochs 1 and 2 only
+    const twoEpochs = await trainSoftmaxRegression({ X, y }, { ...options, epochs: 2 });
+    expectAllClose(run.model.weights, twoEpochs.model.weights, { rtol: 0, atol: 0 });
+    expect(run.history.trainLoss).toEqual(twoEpochs.history.trainLoss);
+  });
+
+  it("fills `into` like its return value when not interrupted, and clears it for a new run", async () => {
+    const run = newTrainingRun("trained");
+    await trainSoftmaxRegression({ X, y }, { ...interruptAfterEpoch2, into: run }).catch(() => undefined);
+    const result = await trainSoftmaxRegression({ X, y }, { ...options, into: run });
+    expect(run.interrupted).toBe(false);
+    expect(run.history).toBe(result.history);
+    expect(run.history.epoch).toEqual([0, 1, 2, 3]);
+    expect(run.model).toBe(result.model);
+  });
+
+  it("says to run the cell again when no `into` keeps the partial run", async () => {
+    await expect(trainSoftmaxRegression({ X, y }, interruptAfterEpoch2)).rejects.toThrow(
+      "training interrupted after epoch 2 of 5; its results are lost: run this cell again before the cells below it",
+    );
   });
 
   it("names a bad option or target", async () => {

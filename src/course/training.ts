@@ -1,6 +1,7 @@
 import { miniBatches, pick } from "./batches";
 import { checkAtLeast, checkClassIndices, checkWholeNumber } from "../inputs/numbers";
 import { crossEntropy } from "../loss/crossEntropy";
+import { stopIfInterrupted } from "./interrupt";
 import { type LinearModel, checkModelInputs, forward, gradients, initialModel, predictions, step } from "./softmaxRegression";
 
 /** Examples and their class indices: X (N, D), y (N). */
@@ -27,6 +28,20 @@ export interface TrainingOptions {
   validation?: Dataset;
   /** Called after epoch 0 (the start) and every epoch; awaited, so a notebook can redraw. */
   onEpoch?: (record: EpochRecord, model: LinearModel) => void | Promise<void>;
+  /**
+   * A run from `newTrainingRun`, filled after every epoch: after an Interrupt it still holds
+   * the epochs done so far and the model after the last of them.
+   */
+  into?: TrainingRun;
+}
+
+/** What a training has produced so far; `interrupted` once Interrupt stopped it. */
+export interface TrainingRun {
+  /** The variable the notebook keeps it in, named in the Interrupt's message. */
+  name: string;
+  model: LinearModel;
+  history: TrainingHistory;
+  interrupted: boolean;
 }
 
 /** The mean cross-entropy (no smoothing, no penalty) and accuracy after one epoch. */
@@ -49,6 +64,15 @@ export interface TrainingHistory {
   batchLoss: number[];
 }
 
+/** An empty run for `options.into`, declared in the cell before the training's. */
+export function newTrainingRun(name: string): TrainingRun {
+  return { name, model: { weights: [], bias: [] }, history: emptyHistory(), interrupted: false };
+}
+
+function emptyHistory(): TrainingHistory {
+  return { epoch: [], trainLoss: [], trainAccuracy: [], validationLoss: [], validationAccuracy: [], batchLoss: [] };
+}
+
 /**
  * Trains softmax regression, logits = X W + b, by mini-batch gradient descent on the mean
  * cross-entropy plus (λ/2)·‖W‖²: every epoch shuffles the training set (seed + epoch), cuts
@@ -56,6 +80,9 @@ export interface TrainingHistory {
  *
  * train X (N, D), y (N) -> { model: weights (D, C), bias (C); history: epoch 0 (before the
  * first step) to `epochs` }
+ *
+ * Jupyter's Interrupt stops it at the next step (see ./interrupt.ts): it throws
+ * `Interrupted` with one line, and `into` keeps the model and history of the epochs done.
  *
  * @example await trainSoftmaxRegression({ X, y }, { epochs: 10, batchSize: 32, learningRate: 0.5, seed: 1, numClasses: 10 })
  * Used in notebooks/10-training-on-digits.ipynb and 11-calibration-and-temperature.ipynb.
@@ -82,22 +109,39 @@ export async function trainSoftmaxRegression(
     checkClassIndices(validation.y, "validation.y", M, numClasses);
   }
 
-  const history: TrainingHistory = {
-    epoch: [], trainLoss: [], trainAccuracy: [], validationLoss: [], validationAccuracy: [], batchLoss: [],
+  const history = options.into?.history ?? emptyHistory();
+  for (const key of Object.keys(history) as Array<keyof TrainingHistory>) history[key].length = 0;
+  const run = options.into;
+  if (run) Object.assign(run, { model, interrupted: false });
+  let epochSteps = 0;
+  const stopped = (epoch: number) => () => {
+    if (run) run.interrupted = true;
+    const done = epoch - 1;
+    history.batchLoss.length = epochSteps; // the unfinished epoch's steps are dropped, as is its model
+    return run
+      ? `training interrupted after epoch ${done} of ${epochs}; \`${run.name}\` holds epochs 0 to ${done} ` +
+          `and their model`
+      : `training interrupted after epoch ${done} of ${epochs}; its results are lost: ` +
+          `run this cell again before the cells below it`;
   };
   for (let epoch = 0; epoch <= epochs; epoch++) {
     if (epoch > 0) {
+      let next = model;
       for (const batch of miniBatches(N, batchSize, seed + epoch)) {
+        await stopIfInterrupted(stopped(epoch));
         const X = pick(train.X, batch);
         const y = pick(train.y, batch);
-        history.batchLoss.push(crossEntropy(forward(X, model), y, { labelSmoothing }));
-        model = step(model, gradients(X, y, model, weightDecay, labelSmoothing), learningRate);
+        history.batchLoss.push(crossEntropy(forward(X, next), y, { labelSmoothing }));
+        next = step(next, gradients(X, y, next, weightDecay, labelSmoothing), learningRate);
       }
+      model = next;
+      epochSteps = history.batchLoss.length;
     }
     const record = evaluate(epoch, model, train, validation);
     for (const key of ["epoch", "trainLoss", "trainAccuracy", "validationLoss", "validationAccuracy"] as const) {
       history[key].push(record[key]);
     }
+    if (run) run.model = model;
     if (onEpoch) await onEpoch(record, model);
   }
   return { model, history };

@@ -84,8 +84,9 @@ check "the TypeScript kernel is in the image's Jupyter prefix (jupyter kernelspe
   bash -c 'out=$(podman run --rm --network=none "$IMAGE" jupyter kernelspec list) && echo "$out" && grep -Eq "^ *tslab +/opt/venv/share/jupyter/kernels/tslab\$" <<<"$out"'
 check "the learner is UID 1000, HOME=/home/\$NB_USER, owning every file there" \
   run bash -c 'test "$(id -u)" = 1000 && test "$NB_UID" = 1000 && test "$HOME" = "/home/$NB_USER" && others=$(find "$HOME" ! -user 1000 | head) && test -z "$others" || { id; echo "HOME=$HOME"; echo "not the learner'"'"'s: $others"; exit 1; }'
+course_count=$(ls notebooks/*.ipynb | wc -l) # as many as the checkout has
 check "the learner's home has the notebooks and no solutions" \
-  run bash -c 'ls ~/notebooks/*.ipynb | wc -l | grep -qx 14 && found=$(find ~ -path ~/node_modules -prune -o -iname "*solution*" -print) && test -z "$found" || { ls ~/notebooks; echo "found: $found"; exit 1; }'
+  run bash -c 'ls ~/notebooks/*.ipynb | wc -l | grep -qx '"$course_count"' && found=$(find ~ -path ~/node_modules -prune -o -iname "*solution*" -print) && test -z "$found" || { ls ~/notebooks; echo "found: $found"; exit 1; }'
 # Notebook 10 runs in the image's own home (Binder, a plain `podman run`), 01 in a home on a
 # volume (Zero to JupyterHub), below.
 execute() { # execute NOTEBOOK: as the learner, headless, and the output has a table or chart

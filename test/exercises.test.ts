@@ -413,6 +413,17 @@ describe("display", () => {
     expect(valueHtml("[1, -Infinity, -0.5]")).toBe(
       '[1, <span style="white-space:nowrap">-Infinity</span>, <span style="white-space:nowrap">-0.5</span>]',
     );
+    // A negative exponent stays whole (the browser suite saw "4.248354255e-" / "18" in notebook 08's message).
+    expect(valueHtml("got 0, expected 4.248354255e-18, -1e-5")).toBe(
+      'got 0, expected <span style="white-space:nowrap">4.248354255e-18</span>, <span style="white-space:nowrap">-1e-5</span>',
+    );
+    const failed = result.cases.find((c) => !c.passed && /\d/.test(c.message ?? ""));
+    expect(failed, "a failed case whose message shows a number").toBeDefined();
+    expect(html).toContain(`</span>: ${valueHtml(failed!.message!)}</td>`);
+    // The verdict is a sentence: it may wrap (no nowrap), each line keeping the chip's padding.
+    const verdict = /<div class="ce-verdict"[^>]*><span style="([^"]*)">/.exec(html)?.[1] ?? "";
+    expect(verdict).toContain("box-decoration-break:clone");
+    expect(verdict).not.toContain("nowrap");
     expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✓ pass<\/span>/);
     expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✗ fail<\/span>/);
     // The "got" cell of a failed case takes the fail colours but keeps the row's 4 px padding.

@@ -31,6 +31,10 @@ const FAIL_COLORS = `color:${CHIPS.fail.text};background:${CHIPS.fail.background
 // padding stays (the chip's 0 padding on the "got" cell lifted its value 4 px above the row).
 const PASS_CHIP = `${PASS_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
 const FAIL_CHIP = `${FAIL_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
+// The verdict is a sentence in chip colours: it wraps within its box (each line keeps the
+// chip's padding and corners), where nowrap ran it 1189 px wide past a 572 px output area.
+const PASS_VERDICT = `${PASS_COLORS};padding:0 4px;border-radius:3px;-webkit-box-decoration-break:clone;box-decoration-break:clone`;
+const FAIL_VERDICT = `${FAIL_COLORS};padding:0 4px;border-radius:3px;-webkit-box-decoration-break:clone;box-decoration-break:clone`;
 const LINE = `font-family:${FONT};font-size:${FONT_SIZES.text};margin:4px 0;color:${C.text};background:${C.background}`;
 
 /**
@@ -54,13 +58,15 @@ export function formatValue(value: unknown, digits = 6, depth = 0): string {
 }
 
 /**
- * A formatted value as HTML: escaped, and each negative number kept whole, so a narrow
- * column breaks `[1, -Infinity]` after its comma, never between "-" and "Infinity".
+ * A formatted value (or a case's message) as HTML: escaped, and each negative number and each
+ * number with a negative exponent kept whole, so a narrow column breaks `[1, -Infinity]` after
+ * its comma, never between "-" and "Infinity", nor `4.2e-18` after its "e-".
  *
  * @example valueHtml("[1, -Infinity]") // '[1, <span style="white-space:nowrap">-Infinity</span>]'
+ * @example valueHtml("expected 4.2e-18") // 'expected <span style="white-space:nowrap">4.2e-18</span>'
  */
 export function valueHtml(text: string): string {
-  return escapeMarkup(text).replace(/-[\w.+]+/g, (token) => `<span style="white-space:nowrap">${token}</span>`);
+  return escapeMarkup(text).replace(/-?[\d.]*\de-\d+|-[\w.+]+/g, (token) => `<span style="white-space:nowrap">${token}</span>`);
 }
 
 /** The report as HTML: a table of every case, then the verdict and, on failure, the hint. */
@@ -74,7 +80,7 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
     const got = c.message?.startsWith("threw") ? "—" : formatValue(c.got);
     const mark = c.passed
       ? `<span style="${PASS_CHIP};font-weight:600">✓ pass</span>`
-      : `<span style="${FAIL_CHIP};font-weight:600">✗ fail</span>: ${escapeMarkup(c.message ?? "")}`;
+      : `<span style="${FAIL_CHIP};font-weight:600">✗ fail</span>: ${valueHtml(c.message ?? "")}`;
     const cell = `${CELL};background:${r % 2 === 1 ? C.zebra : C.background}`;
     return (
       `<tr class="${c.passed ? "ce-pass" : "ce-fail"}">` +
@@ -85,7 +91,7 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
       `<td style="${cell}">${mark}</td></tr>`
     );
   });
-  const chip = result.passed ? PASS_CHIP : FAIL_CHIP;
+  const chip = result.passed ? PASS_VERDICT : FAIL_VERDICT;
   const hint =
     result.hint === undefined ? "" : `\n<div class="ce-hint" style="${LINE}"><b>Hint:</b> ${escapeMarkup(result.hint)}</div>`;
   return (

@@ -9,7 +9,10 @@
 // browser open and at 1920 x 1080: no chart wider than its natural width or its output area,
 // none taller than CHART_MAX_HEIGHT at 1024 x 768, no chart text under CHART_MIN_TEXT_PX as
 // rendered (each chart's scale and smallest text are logged); every code cell wraps and none scrolls sideways; in Presentation Mode, tables,
-// checker tables and the progress line grow by the same ratio as prose. Then a
+// checker tables and the progress line grow by the same ratio as prose; in every checker table,
+// at 1024 x 768 and 1280 x 800 with the file browser open, Light and Dark: each row's status
+// chip on one line, no number broken across lines, each row's cells on one baseline (within
+// BASELINE_PX; pageChecks.ts MEASURE_CHECKER_TABLES). Then a
 // notebook handed out with outputs whose signature no longer matches (untrusted) must
 // show every chart, in both front ends. Screenshots go to screenshots/ (git-ignored).
 //
@@ -26,7 +29,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/commands/shared/kernelspec";
-import { MEASURE_LAB_CODE, MEASURE_OUTPUTS, type LabCodeReport, type OutputReport } from "./pageChecks";
+import { MEASURE_CHECKER_TABLES, MEASURE_LAB_CODE, MEASURE_OUTPUTS, type CheckerTableReport, type LabCodeReport, type OutputReport } from "./pageChecks";
 import { startServer, type JupyterServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -47,6 +50,8 @@ const CHART_MAX_HEIGHT = 610;
 const CHART_MIN_TEXT_PX = 11;
 /** Presentation Mode: table text grows by prose's ratio, within this relative tolerance. */
 const FONT_RATIO_RTOL = 0.03;
+/** Checker tables: the cells of a row share their first baseline within this many CSS px. */
+const BASELINE_PX = 1;
 const KERNEL_READY_MS = 90_000;
 const RUN_ALL_MS = 240_000;
 const UI = process.env.BROWSER_UI;
@@ -86,6 +91,8 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 const measure = (page: Page, outputs: string) => page.evaluate(`${MEASURE_OUTPUTS}(${JSON.stringify(outputs)})`) as Promise<OutputReport>;
+const measureCheckers = (page: Page, outputs: string) =>
+  page.evaluate(`${MEASURE_CHECKER_TABLES}(${JSON.stringify(outputs)}, ${BASELINE_PX})`) as Promise<CheckerTableReport>;
 
 /** "cell 3: <error or stderr text>" for every code cell that shows one, and unexecuted cells. */
 interface RunReport {
@@ -287,6 +294,15 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         const seconds = (Date.now() - started) / 1000;
 
         const byTheme: Record<string, OutputReport> = {};
+        // Checker tables (issue 18, item 5) at 1024 x 768 and 1280 x 800, file browser open, both themes.
+        const checkers: Record<string, CheckerTableReport> = {};
+        // The time these checks add: their page reads, and the whole 1280 px stop.
+        let checkerMs = 0;
+        const timed = async (where: string) => {
+          const t0 = Date.now();
+          checkers[where] = await measureCheckers(page, LAB_OUTPUTS);
+          checkerMs += Date.now() - t0;
+        };
         const wideByTheme: Record<string, OutputReport> = {};
         const first = (await page.evaluate("document.body.dataset.jpThemeName")) === "JupyterLab Dark" ? "JupyterLab Dark" : "JupyterLab Light";
         const themes = first === "JupyterLab Dark" ? (["JupyterLab Dark", "JupyterLab Light"] as const) : (["JupyterLab Light", "JupyterLab Dark"] as const);
@@ -294,12 +310,28 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         for (const theme of themes) {
           await labTheme(page, theme);
           byTheme[theme] = await measure(page, LAB_OUTPUTS);
+          await timed(`${theme} at 1024 px`);
           await page.evaluate(`(document.querySelector(".jp-RenderedImage") || document.querySelector(".jp-OutputArea-output table"))?.scrollIntoView()`);
           await shot(page, `${stem}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1024`);
         }
+        // 1280 x 800 (the laptop the chip wrapped on), only when the notebook shows a checker table;
+        // it ends in themes[0], where 1920 starts, so it costs one theme switch.
+        const laptop = checkers["JupyterLab Light at 1024 px"].tables > 0;
+        if (laptop) {
+          const laptopStarted = Date.now();
+          await page.setViewportSize(LAPTOP);
+          await sleep(300);
+          for (const theme of [...themes].reverse()) {
+            await labTheme(page, theme);
+            checkers[`${theme} at 1280 px`] = await measureCheckers(page, LAB_OUTPUTS);
+          }
+          await page.evaluate(`document.querySelector(".jp-OutputArea-output .ce-exercise")?.scrollIntoView()`);
+          await shot(page, `${stem}-lab-${themes[0] === "JupyterLab Dark" ? "dark" : "light"}-1280-checker`);
+          checkerMs += Date.now() - laptopStarted;
+        }
         await page.setViewportSize(WIDE);
         await sleep(300);
-        for (const theme of [...themes].reverse()) {
+        for (const theme of laptop ? themes : [...themes].reverse()) {
           await labTheme(page, theme);
           wideByTheme[theme] = await measure(page, LAB_OUTPUTS);
           await shot(page, `${stem}-lab-${theme === "JupyterLab Dark" ? "dark" : "light"}-1920`);
@@ -330,6 +362,8 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
             `code cells ${code.codeCells}, scrolling sideways at 1024: ${code.overflowing.length}, unwrapped: ${code.unwrapped.length}; ` +
             `Presentation Mode growth prose ${growth("prose").toFixed(3)}, code ${growth("code").toFixed(3)}, table ${growth("table").toFixed(3)}, ` +
             `checker ${growth("checker").toFixed(3)}, progress ${growth("progress").toFixed(3)}; ` +
+            `checker tables ${checkers["JupyterLab Light at 1024 px"].tables} (${checkers["JupyterLab Light at 1024 px"].rows} rows, ` +
+            `${checkers["JupyterLab Light at 1024 px"].chips} chips, ${checkers["JupyterLab Light at 1024 px"].numbers} numbers), measured in ${checkerMs} ms; ` +
             `tables wider than their area at 1024 (width/area): ${narrow.wideTables.map(([w, a]) => `${Math.round(w)}/${Math.round(a)}`).join(" ") || "none"}; "No active debugger session" errors: ${debuggerErrors.length}`,
         );
 
@@ -353,6 +387,14 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
             const smallCharts = report.charts.flatMap((c, i) => (c.minFontPx < CHART_MIN_TEXT_PX ? [`chart ${i}: ${c.minFontPx} px`] : []));
             expect(smallCharts, `${where}: chart text under ${CHART_MIN_TEXT_PX} px as rendered`).toEqual([]);
           }
+        }
+        // Checker tables: chips on one line, no number broken across lines, each row on one baseline.
+        // A notebook that calls a checker shows its table (else the checks below would measure nothing).
+        if (/exercises\.\w+\(/.test(fs.readFileSync(path.join(NOTEBOOKS_DIR, name), "utf8"))) {
+          expect(checkers["JupyterLab Light at 1024 px"].tables, `${name}: checker tables (.ce-exercise) shown`).toBeGreaterThan(0);
+        }
+        for (const [where, report] of Object.entries(checkers)) {
+          expect(report.faults, `${name} in ${where} (file browser open): untidy checker tables`).toEqual([]);
         }
         // Presentation Mode: whatever table kinds the notebook shows grow like prose.
         for (const key of ["table", "checker", "progress"] as const) {

@@ -179,3 +179,84 @@ export const MEASURE_LAB_CODE = `(() => {
     fileBrowser: !!document.querySelector(".jp-FileBrowser") && document.querySelector(".jp-FileBrowser").getBoundingClientRect().width > 0,
   };
 })()`;
+
+/** Checker tables (issue 18, item 5) as a page shows them: what was measured, and what is untidy. */
+export interface CheckerTableReport {
+  tables: number;
+  rows: number;
+  chips: number;
+  numbers: number;
+  /** One line per fault, naming the table (its caption), the row (its case), and the value. */
+  faults: string[];
+}
+
+/**
+ * Page-side: every checker table (`.ce-exercise`, src/exercises/report.ts) inside the outputs.
+ * - chips: every row's status chip (a span with rounded corners in the body: "✓ pass" /
+ *   "✗ fail"; the verdict below the table is a sentence, free to wrap, that must not run past
+ *   its box) draws as one line box: getClientRects().length === 1 and its height at
+ *   most 1.5 x its line height.
+ * - numbers: every number in a cell's text (-Infinity, NaN, negatives, exponents), as a Range
+ *   over its characters, lies on one line: getClientRects().length === 1.
+ * - baselines: in each body row, a zero-size inline-block marker put before each cell's
+ *   content sits on that cell's first baseline (an empty inline-block's baseline is its
+ *   bottom edge); the markers' tops agree within BASELINE_PX. The markers are removed again.
+ */
+export const MEASURE_CHECKER_TABLES = `((outputSelector, baselinePx) => {
+  const faults = [];
+  let rows = 0, chips = 0, numbers = 0;
+  const tables = [...document.querySelectorAll(outputSelector.split(",").map((s) => s.trim() + " .ce-exercise table").join(","))];
+  const short = (s) => JSON.stringify(s.replace(/\\s+/g, " ").trim().slice(0, 70));
+  tables.forEach((table, t) => {
+    const caption = (table.querySelector("caption") || {}).textContent || "";
+    const where = (row) => "table " + t + " " + short(caption) + (row ? " row " + short(row) : "");
+    for (const chip of table.querySelectorAll('tbody span[style*="border-radius"]')) {
+      chips++;
+      const style = getComputedStyle(chip);
+      const lineHeight = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+      const lines = chip.getClientRects().length;
+      const height = chip.getBoundingClientRect().height;
+      if (lines !== 1 || height > 1.5 * lineHeight) {
+        faults.push(where(chip.closest("tr").cells[0].textContent) + ": chip " + short(chip.textContent) + " spans " + lines + " line box(es), " + height.toFixed(1) + " px tall, line height " + lineHeight.toFixed(1) + " px");
+      }
+    }
+    // The verdict below the table is a sentence: it may wrap, but never runs past its box.
+    const verdict = table.closest(".ce-exercise").querySelector(".ce-verdict");
+    if (verdict && verdict.scrollWidth > verdict.clientWidth + 1) {
+      faults.push(where("") + ": verdict " + short(verdict.textContent) + " runs past its box (" + verdict.scrollWidth + " px in " + verdict.clientWidth + " px)");
+    }
+    for (const tr of table.querySelectorAll("tbody tr")) {
+      rows++;
+      const row = tr.cells[0] ? tr.cells[0].textContent : "";
+      const marks = [];
+      for (const [c, td] of [...tr.cells].entries()) {
+        const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const re = /[-\\u2212]?(?:\\d+(?:\\.\\d+)?(?:e[-+]?\\d+)?|Infinity|NaN)/gi;
+          for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+            numbers++;
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const lines = range.getClientRects().length;
+            if (lines !== 1) faults.push(where(row) + ", column " + c + ": " + short(m[0]) + " in " + short(td.textContent) + " spans " + lines + " lines");
+          }
+        }
+        if (!td.textContent.trim()) continue;
+        const mark = document.createElement("span");
+        mark.style.cssText = "display:inline-block;width:0;height:0;margin:0;padding:0;border:0;vertical-align:baseline";
+        td.insertBefore(mark, td.firstChild);
+        marks.push([c, td, mark]);
+      }
+      const tops = marks.map(([c, td, mark]) => [c, td, mark.getBoundingClientRect().top]);
+      for (const [, , mark] of marks) mark.remove();
+      if (tops.length < 2) continue;
+      const ys = tops.map(([, , y]) => y);
+      const median = [...ys].sort((a, b) => a - b)[Math.floor(ys.length / 2)];
+      for (const [c, td, y] of tops) {
+        if (Math.abs(y - median) > baselinePx) faults.push(where(row) + ", column " + c + ": " + short(td.textContent) + " sits " + Math.abs(median - y).toFixed(1) + " px " + (y < median ? "above" : "below") + " the row's baseline");
+      }
+    }
+  });
+  return { tables: tables.length, rows, chips, numbers, faults };
+})`;

@@ -420,9 +420,9 @@ describe("display", () => {
     const failed = result.cases.find((c) => !c.passed && /\d/.test(c.message ?? ""));
     expect(failed, "a failed case whose message shows a number").toBeDefined();
     expect(html).toContain(`</span>: ${valueHtml(failed!.message!)}</td>`);
-    // The verdict is a sentence: it may wrap (no nowrap), each line keeping the chip's padding.
+    // The verdict is a sentence: it may wrap (no nowrap), inside a box no wider than the output.
     const verdict = /<div class="ce-verdict"[^>]*><span style="([^"]*)">/.exec(html)?.[1] ?? "";
-    expect(verdict).toContain("box-decoration-break:clone");
+    expect(verdict).toContain("display:inline-block;max-width:100%;box-sizing:border-box");
     expect(verdict).not.toContain("nowrap");
     expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✓ pass<\/span>/);
     expect(html).toMatch(/<span style="[^"]*white-space:nowrap[^"]*;font-weight:600">✗ fail<\/span>/);

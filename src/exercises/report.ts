@@ -31,10 +31,13 @@ const FAIL_COLORS = `color:${CHIPS.fail.text};background:${CHIPS.fail.background
 // padding stays (the chip's 0 padding on the "got" cell lifted its value 4 px above the row).
 const PASS_CHIP = `${PASS_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
 const FAIL_CHIP = `${FAIL_COLORS};padding:0 4px;border-radius:3px;white-space:nowrap`;
-// The verdict is a sentence in chip colours: it wraps within its box (each line keeps the
-// chip's padding and corners), where nowrap ran it 1189 px wide past a 572 px output area.
-const PASS_VERDICT = `${PASS_COLORS};padding:0 4px;border-radius:3px;-webkit-box-decoration-break:clone;box-decoration-break:clone`;
-const FAIL_VERDICT = `${FAIL_COLORS};padding:0 4px;border-radius:3px;-webkit-box-decoration-break:clone;box-decoration-break:clone`;
+// The verdict is a sentence in chip colours: an inline box at most as wide as the output area,
+// its text wrapping inside it, where nowrap ran it 1189 px wide past a 572 px output area. (An
+// inline span with cloned padding wrapped too, but Chromium left its last padding 3-4 px past
+// the box.)
+const VERDICT_BOX = "padding:0 4px;border-radius:3px;display:inline-block;max-width:100%;box-sizing:border-box";
+const PASS_VERDICT = `${PASS_COLORS};${VERDICT_BOX}`;
+const FAIL_VERDICT = `${FAIL_COLORS};${VERDICT_BOX}`;
 const LINE = `font-family:${FONT};font-size:${FONT_SIZES.text};margin:4px 0;color:${C.text};background:${C.background}`;
 
 /**

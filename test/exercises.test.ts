@@ -404,7 +404,9 @@ describe("display", () => {
     expect(html).toContain("a string &quot;&lt;b&gt;&amp;&lt;/b&gt;&quot;");
     expect(html).not.toContain("<b>&</b>");
     expect(html).toContain("[0.0900306, 0.244728, 0.665241]");
-    expect(html).toContain("1e-12 + 1e-9·|expected|");
+    // The verdict's tolerance, each number kept whole (it broke as "1e-" / "9" at 572 px).
+    const whole = (n: string) => `<span style="white-space:nowrap">${n}</span>`;
+    expect(html).toContain(`${whole("1e-12")} + ${whole("1e-9")}·|expected|`);
   });
 
   it("keeps a chip and a negative number on one line, and every value cell's padding (issue 18, item 5)", () => {

@@ -101,7 +101,7 @@ export function reportHtml<A extends unknown[]>(exercise: Exercise<A>, result: E
     `<div class="ce-exercise">\n<table style="${TABLE_STYLE}">` +
     `<caption style="caption-side:top;text-align:left;font-weight:600;padding:0 0 6px 0;color:${C.text};background:${C.background}">${escapeMarkup(caption)}</caption>\n` +
     `<thead><tr>${header}</tr></thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>\n` +
-    `<div class="ce-verdict" style="${LINE};font-weight:600"><span style="${chip}">${escapeMarkup(result.verdict)}</span></div>${hint}\n</div>`
+    `<div class="ce-verdict" style="${LINE};font-weight:600"><span style="${chip}">${valueHtml(result.verdict)}</span></div>${hint}\n</div>`
   );
 }
 

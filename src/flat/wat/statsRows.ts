@@ -53,7 +53,8 @@ function rowsFunction(L: Lanes): string {
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
 (func (export "statsRows") (param $x i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $r i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $r i32) (local $next i32)
+  (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
@@ -85,7 +86,31 @@ function rowsFunction(L: Lanes): string {
     (br $sweep)))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
-    (local.set $y (i32.load (local.get $targets)))
+    ;; This row and the next (itself again when it is the last): d = M - x[y], then
+    ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector.
+    (local.set $next (select (i32.const 32) (i32.const 0) (i32.gt_u (local.get $rows) (i32.const 1))))
+    (local.set $dv (f64x2.sub ${pair("(local.get $out)", "")} ${pair("(local.get $coef)", "")}))
+    (local.set $Sv ${pair("(local.get $out)", "offset=8 ")})
+    (local.set $pos (f64x2.gt (local.get $dv) (v128.const f64x2 0 0)))
+    (local.set $ex (call $exp64x2 (v128.bitselect (f64x2.neg (local.get $dv)) (local.get $dv) (local.get $pos))))
+    (local.set $lp (call $log1p64x2 (v128.bitselect
+      (f64x2.add (f64x2.sub (local.get $Sv) (v128.const f64x2 1 1)) (local.get $ex))
+      (f64x2.mul (local.get $Sv) (local.get $ex))
+      (local.get $pos))))
+    ${finishRow(0)}
+    (if (local.get $rows) (then
+      ${finishRow(1)}))
+    (br $row))))`;
+}
+
+/** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */
+function pair(at: string, offset: string): string {
+  return `(f64x2.replace_lane 1 (f64x2.splat (f64.load ${offset}${at})) (f64.load ${offset}(i32.add ${at} (local.get $next))))`;
+}
+
+/** One row's terms (rowTerms.ts) from the pair's lane \`lane\`; moves every pointer to the next row. */
+function finishRow(lane: number): string {
+  return `(local.set $y (i32.load (local.get $targets)))
     (local.set $state (i32.const ${STATUS.IGNORED}))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
       (global.set $M (f64.load (local.get $out)))
@@ -100,7 +125,9 @@ function rowsFunction(L: Lanes): string {
             (if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $y) (i32.const 3))))) (else (f64.const 1)))
             (i32.eq (local.get $C) (i32.const 1))
             (local.get $loss)
-            (local.get $coef))))
+            (local.get $coef)
+            (f64x2.extract_lane ${lane} (local.get $ex))
+            (f64x2.extract_lane ${lane} (local.get $lp)))))
         (else
           ;; An ignored row: its gradient is 0, unless NaN or ±Infinity make it NaN (the caller's).
           (if (i32.and (f64.eq (f64.sub (global.get $S) (global.get $S)) (f64.const 0))
@@ -112,6 +139,5 @@ function rowsFunction(L: Lanes): string {
     (local.set $loss (i32.add (local.get $loss) (i32.const 8)))
     (local.set $status (i32.add (local.get $status) (i32.const 4)))
     (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
-    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
-    (br $row))))`;
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))`;
 }

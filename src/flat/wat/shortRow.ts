@@ -89,7 +89,6 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
   ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
-  const splatM = L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (global.get $M)))` : `(f64x2.splat (global.get $M))`;
 
   return `;; Max, min and sum of exps over the n >= 2 logits at p but the one at index skip (-1: none),
 ;; in two passes; overwrites the logit at skip. Sets M, S and MIN (begin() has reset them).
@@ -105,9 +104,11 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   (local.set $mn0 (${V}.pmin (${V}.pmin (local.get $mn0) (local.get $mn1)) (${V}.pmin (local.get $mn2) (local.get $mn3))))
   ${horizontal(L, "pmax", "mx0")}
   ${horizontal(L, "pmin", "mn0")}
+  ;; Every lane of mx0 now holds the max: the sum pass starts from it without a round trip
+  ;; through a scalar (extract, widen, narrow, splat: on each row's critical path).
+  (local.set $Mv (local.get $mx0))
   (global.set $M ${lane0(L, "mx0")})
   (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))
-  (local.set $Mv ${splatM})
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
   ${sweep("sum", expSum, vectorSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`)}

@@ -24,7 +24,6 @@
  */
 import { expInstructions, expSetup } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
-import { shortRowFunction } from "./shortRow";
 import { statsRowsFunctions } from "./statsRows";
 import { targetBlock } from "./targetBlock";
 
@@ -35,7 +34,7 @@ export const MODES = [0, 1, 2] as const;
 
 export function statsFunctions(L: Lanes): string {
   const segments = [false, true].flatMap((store) => MODES.map((mode) => segmentFunction(L, mode, store)));
-  return [...segments, shortRowFunction(L), ...statsRowsFunctions(L)].join("\n\n");
+  return [...segments, ...statsRowsFunctions(L)].join("\n\n");
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { blockLength, type Lanes } from "./lanes";
 import { GRADIENT, STATUS } from "./rowTerms";
-import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS } from "./shortRow";
+import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline } from "./shortRow";
 
 export function statsRowsFunctions(L: Lanes): string[] {
   return [dispatchFunction(), beginFunction(), rowsFunction(L)];
@@ -39,6 +39,7 @@ function beginFunction(): string {
 }
 
 function rowsFunction(L: Lanes): string {
+  const short = shortRowInline(L);
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
   return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
 ;; (-1: an ignored row whose gradient is wanted, -2: an ignored row to skip): the sweep, then
@@ -51,38 +52,41 @@ function rowsFunction(L: Lanes): string {
 ;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
-(func (export "statsRows") (param $x i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
+(func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $r i32) (local $next i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
+  ${short.locals}
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
-  (local.set $r (i32.const 0))
+  (local.set $row (i32.const 0))
   (block $swept (loop $sweep
-    (br_if $swept (i32.ge_u (local.get $r) (local.get $rows)))
-    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $r) (i32.const 2)))))
-    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $r) (i32.const 3))) (f64.const 0))
-    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
+    (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
-      (call $begin ${load("(local.get $x)")})
+      (call $begin ${load("(local.get $rowAt)")})
       (global.set $blockM (local.get $blocks))
-      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (global.get $R))
+      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (global.get $R))
       ;; x[y] before the sweep, which may overwrite it
       (if (i32.ge_s (local.get $y) (i32.const 0)) (then
-        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5)))
-          ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5)))
+          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
       ;; forward only, no smoothing, a row of 8 vectors or more that stays in L1: two passes (shortRow.ts)
       (if (local.get $short)
-        (then (call $shortRow (local.get $x) (local.get $C) (local.get $y)))
-        (else (call $segmentAny (local.get $x) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $M))
-      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $S))
-      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $MIN))
-      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $T))))
-    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+        (then
+          (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+          ${short.body})
+        (else (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
+      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
+      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $T))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
     (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
-    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
     (br $sweep)))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))

@@ -56,8 +56,9 @@ describe("the two builds of the kernel", () => {
     }
   });
 
-  it("unroll short rows' sum pass 8 or 16 vectors at a time with the same results, bit for bit", async () => {
-    // Short rows (32 to 4096 logits, forward, no smoothing) take shortRow.ts's two passes.
+  it("unroll the forward's sums 8 or 16 vectors at a time with the same results, bit for bit", async () => {
+    // Short rows (32 to 4096 logits, forward, no smoothing) take shortRow.ts's two passes,
+    // longer ones and smoothed ones stats.ts's online sweep: both group by L.sumGroup.
     const toolkit = await wabt();
     for (const lanes of [F32, F64]) {
       const instance = (group: 8 | 16): Kernel => {
@@ -71,14 +72,14 @@ describe("the two builds of the kernel", () => {
       let seed = 5;
       const next = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
       let calls = 0;
-      for (const [N, C] of [[40, 32], [33, 100], [64, 128], [9, 1000], [3, 4096]]) {
-        for (const spread of [0.01, 1, 30]) {
+      for (const [N, C] of [[40, 32], [33, 100], [64, 128], [9, 1000], [3, 4096], [2, 5000]]) {
+        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [1, 0.1]]) {
           const Logits = lanes.element === "f32" ? Float32Array : Float64Array;
           const logits = Logits.from({ length: N * C }, () => spread * (next() * 2 - 1));
           const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
           const run = (k: Kernel): Float64Array => {
             const losses = new Float64Array(N);
-            runFlat(checkFlatCall(logits, targets, C, { reduction: "none", losses }), k);
+            runFlat(checkFlatCall(logits, targets, C, { reduction: "none", losses, labelSmoothing }), k);
             return losses;
           };
           const [a, b] = [run(eight), run(sixteen)];
@@ -86,7 +87,7 @@ describe("the two builds of the kernel", () => {
           calls++;
         }
       }
-      expect(calls).toBe(15);
+      expect(calls).toBe(24);
     }
   });
 

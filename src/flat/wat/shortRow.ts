@@ -12,9 +12,11 @@
  * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1. Only
  * without a gradient, since the logits are not needed after the forward sweep then
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
- * Inlined in statsRows' loop over rows rather than called: the relaxed build's hoisted exp
+ * Inlined in statsRows' loops over rows rather than called: the relaxed build's hoisted exp
  * constants are then set once per call, not once per row, and no call is paid per row
- * (measured: about 4 ns a row less under Node 20, 5 under Node 24).
+ * (measured: about 4 ns a row less under Node 20, 5 under Node 24). The two passes run in two
+ * loops, every row's max before any row's sum, so no sum waits for the reduction of its own
+ * row's max (3 to 8% less time at C = 64 to 1000 under Node 24, 1 to 3% under Node 20).
  */
 import { expInstructions, expSetup } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
@@ -39,11 +41,12 @@ export const SHORT_ROW_MIN_VECTORS = 8;
 const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 
 /**
- * The two passes as text to inline in statsRows' loop over rows (statsRows.ts): its local
- * declarations (with the exp's hoisted constants, set once per call instead of once per row)
- * and its body, which reads the row from locals $p, $n and $skip.
+ * The two passes as text to inline in statsRows' loops over rows (statsRows.ts): their local
+ * declarations (with the exp's hoisted constants, set once per call instead of once per row),
+ * the first pass and the second (given the row's max M), which read the row from locals $p,
+ * $n and $skip.
  */
-export function shortRowInline(L: Lanes): { locals: string; body: string } {
+export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string) => string } {
   const V = L.vec;
   const block = VECTORS_PER_BLOCK * L.width;
   const at = (index: string): string => `(i32.add (local.get $p) (i32.shl ${index} (i32.const ${L.shift})))`;
@@ -118,27 +121,27 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
 
   return {
     locals: `${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
-  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32)${expSetup(L.vec, L.hoisted)}`,
-    body: `;; Max, min and sum of exps over the n >= 2 logits at p but the one at index skip (-1: none),
-;; in two passes; overwrites the logit at skip. Sets M, S and MIN (begin() has reset them).
+  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64)${expSetup(L.vec, L.hoisted)}`,
+    max: `;; The max and min over the n >= 2 logits at p but the one at index skip (-1: none),
+;; which is overwritten by another logit of the row. Sets M and MIN (begin() has reset them).
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
   (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0)) (local.set $mx2 (local.get $mx0)) (local.set $mx3 (local.get $mx0))
   (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0)) (local.set $mn2 (local.get $mn0)) (local.set $mn3 (local.get $mn0))
-  (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   ${sweep("max", maxMin, vectorMaxMin, maskedMaxMin, "", "", "")}
   (local.set $mx0 (${V}.pmax (${V}.pmax (local.get $mx0) (local.get $mx1)) (${V}.pmax (local.get $mx2) (local.get $mx3))))
   (local.set $mn0 (${V}.pmin (${V}.pmin (local.get $mn0) (local.get $mn1)) (${V}.pmin (local.get $mn2) (local.get $mn3))))
   ${horizontal(L, "pmax", "mx0")}
   ${horizontal(L, "pmin", "mn0")}
-  ;; Every lane of mx0 now holds the max: the sum pass starts from it without a round trip
-  ;; through a scalar (extract, widen, narrow, splat: on each row's critical path).
-  (local.set $Mv (local.get $mx0))
   (global.set $M ${lane0(L, "mx0")})
-  (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))
+  (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))`,
+    sum: (M: string): string => `;; Σ exp(x - M) over the same logits, M the row's max from the first pass: the target's
+;; logit becomes -Infinity first. Leaves the sum in $Sf.
+  (local.set $Mv ${L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${M}))` : `(f64x2.splat ${M})`})
+  (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
   ${sweep("sum", expSum, vectorSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup)}
-  (global.set $S (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))`,
+  (local.set $Sf (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))`,
   };
 }

@@ -52,14 +52,17 @@ function rowsFunction(L: Lanes): string {
 ;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
+;; Short rows (shortRow.ts) split their sweep in two loops as well, every row's max, then
+;; every row's sum; the terms are then finished two rows at a time (scalar.ts, pairFunctions).
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32) (local $first i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   ${short.locals}
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
+  (local.set $first (local.get $rowAt))
   (local.set $row (i32.const 0))
   (block $swept (loop $sweep
     (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
@@ -78,7 +81,7 @@ function rowsFunction(L: Lanes): string {
       (if (local.get $short)
         (then
           (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-          ${short.body})
+          ${short.max})
         (else (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
       (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
       (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
@@ -88,6 +91,21 @@ function rowsFunction(L: Lanes): string {
     (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
     (br $sweep)))
+  ;; Short rows: every row's sum after every row's max, so that no row's sum waits for the
+  ;; reduction of its own max (the max of the next rows fills that wait instead).
+  (if (local.get $short) (then
+    (local.set $rowAt (local.get $first))
+    (local.set $row (i32.const 0))
+    (block $summed (loop $sum
+      (br_if $summed (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+      (if (i32.ne (local.get $y) (i32.const -2)) (then
+        (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+        ${short.sum("(f64.load (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))))")}
+        (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (local.get $Sf))))
+      (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $sum)))))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
     ;; This row and the next (itself again when it is the last): d = M - x[y], then

@@ -8,7 +8,7 @@ import { GRADIENT, STATUS } from "./rowTerms";
 import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline } from "./shortRow";
 
 export function statsRowsFunctions(L: Lanes): string[] {
-  return [dispatchFunction(), beginFunction(), rowsFunction(L)];
+  return [dispatchFunction(), beginFunction(), shortRowsFunction(L), rowsFunction(L)];
 }
 
 function dispatchFunction(): string {
@@ -38,8 +38,55 @@ function beginFunction(): string {
   (global.set $R (local.get $R)))`;
 }
 
-function rowsFunction(L: Lanes): string {
+function shortRowsFunction(L: Lanes): string {
   const short = shortRowInline(L);
+  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+  const slot = "(i32.shl (local.get $row) (i32.const 5))";
+  return `;; statsRows' sweep of \`rows\` short rows (forward only, no smoothing; shortRow.ts), in two
+;; loops: every row's max, then every row's sum, so that no row's sum waits for the reduction
+;; of its own max (the next rows' max fills that wait instead). Writes what statsRows' sweep
+;; writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function of its own, called
+;; once per statsRows call: inlined there, its locals slowed statsRows' other loop.
+(func $shortRows (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)
+  (local $y i32) (local $row i32) (local $first i32)
+  ${short.locals}
+  (local.set $first (local.get $rowAt))
+  (local.set $row (i32.const 0))
+  (block $maxed (loop $max
+    (br_if $maxed (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) ${slot}) (f64.const ${GRADIENT.CALLER}))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (call $begin ${load("(local.get $rowAt)")})
+      (f64.store offset=8 (i32.add (local.get $coef) ${slot}) (global.get $R))
+      ;; x[y] before the sweep, which overwrites it
+      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
+        (f64.store (i32.add (local.get $coef) ${slot})
+          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+      ${short.max}
+      (f64.store (i32.add (local.get $out) ${slot}) (global.get $M))
+      (f64.store offset=16 (i32.add (local.get $out) ${slot}) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) ${slot}) (global.get $T))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $max)))
+  (local.set $rowAt (local.get $first))
+  (local.set $row (i32.const 0))
+  (block $summed (loop $sum
+    (br_if $summed (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+      ${short.sum(`(f64.load (i32.add (local.get $out) ${slot}))`)}
+      (f64.store offset=8 (i32.add (local.get $out) ${slot}) (local.get $Sf))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $sum))))`;
+}
+
+function rowsFunction(L: Lanes): string {
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
   return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
 ;; (-1: an ignored row whose gradient is wanted, -2: an ignored row to skip): the sweep, then
@@ -52,17 +99,18 @@ function rowsFunction(L: Lanes): string {
 ;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
-;; Short rows (shortRow.ts) split their sweep in two loops as well, every row's max, then
-;; every row's sum; the terms are then finished two rows at a time (scalar.ts, pairFunctions).
+;; Short rows take shortRows' two loops instead of the first; the terms are then finished
+;; two rows at a time (scalar.ts, pairFunctions).
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32) (local $first i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
-  ${short.locals}
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
-  (local.set $first (local.get $rowAt))
+  (if (local.get $short)
+    (then (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))
+    (else
   (local.set $row (i32.const 0))
   (block $swept (loop $sweep
     (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
@@ -77,12 +125,7 @@ function rowsFunction(L: Lanes): string {
       (if (i32.ge_s (local.get $y) (i32.const 0)) (then
         (f64.store (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5)))
           ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
-      ;; forward only, no smoothing, a row of 8 vectors or more that stays in L1: two passes (shortRow.ts)
-      (if (local.get $short)
-        (then
-          (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-          ${short.max})
-        (else (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
+      (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))
       (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
       (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
       (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $MIN))
@@ -90,22 +133,7 @@ function rowsFunction(L: Lanes): string {
     (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
     (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
-    (br $sweep)))
-  ;; Short rows: every row's sum after every row's max, so that no row's sum waits for the
-  ;; reduction of its own max (the max of the next rows fills that wait instead).
-  (if (local.get $short) (then
-    (local.set $rowAt (local.get $first))
-    (local.set $row (i32.const 0))
-    (block $summed (loop $sum
-      (br_if $summed (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
-      (if (i32.ne (local.get $y) (i32.const -2)) (then
-        (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-        ${short.sum("(f64.load (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))))")}
-        (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (local.get $Sf))))
-      (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $sum)))))
+    (br $sweep)))))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
     ;; This row and the next (itself again when it is the last): d = M - x[y], then

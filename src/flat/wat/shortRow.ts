@@ -12,11 +12,12 @@
  * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1. Only
  * without a gradient, since the logits are not needed after the forward sweep then
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
- * Inlined in statsRows' loops over rows rather than called: the relaxed build's hoisted exp
- * constants are then set once per call, not once per row, and no call is paid per row
- * (measured: about 4 ns a row less under Node 20, 5 under Node 24). The two passes run in two
- * loops, every row's max before any row's sum, so no sum waits for the reduction of its own
- * row's max (3 to 8% less time at C = 64 to 1000 under Node 24, 1 to 3% under Node 20).
+ * Inlined in the loops over rows of statsRows.ts's shortRows rather than called once a row: the
+ * relaxed build's hoisted exp constants are then set once per call, not once per row, and no
+ * call is paid per row (measured: about 4 ns a row less under Node 20, 5 under Node 24). The
+ * two passes run in two loops, every row's max before any row's sum, so no sum waits for the
+ * reduction of its own row's max (3 to 8% less time at C = 64 to 1000 under Node 24, 1 to 3%
+ * under Node 20).
  */
 import { expInstructions, expSetup } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
@@ -41,7 +42,7 @@ export const SHORT_ROW_MIN_VECTORS = 8;
 const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 
 /**
- * The two passes as text to inline in statsRows' loops over rows (statsRows.ts): their local
+ * The two passes as text to inline in shortRows' loops over rows (statsRows.ts): their local
  * declarations (with the exp's hoisted constants, set once per call instead of once per row),
  * the first pass and the second (given the row's max M), which read the row from locals $p,
  * $n and $skip.

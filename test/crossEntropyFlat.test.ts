@@ -6,6 +6,7 @@ import { checkFlatCall, type FlatLogits } from "../src/flat/checkFlat";
 import { runFlat } from "../src/flat/crossEntropyFlat";
 import { CHUNK_BYTES, kernelFailure, kernelFor } from "../src/flat/kernel";
 import { buildKernels } from "../src/flat/wat/build";
+import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { loadReference } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
@@ -114,6 +115,28 @@ describe("the kernel", () => {
     }
     expect(exp).toBeLessThan(7e-16);
     expect(log1p).toBeLessThan(2.5e-16);
+  });
+
+  it("finishes two rows at once bit for bit as one: exp64x2 and log1p64x2 equal exp64 and log1p64 in each lane", () => {
+    // statsRows finishes rows in pairs (scalar.ts pairFunctions); each lane must be the
+    // scalar function's very result, including the clamp, the early return and -0.
+    for (const relaxed of hasRelaxedSimd() ? [false, true] : [false]) {
+      const ex = kernelFor("f64", relaxed)!.exports;
+      const next = random(12);
+      const special = [0, -0, 1e-19, 1e-18, -708, -709, -1e4, 600, 1e-300, 5e-324, 1, 2, Math.SQRT2 - 1, NaN, Infinity, -Infinity];
+      const draws = Array.from({ length: 100_000 }, (_, i) => (i % 3 === 0 ? -708 + 1308 * next() : i % 3 === 1 ? Math.exp(-45 + 90 * next()) : 10 * next()));
+      const values = [...special, ...draws];
+      let expMismatch = 0;
+      let logMismatch = 0;
+      for (let i = 0; i < values.length; i++) {
+        const a = values[i];
+        const b = values[(i * 7919 + 1) % values.length];
+        if (!Object.is(ex.exp64x2(a, b, 0), ex.exp64(a)) || !Object.is(ex.exp64x2(a, b, 1), ex.exp64(b))) expMismatch++;
+        if (a >= 0 && b >= 0 && (!Object.is(ex.log1p64x2(a, b, 0), ex.log1p64(a)) || !Object.is(ex.log1p64x2(a, b, 1), ex.log1p64(b)))) logMismatch++;
+      }
+      expect(expMismatch).toBe(0);
+      expect(logMismatch).toBe(0);
+    }
   });
 
   it("keeps a fixed, small memory: no N × C buffer", () => {

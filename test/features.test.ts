@@ -9,7 +9,10 @@ import { crossEntropy, crossEntropyBackward } from "../src";
 import type { CrossEntropyOptions } from "../src";
 import { checkFlatCall } from "../src/flat/checkFlat";
 import { runFlat } from "../src/flat/crossEntropyFlat";
-import { kernelFailure, kernelFor } from "../src/flat/kernel";
+import wabt from "wabt";
+import { Kernel, kernelFailure, kernelFor, type KernelExports } from "../src/flat/kernel";
+import { F32, F32_RELAXED, F64, F64_RELAXED } from "../src/flat/wat/lanes";
+import { kernelModule } from "../src/flat/wat/module";
 import { buildKernels } from "../src/flat/wat/build";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { expectAllClose } from "./helpers/allclose";
@@ -39,12 +42,52 @@ describe("the two builds of the kernel", () => {
   it("differ only in the multiply-adds and where the exp's constants live: the exact one has no relaxed instruction", () => {
     for (const element of ["f32", "f64"]) {
       const exact = readFileSync(join(DIST, `kernel-${element}.wat`), "utf8");
-      const relaxed = readFileSync(join(DIST, `kernel-${element}-relaxed.wat`), "utf8");
+      const shipped = readFileSync(join(DIST, `kernel-${element}-relaxed.wat`), "utf8");
+      const [plain, fused] = element === "f32" ? [F32, F32_RELAXED] : [F64, F64_RELAXED];
+      expect(shipped).toBe(kernelModule(fused));
+      // The relaxed build also unrolls short rows' sum pass 16 vectors at a time, the exact one
+      // 8 (lanes.ts sumGroup; the next test shows that changes no result): compare at the same.
+      const relaxed = kernelModule({ ...fused, sumGroup: plain.sumGroup });
       expect(exact).not.toMatch(/relaxed/);
       expect(relaxed.match(/relaxed_n?madd/g)?.length ?? 0).toBeGreaterThan(100);
       // Put every relaxed_madd back as the add of a mul, every relaxed_nmadd as the sub of one, and
       // each hoisted constant back in place: the exact kernel.
       expect(unfuse(inlineConstants(relaxed.replace(", relaxed SIMD multiply-adds", "")))).toBe(exact);
+    }
+  });
+
+  it("unroll the forward's sums 8 or 16 vectors at a time with the same results, bit for bit", async () => {
+    // Short rows (32 to 4096 logits, forward, no smoothing) take shortRow.ts's two passes,
+    // longer ones and smoothed ones stats.ts's online sweep: both group by L.sumGroup.
+    const toolkit = await wabt();
+    for (const lanes of [F32, F64]) {
+      const instance = (group: 8 | 16): Kernel => {
+        const parsed = toolkit.parseWat("k.wat", kernelModule({ ...lanes, sumGroup: group }), { simd: true });
+        const bytes = parsed.toBinary({}).buffer;
+        parsed.destroy();
+        const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+        return new Kernel(lanes.element, exports, false);
+      };
+      const [eight, sixteen] = [instance(8), instance(16)];
+      let seed = 5;
+      const next = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+      let calls = 0;
+      for (const [N, C] of [[40, 32], [33, 100], [64, 128], [9, 1000], [3, 4096], [2, 5000]]) {
+        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [1, 0.1]]) {
+          const Logits = lanes.element === "f32" ? Float32Array : Float64Array;
+          const logits = Logits.from({ length: N * C }, () => spread * (next() * 2 - 1));
+          const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
+          const run = (k: Kernel): Float64Array => {
+            const losses = new Float64Array(N);
+            runFlat(checkFlatCall(logits, targets, C, { reduction: "none", losses, labelSmoothing }), k);
+            return losses;
+          };
+          const [a, b] = [run(eight), run(sixteen)];
+          for (let n = 0; n < N; n++) expect(Object.is(a[n], b[n]), `${lanes.element} (${N}, ${C}) row ${n}: ${a[n]} vs ${b[n]}`).toBe(true);
+          calls++;
+        }
+      }
+      expect(calls).toBe(24);
     }
   });
 

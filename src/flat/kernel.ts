@@ -75,6 +75,8 @@ export interface KernelExports {
   expLane(value: number): number;
   exp64(value: number): number;
   log1p64(value: number): number;
+  exp64x2(a: number, b: number, lane: number): number;
+  log1p64x2(a: number, b: number, lane: number): number;
 }
 
 /** One instantiated kernel and typed views on its memory (refreshed when the memory grows). */

@@ -22,6 +22,11 @@ export interface Lanes {
   relaxed: boolean;
   /** The exp's constants in locals set once per function, not a v128.const at each use (exp.ts). */
   hoisted: boolean;
+  /**
+   * Vectors of a block the short rows' sum pass unrolls at a time (shortRow.ts): 16 (the
+   * whole block) or 8 (two rounds of a loop), with the same sums in the same order.
+   */
+  sumGroup: 8 | 16;
 }
 
 /** Vectors per block (256 bytes): the unit of the online rescale and of the stored exps' max. */
@@ -32,15 +37,16 @@ export function blockLength(L: Lanes): number {
   return VECTORS_PER_BLOCK * L.width;
 }
 
-export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false };
-export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false };
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8 };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8 };
 /**
  * The same with relaxed SIMD's multiply-adds, and the exp's constants hoisted into locals: the
  * engines that load this build (V8 12 and later) rebuild each v128.const at every use (exp.ts);
- * Node 20, which loads the other, does not, and measured no gain from hoisting.
+ * Node 20, which loads the other, does not, and measured no gain from hoisting. Short rows'
+ * sum pass unrolls a whole block here, 8 vectors at a time in the exact build (shortRow.ts).
  */
-export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true };
-export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true };
+export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16 };
+export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16 };
 
 /** A kernel's file name without extension: kernel-f32, kernel-f64-relaxed, ... */
 export function kernelName(L: Lanes): string {

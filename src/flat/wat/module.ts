@@ -8,8 +8,8 @@
  *
  * Exports: memory; the row state M, S, MIN, T, R and the sums NLL, SMOOTH, DEN, TOTAL
  * (mutable float64 globals); begin, segment, statsRows (forward, stats.ts); configure
- * (rowTerms.ts); gradSegment, gradRows, scaleRows (backward, grad.ts); expLane and log1p64 (for the
- * accuracy tests).
+ * (rowTerms.ts); gradSegment, gradRows, scaleRows (backward, grad.ts); expLane, exp64, log1p64,
+ * exp64x2 and log1p64x2 (for the accuracy tests).
  */
 import { expInstructions, expSetup } from "./exp";
 import { gradFunctions } from "./grad";

@@ -48,9 +48,11 @@ export function rowTermsFunctions(): string {
   (global.set $nllGrad ${l("nllGrad")}) (global.set $smoothGrad ${l("smoothGrad")}) (global.set $smoothGradSum ${l("smoothGradSum")})
   (global.set $weighted ${l("weighted")}) (global.set $withGrad ${l("withGrad")}))
 
-;; Row terms from the state M, S, MIN, T: x[y] = xy, the row's first logit R, its weight wy.
+;; Row terms from the state M, S, MIN, T: x[y] = xy, the row's first logit R, its weight wy;
+;; ex = exp64(-|d|) and lp = log1p64 of (S - 1) + ex (d > 0) or S·ex (d <= 0), d = M - xy,
+;; computed for two rows at once by the caller (statsRows.ts, finishPair).
 ;; Writes the row's loss at lossAt and (alpha, M, g[y], what-to-do) at coefAt; returns a status.
-(func $rowTerms (param $xy f64) (param $R f64) (param $wy f64) (param $othersEmpty i32) (param $lossAt i32) (param $coefAt i32) (result i32)
+(func $rowTerms (param $xy f64) (param $R f64) (param $wy f64) (param $othersEmpty i32) (param $lossAt i32) (param $coefAt i32) (param $ex f64) (param $lp f64) (result i32)
   ${locals("f64", ["d", "ed", "u", "v", "sp", "lseR", "nll", "A", "D", "smooth", "loss", "G", "ratio", "pT", "pO"])}
   (f64.store offset=24 ${l("coefAt")} (f64.const ${GRADIENT.CALLER}))
   (if (i32.eqz (i32.and ${finite(l("xy"))}
@@ -60,14 +62,14 @@ export function rowTermsFunctions(): string {
   ;; exp64 clamps its argument at -708: v and u are then ~1e-307 instead of 0, which no sum sees.
   (if (f64.gt ${l("d")} (f64.const 0))
     (then
-      (local.set $v (call $exp64 (f64.neg ${l("d")})))
-      (local.set $sp (call $log1p64 (f64.add (f64.sub ${g("S")} (f64.const 1)) ${l("v")})))
+      (local.set $v ${l("ex")})
+      (local.set $sp ${l("lp")})
       (local.set $lseR (f64.add (f64.sub ${g("M")} ${l("R")}) ${l("sp")}))
       (local.set $sp (f64.add ${l("d")} ${l("sp")})))
     (else
-      (local.set $ed (call $exp64 ${l("d")}))
+      (local.set $ed ${l("ex")})
       (local.set $u (f64.mul ${g("S")} ${l("ed")}))
-      (local.set $sp (call $log1p64 ${l("u")}))
+      (local.set $sp ${l("lp")})
       (local.set $lseR (f64.add (f64.sub ${l("xy")} ${l("R")}) ${l("sp")}))))
   (local.set $nll (f64.mul ${l("sp")} ${l("wy")}))
   (if (f64.gt ${g("e")} (f64.const 0)) (then

@@ -18,7 +18,7 @@ const LG = [
 const f = (v: number): string => `(f64.const ${v})`;
 
 export function scalarFunctions(): string {
-  return expFunction() + logFunction();
+  return expFunction() + logFunction() + pairFunctions();
 }
 
 function expFunction(): string {
@@ -41,18 +41,88 @@ function expFunction(): string {
 }
 
 /** Σ r^i / i! for i = 0..12 as ((q0 + q1·r²) + (q2 + q3·r²)·r⁴) + ((q4 + q5·r²) + q6·r⁴)·r⁸. */
-function estrin(): string {
+function estrin(t: "f64" | "f64x2" = "f64"): string {
+  const k = t === "f64" ? f : v;
   const c = (i: number): string => {
     let factorial = 1;
     for (let j = 2; j <= i; j++) factorial *= j;
-    return f(1 / factorial);
+    return k(1 / factorial);
   };
-  const q = (i: number): string => (i === 6 ? c(12) : `(f64.add ${c(2 * i)} (f64.mul ${c(2 * i + 1)} (local.get $r)))`);
-  const pair = (a: string, b: string, power: string): string => `(f64.add ${a} (f64.mul ${b} ${power}))`;
+  const q = (i: number): string => (i === 6 ? c(12) : `(${t}.add ${c(2 * i)} (${t}.mul ${c(2 * i + 1)} (local.get $r)))`);
+  const pair = (a: string, b: string, power: string): string => `(${t}.add ${a} (${t}.mul ${b} ${power}))`;
   const r2 = "(local.get $r2)";
   const r4 = "(local.get $r4)";
-  const r8 = "(f64.mul (local.get $r4) (local.get $r4))";
+  const r8 = `(${t}.mul (local.get $r4) (local.get $r4))`;
   return pair(pair(pair(q(0), q(1), r2), pair(q(2), q(3), r2), r4), pair(pair(q(4), q(5), r2), q(6), r4), r8);
+}
+
+/** A float64 constant in both lanes of a vector. */
+const v = (value: number): string => `(v128.const f64x2 ${value} ${value})`;
+/** An i64 constant in both lanes. */
+const vi = (value: number): string => `(v128.const i64x2 ${value} ${value})`;
+
+/**
+ * $exp64 and $log1p64 on two numbers at once (f64x2): the same operations in the same order,
+ * lane by lane, so each lane is bit for bit the scalar function's result (IEEE operations
+ * round the same in a lane as in a scalar; test/crossEntropyFlat.test.ts compares them). Two
+ * rows' finishes then share one chain of instructions (statsRows.ts). The scalar's early
+ * return for u < 1e-18 becomes a select; i64 to f64 conversion, which SIMD lacks, goes
+ * through the low 32 bits of each lane (k is a small exponent, exact either way).
+ * exp64x2 and log1p64x2 (exports, for the tests) return lane `lane` of the pair (a, b).
+ */
+function pairFunctions(): string {
+  return `;; exp64 on both lanes of x.
+(func $exp64x2 (param $x v128) (result v128)
+  (local $k v128) (local $n v128) (local $r v128) (local $r2 v128) (local $r4 v128)
+  (local.set $x (f64x2.max (local.get $x) ${v(-708)}))
+  (local.set $k (f64x2.add (f64x2.mul (local.get $x) ${v(1.4426950408889634)}) ${v(6755399441055744)}))
+  (local.set $n (f64x2.sub (local.get $k) ${v(6755399441055744)}))
+  (local.set $r (f64x2.sub (f64x2.sub (local.get $x) (f64x2.mul (local.get $n) ${v(6.93147180369123816490e-1)})) (f64x2.mul (local.get $n) ${v(1.90821492927058770002e-10)})))
+  (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+  (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+  (i64x2.add ${estrin("f64x2")} (i64x2.shl (local.get $k) (i32.const 52))))
+
+;; log1p64 on both lanes of u.
+(func $log1p64x2 (param $u v128) (result v128)
+  (local $y v128) (local $c v128) (local $bits v128) (local $hx v128) (local $dk v128)
+  (local $m v128) (local $hfsq v128) (local $s v128) (local $z v128) (local $w v128) (local $R v128)
+  (local.set $y (f64x2.add ${v(1)} (local.get $u)))
+  (local.set $c (f64x2.div (f64x2.sub (local.get $u) (f64x2.sub (local.get $y) ${v(1)})) (local.get $y)))
+  (local.set $bits (local.get $y))
+  (local.set $hx (i64x2.add (i64x2.shr_u (local.get $bits) (i32.const 32)) ${vi(0x95f62)}))
+  ;; (hx >> 20) - 0x3ff fits in 32 bits: its low halves, lanes 0 and 2 of i32x4, to float64.
+  (local.set $dk (f64x2.convert_low_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 0 1 2 3 8 9 10 11
+    (i64x2.sub (i64x2.shr_u (local.get $hx) (i32.const 20)) ${vi(0x3ff)}) (local.get $hx))))
+  (local.set $hx (i64x2.add (v128.and (local.get $hx) ${vi(0xfffff)}) ${vi(0x3fe6a09e)}))
+  (local.set $m (f64x2.sub (v128.or (i64x2.shl (local.get $hx) (i32.const 32)) (v128.and (local.get $bits) ${vi(0xffffffff)})) ${v(1)}))
+  (local.set $hfsq (f64x2.mul (f64x2.mul ${v(0.5)} (local.get $m)) (local.get $m)))
+  (local.set $s (f64x2.div (local.get $m) (f64x2.add ${v(2)} (local.get $m))))
+  (local.set $z (f64x2.mul (local.get $s) (local.get $s)))
+  (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+  (local.set $R (f64x2.add
+    (f64x2.mul (local.get $z) (f64x2.add ${v(LG[0])} (f64x2.mul (local.get $w) (f64x2.add ${v(LG[2])} (f64x2.mul (local.get $w) (f64x2.add ${v(LG[4])} (f64x2.mul (local.get $w) ${v(LG[6])})))))))
+    (f64x2.mul (local.get $w) (f64x2.add ${v(LG[1])} (f64x2.mul (local.get $w) (f64x2.add ${v(LG[3])} (f64x2.mul (local.get $w) ${v(LG[5])})))))))
+  ;; u < 1e-18: u itself, as the scalar's early return.
+  (v128.bitselect (local.get $u)
+    (f64x2.add
+      (f64x2.add
+        (f64x2.sub
+          (f64x2.add (f64x2.mul (local.get $s) (f64x2.add (local.get $hfsq) (local.get $R))) (f64x2.add (f64x2.mul (local.get $dk) ${v(1.90821492927058770002e-10)}) (local.get $c)))
+          (local.get $hfsq))
+        (local.get $m))
+      (f64x2.mul (local.get $dk) ${v(6.93147180369123816490e-1)}))
+    (f64x2.lt (local.get $u) ${v(1e-18)})))
+
+(func (export "exp64x2") (param $a f64) (param $b f64) (param $lane i32) (result f64)
+  (local $r v128)
+  (local.set $r (call $exp64x2 (f64x2.replace_lane 1 (f64x2.splat (local.get $a)) (local.get $b))))
+  (if (result f64) (local.get $lane) (then (f64x2.extract_lane 1 (local.get $r))) (else (f64x2.extract_lane 0 (local.get $r)))))
+
+(func (export "log1p64x2") (param $a f64) (param $b f64) (param $lane i32) (result f64)
+  (local $r v128)
+  (local.set $r (call $log1p64x2 (f64x2.replace_lane 1 (f64x2.splat (local.get $a)) (local.get $b))))
+  (if (result f64) (local.get $lane) (then (f64x2.extract_lane 1 (local.get $r))) (else (f64x2.extract_lane 0 (local.get $r)))))
+`;
 }
 
 function logFunction(): string {

@@ -5,10 +5,10 @@
  */
 import { blockLength, type Lanes } from "./lanes";
 import { GRADIENT, STATUS } from "./rowTerms";
-import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS } from "./shortRow";
+import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline } from "./shortRow";
 
 export function statsRowsFunctions(L: Lanes): string[] {
-  return [dispatchFunction(), beginFunction(), rowsFunction(L)];
+  return [dispatchFunction(), beginFunction(), shortRowsFunction(L), rowsFunction(L)];
 }
 
 function dispatchFunction(): string {
@@ -38,6 +38,54 @@ function beginFunction(): string {
   (global.set $R (local.get $R)))`;
 }
 
+function shortRowsFunction(L: Lanes): string {
+  const short = shortRowInline(L);
+  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+  const slot = "(i32.shl (local.get $row) (i32.const 5))";
+  return `;; statsRows' sweep of \`rows\` short rows (forward only, no smoothing; shortRow.ts), in two
+;; loops: every row's max, then every row's sum, so that no row's sum waits for the reduction
+;; of its own max (the next rows' max fills that wait instead). Writes what statsRows' sweep
+;; writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function of its own, called
+;; once per statsRows call: inlined there, its locals slowed statsRows' other loop.
+(func $shortRows (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)
+  (local $y i32) (local $row i32) (local $first i32)
+  ${short.locals}
+  (local.set $first (local.get $rowAt))
+  (local.set $row (i32.const 0))
+  (block $maxed (loop $max
+    (br_if $maxed (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) ${slot}) (f64.const ${GRADIENT.CALLER}))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (call $begin ${load("(local.get $rowAt)")})
+      (f64.store offset=8 (i32.add (local.get $coef) ${slot}) (global.get $R))
+      ;; x[y] before the sweep, which overwrites it
+      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
+        (f64.store (i32.add (local.get $coef) ${slot})
+          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+      ${short.max}
+      (f64.store (i32.add (local.get $out) ${slot}) (global.get $M))
+      (f64.store offset=16 (i32.add (local.get $out) ${slot}) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) ${slot}) (global.get $T))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $max)))
+  (local.set $rowAt (local.get $first))
+  (local.set $row (i32.const 0))
+  (block $summed (loop $sum
+    (br_if $summed (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+      ${short.sum(`(f64.load (i32.add (local.get $out) ${slot}))`)}
+      (f64.store offset=8 (i32.add (local.get $out) ${slot}) (local.get $Sf))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $sum))))`;
+}
+
 function rowsFunction(L: Lanes): string {
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
   return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
@@ -51,41 +99,68 @@ function rowsFunction(L: Lanes): string {
 ;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
-(func (export "statsRows") (param $x i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
+;; Short rows take shortRows' two loops instead of the first; the terms are then finished
+;; two rows at a time (scalar.ts, pairFunctions).
+(func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
-  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $r i32)
+  (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
+  (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
     (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
-  (local.set $r (i32.const 0))
+  (if (local.get $short)
+    (then (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))
+    (else
+  (local.set $row (i32.const 0))
   (block $swept (loop $sweep
-    (br_if $swept (i32.ge_u (local.get $r) (local.get $rows)))
-    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $r) (i32.const 2)))))
-    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $r) (i32.const 3))) (f64.const 0))
-    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
+    (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
-      (call $begin ${load("(local.get $x)")})
+      (call $begin ${load("(local.get $rowAt)")})
       (global.set $blockM (local.get $blocks))
-      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5))) (global.get $R))
+      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (global.get $R))
       ;; x[y] before the sweep, which may overwrite it
       (if (i32.ge_s (local.get $y) (i32.const 0)) (then
-        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $r) (i32.const 5)))
-          ${load(`(i32.add (local.get $x) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
-      ;; forward only, no smoothing, a row of 8 vectors or more that stays in L1: two passes (shortRow.ts)
-      (if (local.get $short)
-        (then (call $shortRow (local.get $x) (local.get $C) (local.get $y)))
-        (else (call $segmentAny (local.get $x) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $M))
-      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $S))
-      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $MIN))
-      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 5))) (global.get $T))))
-    (local.set $x (i32.add (local.get $x) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5)))
+          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+      (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
+      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
+      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $T))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
     (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
-    (local.set $r (i32.add (local.get $r) (i32.const 1)))
-    (br $sweep)))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $sweep)))))
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
-    (local.set $y (i32.load (local.get $targets)))
+    ;; This row and the next (itself again when it is the last): d = M - x[y], then
+    ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector.
+    (local.set $next (select (i32.const 32) (i32.const 0) (i32.gt_u (local.get $rows) (i32.const 1))))
+    (local.set $dv (f64x2.sub ${pair("(local.get $out)", "")} ${pair("(local.get $coef)", "")}))
+    (local.set $Sv ${pair("(local.get $out)", "offset=8 ")})
+    (local.set $pos (f64x2.gt (local.get $dv) (v128.const f64x2 0 0)))
+    (local.set $ex (call $exp64x2 (v128.bitselect (f64x2.neg (local.get $dv)) (local.get $dv) (local.get $pos))))
+    (local.set $lp (call $log1p64x2 (v128.bitselect
+      (f64x2.add (f64x2.sub (local.get $Sv) (v128.const f64x2 1 1)) (local.get $ex))
+      (f64x2.mul (local.get $Sv) (local.get $ex))
+      (local.get $pos))))
+    ${finishRow(0)}
+    (if (local.get $rows) (then
+      ${finishRow(1)}))
+    (br $row))))`;
+}
+
+/** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */
+function pair(at: string, offset: string): string {
+  return `(f64x2.replace_lane 1 (f64x2.splat (f64.load ${offset}${at})) (f64.load ${offset}(i32.add ${at} (local.get $next))))`;
+}
+
+/** One row's terms (rowTerms.ts) from the pair's lane \`lane\`; moves every pointer to the next row. */
+function finishRow(lane: number): string {
+  return `(local.set $y (i32.load (local.get $targets)))
     (local.set $state (i32.const ${STATUS.IGNORED}))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
       (global.set $M (f64.load (local.get $out)))
@@ -100,7 +175,9 @@ function rowsFunction(L: Lanes): string {
             (if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $y) (i32.const 3))))) (else (f64.const 1)))
             (i32.eq (local.get $C) (i32.const 1))
             (local.get $loss)
-            (local.get $coef))))
+            (local.get $coef)
+            (f64x2.extract_lane ${lane} (local.get $ex))
+            (f64x2.extract_lane ${lane} (local.get $lp)))))
         (else
           ;; An ignored row: its gradient is 0, unless NaN or ±Infinity make it NaN (the caller's).
           (if (i32.and (f64.eq (f64.sub (global.get $S) (global.get $S)) (f64.const 0))
@@ -112,6 +189,5 @@ function rowsFunction(L: Lanes): string {
     (local.set $loss (i32.add (local.get $loss) (i32.const 8)))
     (local.set $status (i32.add (local.get $status) (i32.const 4)))
     (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
-    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
-    (br $row))))`;
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))`;
 }

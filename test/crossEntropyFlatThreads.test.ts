@@ -100,9 +100,9 @@ const fit = (options: CrossEntropyFlatOptions, C: number): CrossEntropyFlatOptio
   return pattern ? { ...options, weight: Array.from({ length: C }, (_, c) => pattern[c % pattern.length]) } : options;
 };
 
-// (N, C): chunks of 65 rows (float32, C = 1000; 32 rows in float64) with N not a multiple of
-// them; 4096-row chunks of C = 10; one row a chunk (C = 70001, float32).
-const SHAPES: Array<[number, number]> = [[301, 1000], [30011, 10], [5, 70001]];
+// (N, C), each at least THREAD_MIN_LOGITS: chunks of 65 rows (float32, C = 1000; 32 rows in
+// float64) with N not a multiple of them; 4096-row chunks of C = 10; one row a chunk (C = 70001).
+const SHAPES: Array<[number, number]> = [[1051, 1000], [110011, 10], [15, 70001]];
 
 describe("crossEntropyFlat with threads: bit for bit one thread's results", () => {
   for (const [N, C] of SHAPES) {
@@ -120,7 +120,7 @@ describe("crossEntropyFlat with threads: bit for bit one thread's results", () =
   }
 
   it("small batches, N < threads and N = 0 stay on the calling thread, with one thread's results", () => {
-    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [200, 1000]];
+    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [1000, 1000]];
     for (const [N, C] of cases) {
       const { logits, targets } = batch(N, C, "f32", 7);
       const before = { ...lastShare };
@@ -137,7 +137,7 @@ describe("crossEntropyFlat with threads: bit for bit one thread's results", () =
   });
 
   it("threads: 1 is one thread, and more threads than the pool has start more workers", async () => {
-    const { logits, targets } = batch(301, 1000, "f32", 3);
+    const { logits, targets } = batch(1051, 1000, "f32", 3);
     const one = run(logits, targets, 1000, {}, "f32");
     sameBits([run(logits, targets, 1000, {}, "f32", 1).loss], [one.loss], "loss");
     const many = run(logits, targets, 1000, {}, "f32", 3);
@@ -170,7 +170,7 @@ describe("the pool", () => {
     const script = `
       const m = require(${JSON.stringify(dist)});
       m.startThreads(2).then(() => {
-        const C = 1000, N = 400;
+        const C = 1000, N = 1100;
         const logits = new Float32Array(N * C).map((_, i) => Math.sin(i));
         const targets = new Int32Array(N).map((_, n) => n % C);
         process.stdout.write(String(m.crossEntropyFlat(logits, targets, C, { threads: 2 })));

@@ -30,10 +30,12 @@ import { CONTROL, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, ty
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, posting the call to the workers and copying rows to them cost more than they save.
- * Measured with `npm run bench` (the crossover it prints): see src/flat/README.md.
+ * it, waking the workers and copying rows to them and back cost more than they save. Chosen
+ * from `npm run bench`'s crossover (one thread against two at C = 1000, 16K to 4M logits) on
+ * the project's 2-core machine under load: below 1M logits two threads lost at every size in
+ * every run; from 1M to 4M the outcome changed with the machine's load (src/flat/README.md).
  */
-export const THREAD_MIN_LOGITS = 1 << 18;
+export const THREAD_MIN_LOGITS = 1 << 20;
 
 /** How long the calling thread waits for a worker that has taken a chunk before it gives up. */
 const STALL_MS = 60_000;
@@ -143,13 +145,14 @@ export function poolSize(): number {
 
 /**
  * The whole batch on `threads` threads, or false (nothing done) when it stays on one: fewer
- * than THREAD_MIN_LOGITS logits, a single chunk, or rows longer than the kernel's chunk.
+ * than `minLogits` logits (the bench's crossover lowers it), a single chunk, or rows longer
+ * than the kernel's chunk.
  */
-export function threadSweep(plan: Plan, kernel: Kernel, threads: number): boolean {
+export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogits = THREAD_MIN_LOGITS): boolean {
   const { N, C } = plan;
   const R = rowsPerChunkOf(C, kernel);
   const chunks = R > 0 ? Math.ceil(N / R) : 0;
-  if (threads < 2 || R === 0 || chunks < 2 || N * C < THREAD_MIN_LOGITS) return false;
+  if (threads < 2 || R === 0 || chunks < 2 || N * C < minLogits) return false;
   const team = workers(Math.min(threads - 1, chunks - 1));
   const options = prepareKernel(plan, kernel);
   const job: Job = {

@@ -57,7 +57,7 @@ const TERMS = LOSSES + MAX_ROWS * 8;
 /** The most terms a chunk logs: its kernel sums, then one set per row finished in JavaScript. */
 export const MAX_TERMS = 4 + 4 * MAX_ROWS;
 export const SLOT_BYTES = TERMS + MAX_TERMS * 8;
-/** One worker's shared memory: about 6.4 MiB, whatever the batch. */
+/** One worker's shared memory: about 6.3 MiB, whatever the batch. */
 export const SHARED_BYTES = DATA + SLOTS * SLOT_BYTES;
 
 /** Index of slot s's control word `word`. */

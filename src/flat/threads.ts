@@ -55,6 +55,8 @@ const doneBuffer = new SharedArrayBuffer(4);
 const done = new Int32Array(doneBuffer);
 const pool: PoolWorker[] = [];
 let jobs = 0;
+/** Set when a worker failed or died: later calls stay on the calling thread (closeThreads() clears it). */
+let broken = false;
 
 /** How the last threaded call shared its chunks (for the tests and the bench). */
 export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0 };
@@ -80,12 +82,17 @@ function spawn(): PoolWorker {
   const stop = (why: string): void => {
     if (w.dead) return;
     w.dead = why;
+    broken = true;
     process.emitWarning(`crossEntropyFlat: a worker thread stopped (${why}); its rows go to the calling thread`);
   };
   w.ready = new Promise<void>((resolve) => {
     worker.on("message", (m: { ready?: boolean; failure?: string }) => {
       if (m.ready) resolve();
-      if (m.failure) stop(m.failure);
+      if (m.failure) {
+        w.dead ??= m.failure;
+        broken = true;
+        process.emitWarning(`crossEntropyFlat: a worker thread failed (${m.failure}); its rows go to the calling thread`);
+      }
     });
     worker.on("error", (error) => {
       stop(error instanceof Error ? error.message : String(error));
@@ -135,6 +142,7 @@ export async function startThreads(threads: number): Promise<void> {
 export async function closeThreads(): Promise<void> {
   const all = pool.splice(0, pool.length);
   for (const w of all) w.dead = "closed";
+  broken = false;
   await Promise.all(all.map((w) => w.worker.terminate()));
 }
 
@@ -145,14 +153,14 @@ export function poolSize(): number {
 
 /**
  * The whole batch on `threads` threads, or false (nothing done) when it stays on one: fewer
- * than `minLogits` logits (the bench's crossover lowers it), a single chunk, or rows longer
- * than the kernel's chunk.
+ * than `minLogits` logits (the bench's crossover lowers it), a single chunk, rows longer
+ * than the kernel's chunk, or a pool whose worker failed (a warning said why).
  */
 export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogits = THREAD_MIN_LOGITS): boolean {
   const { N, C } = plan;
   const R = rowsPerChunkOf(C, kernel);
   const chunks = R > 0 ? Math.ceil(N / R) : 0;
-  if (threads < 2 || R === 0 || chunks < 2 || N * C < minLogits) return false;
+  if (threads < 2 || R === 0 || chunks < 2 || N * C < minLogits || broken) return false;
   const team = workers(Math.min(threads - 1, chunks - 1));
   const options = prepareKernel(plan, kernel);
   const job: Job = {
@@ -220,7 +228,9 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
             logs[c] = collect(plan, w.control, w.slots[s], s, c * R, rowsOf(c));
             byWorkers++;
           } else {
+            // Quietly: the worker posts why, and its message is the warning.
             w.dead ??= "it failed on a chunk";
+            broken = true;
             logs[c] = apart(plan, kernel, options, c * R, rowsOf(c), scratch);
           }
           Atomics.store(w.control, word, (state = STATE.FREE));

@@ -154,6 +154,23 @@ export async function threadStartup(): Promise<number> {
   return times.sort((a, b) => a - b)[2];
 }
 
+/**
+ * What handing rows to a worker costs the calling thread, ns per float32 logit: copying a
+ * 256 KiB chunk from an ordinary array into a SharedArrayBuffer (the worker's slot), and back.
+ */
+export function copyCost(): { inNs: number; outNs: number } {
+  const n = 1 << 16;
+  const plain = normal(n, 5);
+  const shared = new Float32Array(new SharedArrayBuffer(n * 4));
+  const per = (fn: () => void): number => {
+    const reps = 200;
+    return (timeOf(() => {
+      for (let i = 0; i < reps; i++) fn();
+    }, REPS.fast, REPS.fastWarmup) * 1e9) / reps / n;
+  };
+  return { inNs: per(() => shared.set(plain)), outNs: per(() => plain.set(shared)) };
+}
+
 /** One batch size of the crossover: seconds on one thread and on BENCH_THREADS, forward and forward + backward. */
 export interface CrossoverPoint {
   N: number;

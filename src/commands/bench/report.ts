@@ -49,7 +49,7 @@ export interface BenchRecord {
    * The threaded column's k, the pool's start-up in ms, one thread against k at growing batches,
    * and from how many logits k threads were faster at every larger batch (null: nowhere).
    */
-  threads?: { k: number; startupMs: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
+  threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
   memoryChild: Record<string, number>;
   seconds: number;
 }
@@ -224,6 +224,9 @@ function threadLines(record: BenchRecord): string[] {
       ? `With \`threads: ${t.k}\`, in brackets against ${versus.name}: at least as fast at ${count("forward")} shapes of at least 1M logits forward and ${count("forwardBackward")} forward + backward. `
       : "") +
       `The pool's start-up (\`startThreads(${t.k})\`, its worker's kernels compiled) took ${t.startupMs.toFixed(1)} ms. ` +
+      (t.copyNs
+        ? `Handing rows to a worker costs the calling thread ${t.copyNs.inNs.toFixed(2)} ns a logit (the copy into its shared slot) and the gradient ${t.copyNs.outNs.toFixed(2)} ns a logit back. `
+        : "") +
       `Against one thread at C = ${C} and N = ${t.crossover.map((p) => p.N).join(", ")}, ${t.k} threads were faster ${from(t.fromForward)} forward and ` +
       `${from(t.fromForwardBackward)} forward + backward; smaller batches stay on one thread by themselves.`,
   ];

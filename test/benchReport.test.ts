@@ -195,6 +195,7 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
       k: 2,
       startupMs: 41.26,
       copyNs: { inNs: 0.123, outNs: 0.2 },
+      parallelism: 1.254,
       crossover: [
         { N: 64, C: 1000, forward: [2, 3], forwardBackward: [2, 3] },
         { N: 128, C: 1000, forward: [4, 3], forwardBackward: [4, 5] },
@@ -218,7 +219,8 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
         "The pool's start-up (`startThreads(2)`, its worker's kernels compiled) took 41.3 ms. " +
         "Handing rows to a worker costs the calling thread 0.12 ns a logit (the copy into its shared slot) and the gradient 0.20 ns a logit back. " +
         "Against one thread at C = 1000 and N = 64, 128, 256, 2 threads were faster from 128,000 logits forward and from 256,000 logits forward + backward; " +
-        "smaller batches stay on one thread by themselves.",
+        "smaller batches stay on one thread by themselves. " +
+        "At the time, two threads of plain arithmetic got 1.25× one thread's work done (2.00×: a free second core), a bound on any threaded speed-up.",
     );
   });
 

@@ -29,7 +29,7 @@ import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
 import { THREAD_MIN_LOGITS } from "../flat/threads";
 import {
-  BENCH_THREADS, IMPL, benchFlat, copyCost, benchFlatThreads, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
+  BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
 } from "./bench/measure";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
@@ -98,12 +98,15 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     const ms = (x: number): string => (x * 1e3).toFixed(3);
     console.log(`  N = ${String(p.N).padStart(5)} (${(p.N * p.C).toLocaleString("en-US").padStart(9)} logits): forward ${ms(p.forward[0])} / ${ms(p.forward[1])} (${(p.forward[0] / p.forward[1]).toFixed(2)}x), forward + backward ${ms(p.forwardBackward[0])} / ${ms(p.forwardBackward[1])} (${(p.forwardBackward[0] / p.forwardBackward[1]).toFixed(2)}x)`);
   }
+  const spare = await parallelism();
+  console.log(`two threads of plain arithmetic got ${spare.toFixed(2)}x one thread's work done (2: a free second core)`);
   const copy = copyCost();
   console.log(`copying a chunk for a worker: ${copy.inNs.toFixed(3)} ns a logit into its shared slot, ${copy.outNs.toFixed(3)} ns back out`);
   const threads: BenchRecord["threads"] = {
     k: BENCH_THREADS,
     startupMs,
     copyNs: copy,
+    parallelism: spare,
     crossover,
     fromForward: crossoverLogits(crossover, "forward"),
     fromForwardBackward: crossoverLogits(crossover, "forwardBackward"),

@@ -4,6 +4,7 @@
  * /proc/self/clear_refs), on seeded normal logits, like torch.randn.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { crossEntropy } from "../../loss/crossEntropy";
 import { checkFlatCall } from "../../flat/checkFlat";
 import { crossEntropyFlat, runFlat } from "../../flat/crossEntropyFlat";
@@ -152,6 +153,28 @@ export async function threadStartup(): Promise<number> {
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return times.sort((a, b) => a - b)[2];
+}
+
+/** A worker thread that counts blocks of arithmetic for `seconds`, then posts the count. */
+const SPIN = `const { parentPort, workerData } = require("node:worker_threads");
+let x = 0, n = 0;
+const end = Date.now() + workerData * 1000;
+while (Date.now() < end) { for (let i = 0; i < 1e5; i++) x += Math.sqrt(i); n++; }
+parentPort.postMessage(x > 0 ? n : 0);`;
+
+/**
+ * How much of a second core the machine gives right now: the work two threads of plain
+ * arithmetic get done together over what one gets alone (2: a free core; 1: none). Shown beside
+ * the threaded figures, which cannot beat it.
+ */
+export async function parallelism(seconds = 1): Promise<number> {
+  const run = (k: number): Promise<number[]> =>
+    Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve, reject) => {
+      new Worker(SPIN, { eval: true, workerData: seconds }).once("message", resolve).once("error", reject);
+    })));
+  const [one] = await run(1);
+  const two = await run(2);
+  return (two[0] + two[1]) / one;
 }
 
 /**

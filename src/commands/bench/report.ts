@@ -49,7 +49,7 @@ export interface BenchRecord {
    * The threaded column's k, the pool's start-up in ms, one thread against k at growing batches,
    * and from how many logits k threads were faster at every larger batch (null: nowhere).
    */
-  threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
+  threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
   memoryChild: Record<string, number>;
   seconds: number;
 }
@@ -228,7 +228,10 @@ function threadLines(record: BenchRecord): string[] {
         ? `Handing rows to a worker costs the calling thread ${t.copyNs.inNs.toFixed(2)} ns a logit (the copy into its shared slot) and the gradient ${t.copyNs.outNs.toFixed(2)} ns a logit back. `
         : "") +
       `Against one thread at C = ${C} and N = ${t.crossover.map((p) => p.N).join(", ")}, ${t.k} threads were faster ${from(t.fromForward)} forward and ` +
-      `${from(t.fromForwardBackward)} forward + backward; smaller batches stay on one thread by themselves.`,
+      `${from(t.fromForwardBackward)} forward + backward; smaller batches stay on one thread by themselves.` +
+      (t.parallelism === undefined
+        ? ""
+        : ` At the time, two threads of plain arithmetic got ${t.parallelism.toFixed(2)}× one thread's work done (2.00×: a free second core), a bound on any threaded speed-up.`),
   ];
 }
 

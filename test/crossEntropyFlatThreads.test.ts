@@ -101,8 +101,9 @@ const fit = (options: CrossEntropyFlatOptions, C: number): CrossEntropyFlatOptio
 };
 
 // (N, C), each at least THREAD_MIN_LOGITS: chunks of 65 rows (float32, C = 1000; 32 rows in
-// float64) with N not a multiple of them; 4096-row chunks of C = 10; one row a chunk (C = 70001).
-const SHAPES: Array<[number, number]> = [[1051, 1000], [110011, 10], [15, 70001]];
+// float64) with N not a multiple of them; 4096-row chunks of C = 10; one row a chunk (C = 70001:
+// 41 rows, so that a call lasts long enough for a worker to wake and set up its C weights).
+const SHAPES: Array<[number, number]> = [[1051, 1000], [110011, 10], [41, 70001]];
 
 describe("crossEntropyFlat with threads: bit for bit one thread's results", () => {
   for (const [N, C] of SHAPES) {
@@ -120,7 +121,7 @@ describe("crossEntropyFlat with threads: bit for bit one thread's results", () =
   }
 
   it("small batches, N < threads and N = 0 stay on the calling thread, with one thread's results", () => {
-    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [1000, 1000]];
+    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [200, 1000]];
     for (const [N, C] of cases) {
       const { logits, targets } = batch(N, C, "f32", 7);
       const before = { ...lastShare };

@@ -51,9 +51,9 @@ describe("README", () => {
 
   it("states crossEntropyFlat's thread threshold and a worker's shared memory as the code has them", () => {
     const text = readme.replace(/\s+/g, " ");
-    expect(text).toContain(`Batches under \`THREAD_MIN_LOGITS\` (${api.THREAD_MIN_LOGITS / 2 ** 20}M logits) stay on one thread`);
+    expect(text).toContain(`Batches under \`THREAD_MIN_LOGITS\` (${api.THREAD_MIN_LOGITS / 1024}K logits) stay on one thread`);
     expect(text).toContain(`Each worker adds about ${(SHARED_BYTES / 2 ** 20).toFixed(1)} MiB of shared buffers`);
-    expect(text).toContain(`Hence \`THREAD_MIN_LOGITS\` = ${api.THREAD_MIN_LOGITS / 2 ** 20}M.`);
+    expect(text).toContain(`hence \`THREAD_MIN_LOGITS\` = ${api.THREAD_MIN_LOGITS / 1024}K.`);
   });
 
   it("shows the Quick start's two commands", () => {

@@ -33,7 +33,7 @@ export function prepareKernel(plan: Plan, kernel: Kernel): SweepOptions {
   kernel.prepare(C);
   if (weight) kernel.weights.set(weight);
   const weightedBeta = grad !== null && e > 0 && weight !== null;
-  if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as number[])[c];
+  if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as ArrayLike<number>)[c];
   kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
   return {
     mode: e > 0 ? (weight ? 2 : 1) : 0,

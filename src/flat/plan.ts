@@ -9,7 +9,8 @@ export interface Plan {
   targets: Int32Array;
   N: number;
   C: number;
-  weight: number[] | null;
+  /** number[] from the options; a Float64Array in a worker (threadWorker.ts), which only indexes it. */
+  weight: ArrayLike<number> | null;
   ignoreIndex: number;
   /** label smoothing; 0 for an empty batch, as lossKernels.ts */
   e: number;

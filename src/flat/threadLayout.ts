@@ -93,7 +93,8 @@ export interface Job {
   element: "f32" | "f64";
   relaxed: boolean;
   C: number;
-  weight: number[] | null;
+  /** A typed array: structured-cloned as one copy, where an array of C numbers costs a worker milliseconds a call. */
+  weight: Float64Array | null;
   ignoreIndex: number;
   e: number;
   W: number;

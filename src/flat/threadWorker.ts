@@ -20,7 +20,7 @@ const slots = Array.from({ length: SLOTS }, (_, s) => slotViews(shared, s));
 const scratch = chunkScratch();
 
 /** A plan for the chunk in slot s: its rows are the slot's, from row 0; its sums start at 0 and are logged. */
-function chunkPlan(job: Job, s: number, rows: number): Plan {
+function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: number): Plan {
   const v = slots[s];
   const C = job.C;
   return {
@@ -28,7 +28,7 @@ function chunkPlan(job: Job, s: number, rows: number): Plan {
     targets: v.targets.subarray(0, rows),
     N: rows,
     C,
-    weight: job.weight,
+    weight,
     ignoreIndex: job.ignoreIndex,
     e: job.e,
     W: job.W,
@@ -46,9 +46,9 @@ function chunkPlan(job: Job, s: number, rows: number): Plan {
   };
 }
 
-function compute(job: Job, kernel: Kernel, options: SweepOptions, s: number): void {
+function compute(job: Job, weight: Float64Array | null, kernel: Kernel, options: SweepOptions, s: number): void {
   const rows = Atomics.load(control, slotWord(s, SLOT_WORD.ROWS));
-  const plan = chunkPlan(job, s, rows);
+  const plan = chunkPlan(job, weight, s, rows);
   sweepChunk(plan, kernel, options, 0, rows, scratch);
   const terms = plan.terms as number[];
   slots[s].terms.set(terms);
@@ -63,6 +63,9 @@ function finish(s: number, state: number): void {
 
 /** One call: compute every chunk of this job left in a slot, until the calling thread ends the call. */
 function run(job: Job): void {
+  // A call that ended before this worker got to it (it was slow to wake): nothing to set up.
+  if (Atomics.load(control, CONTROL.ENDED) >= job.id) return;
+  const weight = job.weight;
   let kernel: Kernel | null = null;
   let options: SweepOptions | null = null;
   let failure = "";
@@ -70,7 +73,7 @@ function run(job: Job): void {
   try {
     kernel = kernelFor(job.element, job.relaxed);
     if (!kernel) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
-    options = prepareKernel(chunkPlan(job, 0, 0), kernel);
+    options = prepareKernel(chunkPlan(job, weight, 0, 0), kernel);
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
@@ -88,7 +91,7 @@ function run(job: Job): void {
         continue;
       }
       try {
-        compute(job, kernel, options, s);
+        compute(job, weight, kernel, options, s);
         finish(s, STATE.DONE);
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);

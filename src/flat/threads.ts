@@ -30,12 +30,13 @@ import { CONTROL, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, ty
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, waking the workers and copying rows to them and back cost more than they save. Chosen
- * from `npm run bench`'s crossover (one thread against two at C = 1000, 16K to 4M logits) on
- * the project's 2-core machine under load: below 1M logits two threads lost at every size in
- * every run; from 1M to 4M the outcome changed with the machine's load (src/flat/README.md).
+ * it, waking the worker and copying rows to it and back cost more than they save. Chosen from
+ * `npm run bench`'s crossover (one thread against two at C = 1000, 16K to 4M logits) on the
+ * project's 2-core Xeon with its second core free: two threads were faster from 256,000 logits
+ * on (1.19× forward, 1.01× forward + backward there; 1.3× from 1M) and slower at 128,000
+ * (src/flat/README.md).
  */
-export const THREAD_MIN_LOGITS = 1 << 20;
+export const THREAD_MIN_LOGITS = 1 << 18;
 
 /** How long the calling thread waits for a worker that has taken a chunk before it gives up. */
 const STALL_MS = 60_000;
@@ -168,7 +169,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
     element: kernel.element,
     relaxed: kernel.relaxed,
     C,
-    weight: plan.weight,
+    weight: plan.weight ? Float64Array.from(plan.weight) : null,
     ignoreIndex: plan.ignoreIndex,
     e: plan.e,
     W: plan.W,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Measure } from "../src/commands/bench/measure";
+import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
 import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
@@ -180,5 +180,54 @@ describe("replacing the block between the markers", () => {
     expect(() => replaceBenchBlock("# Title\n", "x")).toThrow(message);
     expect(() => replaceBenchBlock(readme + readme, "x")).toThrow(message);
     expect(() => replaceBenchBlock("<!-- bench:end -->\n<!-- bench:start -->\n", "x")).toThrow(message);
+  });
+});
+
+describe("the threaded column (npm run bench: threads: 2)", () => {
+  const threaded = peer("flatThreads", "crossEntropyFlat (wasm), 2 threads", "crossEntropyFlat, 2 threads");
+  const withThreads: BenchRecord = {
+    ...record,
+    peers: [peers[0], threaded, ...peers.slice(1)],
+    // 2 threads at 0.25 ns forward against PyTorch's 2 threads at 0.5 ns: 2.00×; forward + backward 10 ns against 5: 0.50×.
+    // Only (1000, 1000) has at least 1M logits (2^20 = 1,048,576: 1e6 has fewer), so none counts.
+    results: [{ ...record.results[0], measures: [...record.results[0].measures, measure("flatThreads", 1000, 0.00025, 0.01)] }, record.results[1]],
+    threads: {
+      k: 2,
+      startupMs: 41.26,
+      copyNs: { inNs: 0.123, outNs: 0.2 },
+      parallelism: 1.254,
+      crossover: [
+        { N: 64, C: 1000, forward: [2, 3], forwardBackward: [2, 3] },
+        { N: 128, C: 1000, forward: [4, 3], forwardBackward: [4, 5] },
+        { N: 256, C: 1000, forward: [8, 5], forwardBackward: [8, 6] },
+      ],
+      fromForward: 128_000,
+      fromForwardBackward: 256_000,
+    },
+  };
+  const text = readmeMarkdown(withThreads);
+
+  it("puts its column beside PyTorch's default threads, its ratio taken against them", () => {
+    const table = text.split("\n").filter((l) => l.startsWith("|")).slice(0, 3);
+    expect(table[0]).toContain("| PyTorch 2.13, 1 thread fwd | fwd + bwd | crossEntropyFlat, 2 threads fwd | fwd + bwd | PyTorch 2.13, 2 threads fwd |");
+    expect(table[2]).toContain("| 1.00 | 10.0 | 0.250 (**2.00×**) | 10.0 (0.50×) | 0.500 | 5.00 |");
+  });
+
+  it("gives the goal's count, the pool's start-up and the crossover", () => {
+    expect(text).toContain(
+      "With `threads: 2`, in brackets against PyTorch 2.13.0+cpu, default threads (2): at least as fast at 0 of 0 shapes of at least 1M logits forward and 0 of 0 forward + backward. " +
+        "The pool's start-up (`startThreads(2)`, its worker's kernels compiled) took 41.3 ms. " +
+        "Handing rows to a worker costs the calling thread 0.12 ns a logit (the copy into its shared slot) and the gradient 0.20 ns a logit back. " +
+        "Against one thread at C = 1000 and N = 64, 128, 256, 2 threads were faster from 128,000 logits forward and from 256,000 logits forward + backward; " +
+        "smaller batches stay on one thread by themselves. " +
+        "At the time, two threads of plain arithmetic got 1.25× one thread's work done (2.00×: a free second core), a bound on any threaded speed-up.",
+    );
+  });
+
+  it("crossoverLogits: the smallest size from which every larger one is faster", () => {
+    const points = withThreads.threads?.crossover ?? [];
+    expect(crossoverLogits(points, "forward")).toBe(128_000);
+    expect(crossoverLogits(points, "forwardBackward")).toBe(256_000);
+    expect(crossoverLogits([...points, { N: 512, C: 1000, forward: [1, 2], forwardBackward: [3, 2] }], "forward")).toBeNull();
   });
 });

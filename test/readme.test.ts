@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as api from "../src";
+import { SHARED_BYTES } from "../src/flat/threadLayout";
 
 // The README shows numbers; each is checked here against what the code computes.
 const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
@@ -46,6 +47,13 @@ describe("README", () => {
     expect(readme).toContain(`(${suite.cases.length} distinct cases, float32 and`);
     expect(readme).toContain(`checks all ${float32} float32 cases`);
     expect(readme).toContain(`their ${suite.errors.length}\nerror inputs`);
+  });
+
+  it("states crossEntropyFlat's thread threshold and a worker's shared memory as the code has them", () => {
+    const text = readme.replace(/\s+/g, " ");
+    expect(text).toContain(`Batches under \`THREAD_MIN_LOGITS\` (${api.THREAD_MIN_LOGITS / 1024}K logits) stay on one thread`);
+    expect(text).toContain(`Each worker adds about ${(SHARED_BYTES / 2 ** 20).toFixed(1)} MiB of shared buffers`);
+    expect(text).toContain(`hence \`THREAD_MIN_LOGITS\` = ${api.THREAD_MIN_LOGITS / 1024}K.`);
   });
 
   it("shows the Quick start's two commands", () => {

@@ -27,7 +27,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
-import { IMPL, benchFlat, benchNested, benchPlainJs, memoryChild, normal, perRowCost, SUBSAMPLE, type Measure } from "./bench/measure";
+import { THREAD_MIN_LOGITS } from "../flat/threads";
+import {
+  BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
+  type Measure,
+} from "./bench/measure";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
 import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
 import { findSecondNode, runSecondNode, secondNodeName } from "./bench/secondNode";
@@ -59,6 +63,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   const [tfWasm, tfCpu] = [await loadTfWasm(), await loadTfCpu()];
   const peers = (): Peer[] => [
     { key: "flat", name: IMPL.flat, short: "crossEntropyFlat", where: "", missing: null },
+    { key: "flatThreads", name: `${IMPL.flat}, ${BENCH_THREADS} threads`, short: `crossEntropyFlat, ${BENCH_THREADS} threads`, where: "", missing: null },
     { key: "flatNode", name: secondNodeName(second), short: secondNodeName(second, true), where: second.binary, missing: second.missing },
     ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.python, missing: t.missing })),
     { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
@@ -70,6 +75,8 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     `machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}, relaxed SIMD ${machine.relaxedSimd ? "yes" : "no"}), ` +
       `load average ${machine.loadBefore}; second Node: ${second.missing ?? secondNodeName(second)}`,
   );
+  const startupMs = await threadStartup();
+  console.log(`thread pool start-up (startThreads(${BENCH_THREADS}): ${BENCH_THREADS - 1} worker, its kernels compiled): ${startupMs.toFixed(1)} ms, median of 5`);
   const results: ShapeResult[] = [];
   for (const [N, C] of shapes) {
     const { logits, targets } = batch(N, C);
@@ -77,13 +84,35 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     const head = logits.subarray(0, sub * C);
     const headTargets = targets.subarray(0, sub);
     const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
-    measures.push(runTorch(torch[1], N, C, ROOT), runTorch(torch[2], N, C, ROOT));
+    // Threads right after PyTorch at its default threads: the pair the threaded goal compares.
+    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), runTorch(torch[2], N, C, ROOT));
     for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
     measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
     const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };
     results.push(shape);
     printShape(shape, peers());
   }
+  const crossover = threadCrossover();
+  console.log(`\none thread against ${BENCH_THREADS} (the threshold bypassed), C = ${crossover[0]?.C ?? "-"}, ms:`);
+  for (const p of crossover) {
+    const ms = (x: number): string => (x * 1e3).toFixed(3);
+    console.log(`  N = ${String(p.N).padStart(5)} (${(p.N * p.C).toLocaleString("en-US").padStart(9)} logits): forward ${ms(p.forward[0])} / ${ms(p.forward[1])} (${(p.forward[0] / p.forward[1]).toFixed(2)}x), forward + backward ${ms(p.forwardBackward[0])} / ${ms(p.forwardBackward[1])} (${(p.forwardBackward[0] / p.forwardBackward[1]).toFixed(2)}x)`);
+  }
+  const spare = await parallelism();
+  console.log(`two threads of plain arithmetic got ${spare.toFixed(2)}x one thread's work done (2: a free second core)`);
+  const copy = copyCost();
+  console.log(`copying a chunk for a worker: ${copy.inNs.toFixed(3)} ns a logit into its shared slot, ${copy.outNs.toFixed(3)} ns back out`);
+  const threads: BenchRecord["threads"] = {
+    k: BENCH_THREADS,
+    startupMs,
+    copyNs: copy,
+    parallelism: spare,
+    crossover,
+    fromForward: crossoverLogits(crossover, "forward"),
+    fromForwardBackward: crossoverLogits(crossover, "forwardBackward"),
+  };
+  const from = (x: number | null): string => (x === null ? "nowhere in the sweep" : `${x.toLocaleString("en-US")} logits`);
+  console.log(`threads pay from ${from(threads.fromForward)} forward, ${from(threads.fromForwardBackward)} forward + backward (THREAD_MIN_LOGITS = ${THREAD_MIN_LOGITS.toLocaleString("en-US")})`);
   const perRow: BenchRecord["perRow"] = { flat: perRowCost() };
   if (!second.missing) perRow.flatNode = JSON.parse(execFileSync(second.binary, [__filename, "--per-row-child"], { encoding: "utf8" })) as ReturnType<typeof perRowCost>;
   for (const [key, cost] of Object.entries(perRow)) {
@@ -100,6 +129,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     peers: peers(),
     results,
     perRow,
+    threads,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,
   };

@@ -15,6 +15,12 @@ export interface CrossEntropyFlatOptions extends Omit<CrossEntropyOptions, "dtyp
   grad?: FlatLogits;
   /** Receives the N per-row losses (required for "none", optional otherwise). */
   losses?: Float64Array;
+  /**
+   * Threads to share the rows between (default 1): the calling thread and `threads - 1` worker
+   * threads of a pool kept for later calls (threads.ts). Batches under THREAD_MIN_LOGITS logits
+   * stay on the calling thread. The results are bit for bit those of one thread.
+   */
+  threads?: number;
 }
 
 /** A checked call: inner code trusts it. */
@@ -26,9 +32,14 @@ export interface FlatCall {
   options: ResolvedOptions;
   grad: FlatLogits | null;
   losses: Float64Array | null;
+  /** 1 unless options.threads says more. */
+  threads: number;
 }
 
-const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "grad", "losses"] as const;
+const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "grad", "losses", "threads"] as const;
+
+/** The most threads a call may ask for. */
+export const MAX_THREADS = 64;
 
 /** @throws TypeError or RangeError naming the argument, the position and the value. */
 export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unknown, options: unknown): FlatCall {
@@ -62,7 +73,19 @@ export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unk
   const losses = checkLosses(given.losses, N, resolved.reduction);
   checkSeparate({ "options.grad": grad, "options.losses": losses }, { logits, targets, "options.weight": given.weight });
   checkTargets(targets, C, resolved.ignoreIndex);
-  return { logits, targets, rows: N, classes: C, options: resolved, grad, losses };
+  return { logits, targets, rows: N, classes: C, options: resolved, grad, losses, threads: checkThreads(given.threads) };
+}
+
+/** options.threads: a whole number from 1 to MAX_THREADS; 1 when absent. */
+export function checkThreads(threads: unknown, name = "options.threads"): number {
+  if (threads === undefined || threads === null) return 1;
+  if (typeof threads !== "number") {
+    throw new TypeError(`${name} is ${describe(threads)}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
+  }
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new RangeError(`${name} = ${describe(threads)} is not a whole number from 1 to ${MAX_THREADS}: the threads to share the rows between, 1 for the calling thread alone`);
+  }
+  return threads;
 }
 
 function checkGrad(grad: unknown, logits: FlatLogits): FlatLogits | null {

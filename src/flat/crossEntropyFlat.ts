@@ -3,6 +3,7 @@ import { kernelFor, type Kernel } from "./kernel";
 import { kernelSweep } from "./kernelSweep";
 import { planOf } from "./plan";
 import { referenceSweep } from "./referenceSweep";
+import { threadSweep } from "./threads";
 
 export type { CrossEntropyFlatOptions, FlatLogits } from "./checkFlat";
 
@@ -24,6 +25,10 @@ export type { CrossEntropyFlatOptions, FlatLogits } from "./checkFlat";
  * engine has them, Node 22 and later, within the same bounds), accumulated in float64; a row holding NaN or
  * ±Infinity is recomputed exactly in float64, in the nested module's order of operations.
  * A logit far from the rest of its row (any finite gap) costs no precision (rowMath.ts).
+ * With `options.threads = k`, the rows are shared between the calling thread and k - 1
+ * worker threads of a pool kept for later calls (threads.ts; startThreads(k) starts it ahead),
+ * with bit for bit the same results; batches under THREAD_MIN_LOGITS logits, and rows longer
+ * than the kernel's chunk (float32: C > 262144), stay on the calling thread.
  * Extra memory: about 0.6 MiB, whatever N. Accuracy against float64 on the same numbers:
  * float64 logits 1e-12 relative (loss and gradient); float32 logits 1e-6 relative (loss), and
  * each gradient value within 1e-6 of the size of its terms u[c] and p[c]·Σu (u = d loss /
@@ -50,8 +55,9 @@ export function crossEntropyFlat(
  */
 export function runFlat(call: FlatCall, kernel: Kernel | null): number {
   const plan = planOf(call);
-  if (kernel && !plan.exactOnly && plan.N > 0) kernelSweep(plan, kernel);
-  else referenceSweep(plan);
+  if (kernel && !plan.exactOnly && plan.N > 0) {
+    if (!(call.threads > 1 && threadSweep(plan, kernel, call.threads))) kernelSweep(plan, kernel);
+  } else referenceSweep(plan);
   if (call.options.reduction === "none") return plan.total;
   const scale = call.options.reduction === "mean" ? plan.denominator : 1;
   const { e, C } = plan;

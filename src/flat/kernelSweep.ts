@@ -9,59 +9,80 @@
  */
 import { MAX_ROWS, type Kernel } from "./kernel";
 import { longRowSweep, type SweepOptions } from "./longRowSweep";
-import type { Plan } from "./plan";
-import { EXACT, FAST, finishGradient, finishRow, rowScratch, type Outcome } from "./rowFinish";
+import { addSums, type Plan } from "./plan";
+import { EXACT, FAST, finishGradient, finishRow, rowScratch, type Outcome, type RowScratch } from "./rowFinish";
 import { GRADIENT, STATUS } from "./wat/rowTerms";
 
 export function kernelSweep(plan: Plan, kernel: Kernel): void {
+  const options = prepareKernel(plan, kernel);
+  if (options.rowsPerChunk === 0) {
+    longRowSweep(plan, kernel, options);
+    return;
+  }
+  const scratch = chunkScratch();
+  for (let r0 = 0; r0 < plan.N; r0 += options.rowsPerChunk) sweepChunk(plan, kernel, options, r0, Math.min(options.rowsPerChunk, plan.N - r0), scratch);
+}
+
+/**
+ * Load the call's per-class vectors and constants into the kernel, and decide how rows are
+ * fed to it: `rowsPerChunk` rows per copy, or 0 when a row is longer than the kernel's chunk
+ * (longRowSweep.ts). The same for every thread (threads.ts), so each chunk is the same rows.
+ */
+export function prepareKernel(plan: Plan, kernel: Kernel): SweepOptions {
   const { C, e, weight, grad } = plan;
   kernel.prepare(C);
   if (weight) kernel.weights.set(weight);
   const weightedBeta = grad !== null && e > 0 && weight !== null;
-  if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as number[])[c];
-  const options: SweepOptions = {
+  if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as ArrayLike<number>)[c];
+  kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
+  return {
     mode: e > 0 ? (weight ? 2 : 1) : 0,
     b: e > 0 && !weight ? plan.smoothGrad : 0,
     weighted: weightedBeta ? 1 : 0,
-    rowsPerChunk: C > kernel.chunkLogits ? 0 : Math.max(1, Math.min(MAX_ROWS, Math.floor(kernel.batchLogits / C))),
+    rowsPerChunk: rowsPerChunkOf(C, kernel),
   };
-  kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
-  if (options.rowsPerChunk > 0) chunkSweep(plan, kernel, options);
-  else longRowSweep(plan, kernel, options);
 }
 
-function chunkSweep(plan: Plan, kernel: Kernel, { mode, b, weighted, rowsPerChunk }: SweepOptions): void {
-  const { logits, targets, C, N, grad, losses } = plan;
+/** Rows copied into the kernel at a time, or 0 when a row is longer than its chunk (longRowSweep.ts). */
+export function rowsPerChunkOf(C: number, kernel: Kernel): number {
+  return C > kernel.chunkLogits ? 0 : Math.max(1, Math.min(MAX_ROWS, Math.floor(kernel.batchLogits / C)));
+}
+
+export interface ChunkScratch {
+  out: Outcome;
+  rows: RowScratch;
+}
+
+export function chunkScratch(): ChunkScratch {
+  return { out: { kind: FAST, alpha: 0, gy: 0 }, rows: rowScratch() };
+}
+
+/** Rows r0 .. r0 + rows - 1 (at most rowsPerChunk) through a kernel made ready by prepareKernel. */
+export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: SweepOptions, r0: number, rows: number, scratch: ChunkScratch): void {
+  const { logits, targets, C, grad, losses } = plan;
   const ex = kernel.exports;
   const at = kernel.at;
   const { targets: kt, stats, coef, status } = kernel;
-  const out: Outcome = { kind: FAST, alpha: 0, gy: 0 };
-  const scratch = rowScratch();
-  for (let r0 = 0; r0 < N; r0 += rowsPerChunk) {
-    const rows = Math.min(rowsPerChunk, N - r0);
-    for (let i = 0; i < rows; i++) {
-      const y = targets[r0 + i];
-      kt[i] = y !== plan.ignoreIndex ? y : grad ? -1 : -2;
-    }
-    kernel.logits.set(logits.subarray(r0 * C, (r0 + rows) * C));
-    ex.NLL.value = ex.SMOOTH.value = ex.DEN.value = ex.TOTAL.value = 0;
-    // With a gradient wanted, the forward sweep leaves exp(x - M) in place of the logits.
-    ex.statsRows(at.logits, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
-    plan.nllSum += ex.NLL.value;
-    plan.smoothSum += ex.SMOOTH.value;
-    plan.denominator += ex.DEN.value;
-    plan.total += ex.TOTAL.value;
-    if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
-    for (let i = 0; i < rows; i++) {
-      const state = status[i];
-      if (state === STATUS.FAST || state === STATUS.IGNORED) continue;
-      const M = stats[4 * i];
-      finishRow(plan, r0 + i, M, stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3], out, scratch);
-      if (out.kind === FAST && grad) coef.set([out.alpha, M, out.gy, GRADIENT.SWEEP], 4 * i);
-    }
-    if (!grad) continue;
-    ex.scaleRows(at.logits, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
-    grad.set(kernel.logits.subarray(0, rows * C), r0 * C);
-    for (let i = 0; i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
+  const { out } = scratch;
+  for (let i = 0; i < rows; i++) {
+    const y = targets[r0 + i];
+    kt[i] = y !== plan.ignoreIndex ? y : grad ? -1 : -2;
   }
+  kernel.logits.set(logits.subarray(r0 * C, (r0 + rows) * C));
+  ex.NLL.value = ex.SMOOTH.value = ex.DEN.value = ex.TOTAL.value = 0;
+  // With a gradient wanted, the forward sweep leaves exp(x - M) in place of the logits.
+  ex.statsRows(at.logits, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
+  addSums(plan, ex.NLL.value, ex.SMOOTH.value, ex.DEN.value, ex.TOTAL.value);
+  if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
+  for (let i = 0; i < rows; i++) {
+    const state = status[i];
+    if (state === STATUS.FAST || state === STATUS.IGNORED) continue;
+    const M = stats[4 * i];
+    finishRow(plan, r0 + i, M, stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3], out, scratch.rows);
+    if (out.kind === FAST && grad) coef.set([out.alpha, M, out.gy, GRADIENT.SWEEP], 4 * i);
+  }
+  if (!grad) return;
+  ex.scaleRows(at.logits, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
+  grad.set(kernel.logits.subarray(0, rows * C), r0 * C);
+  for (let i = 0; i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
 }

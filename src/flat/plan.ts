@@ -9,7 +9,8 @@ export interface Plan {
   targets: Int32Array;
   N: number;
   C: number;
-  weight: number[] | null;
+  /** number[] from the options; a Float64Array in a worker (threadWorker.ts), which only indexes it. */
+  weight: ArrayLike<number> | null;
   ignoreIndex: number;
   /** label smoothing; 0 for an empty batch, as lossKernels.ts */
   e: number;
@@ -34,6 +35,12 @@ export interface Plan {
   denominator: number;
   /** Σ of the per-row losses: the result for "none". */
   total: number;
+  /**
+   * When not null, every addition to the four sums above is also logged here, four numbers at a
+   * time (nll, smooth, w[y], loss), so that a part of the batch computed elsewhere (threads.ts)
+   * can be added to the whole in the same order, and so to the same bits, as one thread would.
+   */
+  terms: number[] | null;
 }
 
 export function planOf(call: FlatCall): Plan {
@@ -82,17 +89,34 @@ export function planOf(call: FlatCall): Plan {
     smoothSum: 0,
     denominator: 0,
     total: 0,
+    terms: null,
   };
+}
+
+/** Add four terms to the sums (a chunk's kernel sums, or one row's), logging them when asked. */
+export function addSums(plan: Plan, nll: number, smooth: number, wy: number, loss: number): void {
+  plan.nllSum += nll;
+  plan.smoothSum += smooth;
+  plan.denominator += wy;
+  plan.total += loss;
+  if (plan.terms) plan.terms.push(nll, smooth, wy, loss);
+}
+
+/** Replay logged terms (Plan.terms) into the sums, in their order. */
+export function replaySums(plan: Plan, terms: ArrayLike<number>): void {
+  for (let i = 0; i < terms.length; i += 4) {
+    plan.nllSum += terms[i];
+    plan.smoothSum += terms[i + 1];
+    plan.denominator += terms[i + 2];
+    plan.total += terms[i + 3];
+  }
 }
 
 /** Add row n's terms to the sums (row order, as lossKernels.ts) and to `losses`. */
 export function addRow(plan: Plan, n: number, nll: number, smooth: number, wy: number): void {
-  plan.nllSum += nll;
-  plan.smoothSum += smooth;
-  plan.denominator += wy;
   const loss = plan.e > 0 ? (1 - plan.e) * nll + smooth * (plan.e / plan.C) : nll;
   if (plan.losses) plan.losses[n] = loss;
-  plan.total += loss;
+  addSums(plan, nll, smooth, wy, loss);
 }
 
 /** An ignored row adds nothing; its loss is 0. */

@@ -4,9 +4,14 @@
  * /proc/self/clear_refs), on seeded normal logits, like torch.randn.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { crossEntropy } from "../../loss/crossEntropy";
 import { checkFlatCall } from "../../flat/checkFlat";
 import { crossEntropyFlat, runFlat } from "../../flat/crossEntropyFlat";
+import { kernelFor } from "../../flat/kernel";
+import { kernelSweep } from "../../flat/kernelSweep";
+import { planOf } from "../../flat/plan";
+import { closeThreads, startThreads, threadSweep } from "../../flat/threads";
 
 /** Repetitions and warm-ups: crossEntropyFlat, and the slow peers (plain JS, nested, tfjs). */
 export const REPS = { fast: 7, fastWarmup: 2, slow: 3, slowWarmup: 1 } as const;
@@ -115,6 +120,123 @@ export function benchFlat(logits: Float32Array, targets: Int32Array, C: number):
     forwardGrowth: growthOf(forward),
     forwardBackwardGrowth: growthOf(both),
   };
+}
+
+/** The threads of the threaded column: one per core of the bench's 2-core machine. */
+export const BENCH_THREADS = 2;
+
+/** crossEntropyFlat with options.threads = BENCH_THREADS, its pool started beforehand (threadStartup). */
+export function benchFlatThreads(logits: Float32Array, targets: Int32Array, C: number): Measure {
+  const grad = new Float32Array(logits.length).fill(1);
+  const forward = (): number => crossEntropyFlat(logits, targets, C, { threads: BENCH_THREADS });
+  const both = (): number => crossEntropyFlat(logits, targets, C, { grad, threads: BENCH_THREADS });
+  return {
+    impl: "flatThreads",
+    rows: targets.length,
+    forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
+    forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
+    forwardGrowth: growthOf(forward),
+    forwardBackwardGrowth: growthOf(both),
+  };
+}
+
+/**
+ * The pool's start-up: milliseconds from no pool to BENCH_THREADS - 1 workers with their
+ * kernels compiled (startThreads), median of 5 fresh starts.
+ */
+export async function threadStartup(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await closeThreads();
+    const start = process.hrtime.bigint();
+    await startThreads(BENCH_THREADS);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return times.sort((a, b) => a - b)[2];
+}
+
+/** A worker thread that counts blocks of arithmetic for `seconds`, then posts the count. */
+const SPIN = `const { parentPort, workerData } = require("node:worker_threads");
+let x = 0, n = 0;
+const end = Date.now() + workerData * 1000;
+while (Date.now() < end) { for (let i = 0; i < 1e5; i++) x += Math.sqrt(i); n++; }
+parentPort.postMessage(x > 0 ? n : 0);`;
+
+/**
+ * How much of a second core the machine gives right now: the work two threads of plain
+ * arithmetic get done together over what one gets alone (2: a free core; 1: none). Shown beside
+ * the threaded figures, which cannot beat it.
+ */
+export async function parallelism(seconds = 1): Promise<number> {
+  const run = (k: number): Promise<number[]> =>
+    Promise.all(Array.from({ length: k }, () => new Promise<number>((resolve, reject) => {
+      new Worker(SPIN, { eval: true, workerData: seconds }).once("message", resolve).once("error", reject);
+    })));
+  const [one] = await run(1);
+  const two = await run(2);
+  return (two[0] + two[1]) / one;
+}
+
+/**
+ * What handing rows to a worker costs the calling thread, ns per float32 logit: copying a
+ * 256 KiB chunk from an ordinary array into a SharedArrayBuffer (the worker's slot), and back.
+ */
+export function copyCost(): { inNs: number; outNs: number } {
+  const n = 1 << 16;
+  const plain = normal(n, 5);
+  const shared = new Float32Array(new SharedArrayBuffer(n * 4));
+  const per = (fn: () => void): number => {
+    const reps = 200;
+    return (timeOf(() => {
+      for (let i = 0; i < reps; i++) fn();
+    }, REPS.fast, REPS.fastWarmup) * 1e9) / reps / n;
+  };
+  return { inNs: per(() => shared.set(plain)), outNs: per(() => plain.set(shared)) };
+}
+
+/** One batch size of the crossover: seconds on one thread and on BENCH_THREADS, forward and forward + backward. */
+export interface CrossoverPoint {
+  N: number;
+  C: number;
+  forward: [number, number];
+  forwardBackward: [number, number];
+}
+
+/** Batches of C = 1000 from 16 to 4096 rows (16K to 4M logits): where threads start to pay. */
+export const CROSSOVER_ROWS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+export const CROSSOVER_C = 1000;
+
+/**
+ * One thread against BENCH_THREADS at CROSSOVER_ROWS, the threaded sweep called directly so
+ * that THREAD_MIN_LOGITS does not keep the small batches on one thread: what that threshold is
+ * chosen from.
+ */
+export function threadCrossover(): CrossoverPoint[] {
+  const kernel = kernelFor("f32");
+  if (!kernel) return [];
+  const C = CROSSOVER_C;
+  return CROSSOVER_ROWS.map((N) => {
+    const logits = normal(N * C, N + C);
+    const targets = new Int32Array(N).map((_, i) => (i * 7919 + 13) % C);
+    const grad = new Float32Array(N * C);
+    const one = (g: Float32Array | null) => (): void => kernelSweep(planOf(checkFlatCall(logits, targets, C, g ? { grad: g } : {})), kernel);
+    const many = (g: Float32Array | null) => (): void => {
+      const plan = planOf(checkFlatCall(logits, targets, C, g ? { grad: g } : {}));
+      if (!threadSweep(plan, kernel, BENCH_THREADS, 0)) kernelSweep(plan, kernel);
+    };
+    const t = (fn: () => void): number => timeOf(fn, REPS.fast, REPS.fastWarmup);
+    return { N, C, forward: [t(one(null)), t(many(null))], forwardBackward: [t(one(grad)), t(many(grad))] };
+  });
+}
+
+/** The smallest batch (in logits) from which BENCH_THREADS are faster than one thread at every larger size, or null. */
+export function crossoverLogits(points: CrossoverPoint[], key: "forward" | "forwardBackward"): number | null {
+  let from: number | null = null;
+  for (const p of points) {
+    if (p[key][1] < p[key][0]) from ??= p.N * p.C;
+    else from = null;
+  }
+  return from;
 }
 
 /** The short rows of the per-row cost's fit: all take the same path (two passes, shortRow.ts). */

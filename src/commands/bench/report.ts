@@ -5,7 +5,7 @@
  * the bench, never typed.
  */
 import { blockMarkers, replaceReadmeBlock } from "../shared/readmeBlock";
-import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
+import { IMPL, MEMORY_SHAPE, type CrossoverPoint, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
 import { TORCH_REPS } from "./torch";
 
 export interface Machine {
@@ -45,6 +45,11 @@ export interface BenchRecord {
   results: ShapeResult[];
   /** The forward's cost of a row and of a logit in short rows (measure.ts perRowCost), per peer key: flat, flatNode. */
   perRow?: Record<string, { rowNs: number; logitNs: number }>;
+  /**
+   * The threaded column's k, the pool's start-up in ms, one thread against k at growing batches,
+   * and from how many logits k threads were faster at every larger batch (null: nowhere).
+   */
+  threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
   memoryChild: Record<string, number>;
   seconds: number;
 }
@@ -63,6 +68,11 @@ type Key = "forward" | "forwardBackward";
 /** The peer our speed is compared with: PyTorch 2.x at 1 thread, else 1.13, else none. */
 export function yardstick(peers: Peer[]): Peer | null {
   return peers.find((p) => p.key === "torch2" && !p.missing) ?? peers.find((p) => p.key === "torch1" && !p.missing) ?? null;
+}
+
+/** What a column of ours is compared with: the threaded one with PyTorch at its default threads, the others with the yardstick. */
+export function peerFor(impl: string, peers: Peer[]): Peer | null {
+  return impl === "flatThreads" ? (peers.find((p) => p.key === "torch2Threads" && !p.missing) ?? null) : yardstick(peers);
 }
 
 /** The yardstick's time over ours (> 1: we are faster), per logit; null where either is missing. */
@@ -92,7 +102,7 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
     const ns = (s: number | null): string => (s === null ? "-" : (nsPerLogit(s, m.rows, C) as number).toFixed(2));
     const gbs = (s: number | null): string => (s === null ? "-" : ((m.rows * C * 4) / s / 1e9).toFixed(2));
     const vs = (key: Key): string => {
-      const r = ratio(shape, against, key, peer.key);
+      const r = ratio(shape, peer.key === "flatThreads" ? peerFor(peer.key, peers) : against, key, peer.key);
       return r === null || m[key] === null ? "-" : `${r.toFixed(2)}x`;
     };
     const rows = m.rows === N ? String(N) : `${m.rows} of ${N}`;
@@ -101,6 +111,8 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
   for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   for (const note of notes) console.log(`  ${note}`);
+  const versus = peerFor("flatThreads", peers);
+  if (measures.some((m) => m.impl === "flatThreads") && versus) console.log(`  (the threaded row's "vs torch" is against ${versus.name})`);
 }
 
 /** Three significant digits, never in exponent form: 2.52, 65.4, 434, 1234. */
@@ -136,11 +148,12 @@ export function readmeMarkdown(record: BenchRecord): string {
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
-    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "torch2Threads", "torch1"]),
+    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "torch2Threads", "torch1"]),
     "",
     ...table(results, peers, null, ["tfjsWasm", "tfjsCpu", "plainJs", "nested"]),
     "",
     goalsLine(results, against, peers),
+    ...threadLines(record),
     ...perRowLines(record),
     "",
     memoryLine(record, against),
@@ -161,7 +174,7 @@ function table(results: ShapeResult[], peers: Peer[], against: Peer | null, keys
     const m = shape.measures.find((x) => x.impl === key);
     const ns = m ? nsPerLogit(m[what], m.rows, shape.C) : null;
     if (ns === null) return "—";
-    const r = key === "flat" || key === "flatNode" ? ratio(shape, against, what, key) : null;
+    const r = key === "flat" || key === "flatNode" ? ratio(shape, against, what, key) : key === "flatThreads" ? ratio(shape, peerFor(key, peers), what, key) : null;
     if (r === null) return digits3(ns);
     const text = `${r.toFixed(2)}×`;
     return `${digits3(ns)} (${r >= 1 ? `**${text}**` : text})`;
@@ -194,6 +207,32 @@ function goalsLine(results: ShapeResult[], against: Peer | null, peers: Peer[] =
       `${count(results, atLeast("forwardBackward", 1, "flatNode"))} forward + backward. `
     : "";
   return `${speed}${secondSpeed}Its forward takes at most 1 ns per logit at ${count(wide, (s) => flatNs(s) <= 1)} shapes with C ≥ 1000.`;
+}
+
+/** The threaded column's goal (at least PyTorch at its default threads at every shape of ≥ 1M logits), start-up and crossover. */
+function threadLines(record: BenchRecord): string[] {
+  const t = record.threads;
+  const versus = peerFor("flatThreads", record.peers);
+  if (!t) return [];
+  const big = record.results.filter((s) => s.N * s.C >= 1 << 20 && s.measures.some((m) => m.impl === "flatThreads"));
+  const count = (key: Key): string => `${big.filter((s) => (ratio(s, versus, key, "flatThreads") ?? 0) >= 1).length} of ${big.length}`;
+  const from = (x: number | null): string => (x === null ? "at none of the sizes measured" : `from ${x.toLocaleString("en-US")} logits`);
+  const C = t.crossover[0]?.C;
+  return [
+    "",
+    (versus
+      ? `With \`threads: ${t.k}\`, in brackets against ${versus.name}: at least as fast at ${count("forward")} shapes of at least 1M logits forward and ${count("forwardBackward")} forward + backward. `
+      : "") +
+      `The pool's start-up (\`startThreads(${t.k})\`, its worker's kernels compiled) took ${t.startupMs.toFixed(1)} ms. ` +
+      (t.copyNs
+        ? `Handing rows to a worker costs the calling thread ${t.copyNs.inNs.toFixed(2)} ns a logit (the copy into its shared slot) and the gradient ${t.copyNs.outNs.toFixed(2)} ns a logit back. `
+        : "") +
+      `Against one thread at C = ${C} and N = ${t.crossover.map((p) => p.N).join(", ")}, ${t.k} threads were faster ${from(t.fromForward)} forward and ` +
+      `${from(t.fromForwardBackward)} forward + backward; smaller batches stay on one thread by themselves.` +
+      (t.parallelism === undefined
+        ? ""
+        : ` At the time, two threads of plain arithmetic got ${t.parallelism.toFixed(2)}× one thread's work done (2.00×: a free second core), a bound on any threaded speed-up.`),
+  ];
 }
 
 /** The per-row cost of short rows, when measured: one line per Node. */

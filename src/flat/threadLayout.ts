@@ -1,0 +1,114 @@
+/**
+ * The memory a worker thread of crossEntropyFlat shares with the calling thread (threads.ts,
+ * threadWorker.ts): one SharedArrayBuffer per worker, never N × C. The caller's arrays are
+ * ordinary ArrayBuffers, which a worker cannot see, so the calling thread copies a chunk of
+ * rows (the same chunk one thread would feed its kernel) into one of the worker's two slots
+ * and copies the gradient and the per-row losses back out; the worker copies the slot into its
+ * own kernel, as one thread copies the caller's rows. Two slots, so the worker computes one
+ * while the calling thread fills or empties the other.
+ *
+ * Layout (bytes):
+ *   [0, 256)            int32 control words: SEQ, ENDED, READY, then STATE, JOB, ROWS, TERMS per slot
+ *   [4096, ...)         SLOTS slots of SLOT_BYTES:
+ *     logits   CHUNK_BYTES        the chunk's logits, float32 or float64
+ *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
+ *     targets  MAX_ROWS × 4       its targets (int32)
+ *     losses   MAX_ROWS × 8       its per-row losses (float64)
+ *     terms    (4 + 4·MAX_ROWS) × 8   the sums' terms, in order (plan.ts, Plan.terms)
+ */
+import { CHUNK_BYTES, MAX_ROWS } from "./kernel";
+
+/** Slots per worker. */
+export const SLOTS = 2;
+
+/** Control words (int32 indices). */
+export const CONTROL = {
+  /** Bumped by the calling thread at every slot it fills and at every call's end: the worker waits on it. */
+  SEQ: 0,
+  /** The id of the last call that ended: a worker working for it goes back to its event loop. */
+  ENDED: 1,
+  /** 1 once the worker has loaded its kernel and listens for calls. */
+  READY: 2,
+} as const;
+
+/** A slot's control words: CONTROL_SLOT + 4·slot + one of these. */
+export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3 } as const;
+const CONTROL_SLOT = 8;
+
+/** A slot's states. */
+export const STATE = {
+  /** Nothing in it: the calling thread may fill it. */
+  FREE: 0,
+  /** Filled, waiting for the worker (or for the calling thread, which may take it back). */
+  FULL: 1,
+  /** The worker is computing it. */
+  BUSY: 2,
+  /** Computed: the calling thread copies the results out and frees it. */
+  DONE: 3,
+  /** The worker failed on it: the calling thread computes it and stops using that worker. */
+  FAILED: 4,
+} as const;
+
+const DATA = 4096;
+const GRAD = CHUNK_BYTES;
+const TARGETS = GRAD + 2 * CHUNK_BYTES;
+const LOSSES = TARGETS + MAX_ROWS * 4;
+const TERMS = LOSSES + MAX_ROWS * 8;
+/** The most terms a chunk logs: its kernel sums, then one set per row finished in JavaScript. */
+export const MAX_TERMS = 4 + 4 * MAX_ROWS;
+export const SLOT_BYTES = TERMS + MAX_TERMS * 8;
+/** One worker's shared memory: about 6.3 MiB, whatever the batch. */
+export const SHARED_BYTES = DATA + SLOTS * SLOT_BYTES;
+
+/** Index of slot s's control word `word`. */
+export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 4 * slot + word;
+
+/** Typed views on one slot. */
+export interface SlotViews {
+  logits32: Float32Array;
+  logits64: Float64Array;
+  grad32: Float32Array;
+  grad64: Float64Array;
+  targets: Int32Array;
+  losses: Float64Array;
+  terms: Float64Array;
+}
+
+export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
+  const at = DATA + slot * SLOT_BYTES;
+  return {
+    logits32: new Float32Array(shared, at, CHUNK_BYTES / 4),
+    logits64: new Float64Array(shared, at, CHUNK_BYTES / 8),
+    grad32: new Float32Array(shared, at + GRAD, CHUNK_BYTES / 4),
+    grad64: new Float64Array(shared, at + GRAD, CHUNK_BYTES / 4),
+    targets: new Int32Array(shared, at + TARGETS, MAX_ROWS),
+    losses: new Float64Array(shared, at + LOSSES, MAX_ROWS),
+    terms: new Float64Array(shared, at + TERMS, MAX_TERMS),
+  };
+}
+
+/** What the calling thread posts to each worker at the start of a call: the plan's constants. */
+export interface Job {
+  id: number;
+  element: "f32" | "f64";
+  relaxed: boolean;
+  C: number;
+  /** A typed array: structured-cloned as one copy, where an array of C numbers costs a worker milliseconds a call. */
+  weight: Float64Array | null;
+  ignoreIndex: number;
+  e: number;
+  W: number;
+  nllGrad: number;
+  smoothGrad: number;
+  smoothGradSum: number;
+  /** The gradient's element type, or null without a gradient. */
+  grad: "f32" | "f64" | null;
+  losses: boolean;
+}
+
+/** What a worker gets when it starts. */
+export interface WorkerData {
+  shared: SharedArrayBuffer;
+  /** The pool's int32 word that every worker bumps when it finishes a slot. */
+  done: SharedArrayBuffer;
+}

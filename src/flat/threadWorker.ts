@@ -1,0 +1,114 @@
+/**
+ * A worker thread of crossEntropyFlat's pool (threads.ts), with its own instance of the same
+ * WebAssembly kernel. Between calls it sits in its event loop; a call posts it a Job (the
+ * plan's constants) and, for as long as the call lasts, the worker takes the chunks the calling
+ * thread leaves in its slots (threadLayout.ts) and computes each exactly as one thread would
+ * (kernelSweep.ts's sweepChunk): the same rows, in the same kernel, finished by the same code,
+ * its sums' terms logged so the calling thread adds them in row order.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { kernelFor, type Kernel } from "./kernel";
+import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
+import type { SweepOptions } from "./longRowSweep";
+import type { Plan } from "./plan";
+import { CONTROL, SLOTS, STATE, SLOT_WORD, slotViews, slotWord, type Job, type WorkerData } from "./threadLayout";
+
+const { shared, done: doneBuffer } = workerData as WorkerData;
+const control = new Int32Array(shared);
+const done = new Int32Array(doneBuffer);
+const slots = Array.from({ length: SLOTS }, (_, s) => slotViews(shared, s));
+const scratch = chunkScratch();
+
+/** A plan for the chunk in slot s: its rows are the slot's, from row 0; its sums start at 0 and are logged. */
+function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: number): Plan {
+  const v = slots[s];
+  const C = job.C;
+  return {
+    logits: (job.element === "f32" ? v.logits32 : v.logits64).subarray(0, rows * C),
+    targets: v.targets.subarray(0, rows),
+    N: rows,
+    C,
+    weight,
+    ignoreIndex: job.ignoreIndex,
+    e: job.e,
+    W: job.W,
+    grad: job.grad === null ? null : (job.grad === "f32" ? v.grad32 : v.grad64).subarray(0, rows * C),
+    losses: job.losses ? v.losses.subarray(0, rows) : null,
+    nllGrad: job.nllGrad,
+    smoothGrad: job.smoothGrad,
+    smoothGradSum: job.smoothGradSum,
+    exactOnly: false,
+    nllSum: 0,
+    smoothSum: 0,
+    denominator: 0,
+    total: 0,
+    terms: [],
+  };
+}
+
+function compute(job: Job, weight: Float64Array | null, kernel: Kernel, options: SweepOptions, s: number): void {
+  const rows = Atomics.load(control, slotWord(s, SLOT_WORD.ROWS));
+  const plan = chunkPlan(job, weight, s, rows);
+  sweepChunk(plan, kernel, options, 0, rows, scratch);
+  const terms = plan.terms as number[];
+  slots[s].terms.set(terms);
+  Atomics.store(control, slotWord(s, SLOT_WORD.TERMS), terms.length);
+}
+
+function finish(s: number, state: number): void {
+  Atomics.store(control, slotWord(s, SLOT_WORD.STATE), state);
+  Atomics.add(done, 0, 1);
+  Atomics.notify(done, 0);
+}
+
+/** One call: compute every chunk of this job left in a slot, until the calling thread ends the call. */
+function run(job: Job): void {
+  // A call that ended before this worker got to it (it was slow to wake): nothing to set up.
+  if (Atomics.load(control, CONTROL.ENDED) >= job.id) return;
+  const weight = job.weight;
+  let kernel: Kernel | null = null;
+  let options: SweepOptions | null = null;
+  let failure = "";
+  let told = false;
+  try {
+    kernel = kernelFor(job.element, job.relaxed);
+    if (!kernel) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
+    options = prepareKernel(chunkPlan(job, weight, 0, 0), kernel);
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error);
+  }
+  for (;;) {
+    const seen = Atomics.load(control, CONTROL.SEQ);
+    if (Atomics.load(control, CONTROL.ENDED) >= job.id) return;
+    let took = false;
+    for (let s = 0; s < SLOTS; s++) {
+      const state = slotWord(s, SLOT_WORD.STATE);
+      if (Atomics.load(control, slotWord(s, SLOT_WORD.JOB)) !== job.id) continue;
+      if (Atomics.compareExchange(control, state, STATE.FULL, STATE.BUSY) !== STATE.FULL) continue;
+      took = true;
+      if (failure || !kernel || !options) {
+        finish(s, STATE.FAILED);
+        continue;
+      }
+      try {
+        compute(job, weight, kernel, options, s);
+        finish(s, STATE.DONE);
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+        finish(s, STATE.FAILED);
+      }
+    }
+    if (failure && !told) {
+      told = true;
+      parentPort?.postMessage({ failure });
+    }
+    if (!took) Atomics.wait(control, CONTROL.SEQ, seen);
+  }
+}
+
+parentPort?.on("message", (job: Job) => run(job));
+// Compile both kernels now, so that the pool's start-up (threads.ts startThreads) includes them.
+kernelFor("f32");
+kernelFor("f64");
+Atomics.store(control, CONTROL.READY, 1);
+parentPort?.postMessage({ ready: true });

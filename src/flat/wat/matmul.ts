@@ -2,7 +2,7 @@
  * The matrix products of linearCrossEntropyFlat, as WebAssembly SIMD text, for float32 or
  * float64, with relaxed SIMD's fused multiply-add or with the exact multiply, then add.
  *
- * Two functions, both over tiles already in the module's memory, padded by the caller so that
+ * Two products (and the tile's softmax terms, softmaxFunctions below), over tiles already in the module's memory, padded by the caller so that
  * no edge needs a special case: rows to a multiple of 4, the feature length Dp to a multiple
  * of two vectors (8 float32, 4 float64), padding zeros.
  *
@@ -18,6 +18,8 @@
  * The relaxed variant may fuse (one rounding) or not, as the CPU has it: it is not bit for bit
  * the same on every machine, the exact one is.
  */
+
+import { expInstructions, expSetup } from "./exp";
 
 export type MatmulElement = "f32" | "f64";
 
@@ -119,8 +121,93 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
   (memory (export "memory") 1)
 ${logits}
 ${accumulate}
+${softmaxFunctions(element, relaxed)}
 )
 `;
+}
+
+/**
+ * The tile's softmax terms, in float64 whatever the element type (f64x2, two logits a step;
+ * float32 logits promoted exactly), with exp.ts's f64x2 exp (relative error 3.2e-16):
+ *
+ *   stats(z, b, m, s, T, Cc)     for each row t < T of z (T × Cc, Cc a multiple of 4), with
+ *     v[c] = z[t][c] + b[c] (b: Cc float64, -Infinity on padding classes): the chunk's max
+ *     M = max_c v[c]; if M > m[t], s[t] *= exp(m[t] - M) and m[t] = M; then
+ *     s[t] += Σ_c exp(v[c] - m[t]). A chunk whose max is NaN or ±Infinity makes m[t] and s[t]
+ *     NaN for good (the row's loss is NaN, as a NaN or infinite logit gives in PyTorch).
+ *   gradient(z, b, g, lse, k, T, Cc)   z[t][c] = g[c] - exp(v[c] - lse[t]) · k[t], rounded to
+ *     the element type (g: Cc float64, the label-smoothing term or zeros).
+ * m, s, lse, k: T float64 each. Padding classes get exp(-708) (1e-307), not 0: below anything
+ * a sum of at least 1 holds; the caller zeroes their gradient.
+ */
+function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
+  const bytes = element === "f32" ? 4 : 8;
+  // Two logits as f64x2: one 64-bit load of two float32s, promoted exactly, or one load of two float64s.
+  const load = (address: string) => (element === "f32" ? `(f64x2.promote_low_f32x4 (v128.load64_zero ${address}))` : `(v128.load ${address})`);
+  const store = (address: string, value: string) =>
+    element === "f32" ? `(v128.store64_lane 0 ${address} (f32x4.demote_f64x2_zero ${value}))` : `(v128.store ${address} ${value})`;
+  const exp = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, relaxed).split("\n").join("\n        ");
+  const i32Locals = ["t", "c", "zp", "end", "row"].map((n) => `(local $${n} i32)`).join(" ");
+  const v128Locals = ["v", "mx", "acc", "d", "e", "k", "kn", "r", "sub", "scale"].map((n) => `(local $${n} v128)`).join(" ");
+  const rowLoop = (body: string) => `
+  (local.set $row (i32.mul (local.get $Cc) (i32.const ${bytes})))
+  (local.set $t (i32.const 0))
+  (block $rowsDone (loop $rows
+    (br_if $rowsDone (i32.ge_u (local.get $t) (local.get $T)))
+    (local.set $zp (i32.add (local.get $z) (i32.mul (local.get $t) (local.get $row))))
+    (local.set $end (i32.add (local.get $zp) (local.get $row)))
+    ${body}
+    (local.set $t (i32.add (local.get $t) (i32.const 1)))
+    (br $rows)))`;
+  // c walks the float64 arrays b (and g) 16 bytes a step, zp the logits 2 · bytes.
+  const classLoop = (name: string, body: string) => `
+    (local.set $c (i32.const 0))
+    (block $${name}Done (loop $${name}
+      (br_if $${name}Done (i32.ge_u (local.get $zp) (local.get $end)))
+      (local.set $v (f64x2.add ${load("(local.get $zp)")} (v128.load (i32.add (local.get $b) (local.get $c)))))
+      ${body}
+      (local.set $zp (i32.add (local.get $zp) (i32.const ${2 * bytes})))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $${name})))
+    (local.set $zp (i32.sub (local.get $zp) (local.get $row)))`;
+  const rowF64 = (array: string) => `(i32.add (local.get $${array}) (i32.shl (local.get $t) (i32.const 3)))`;
+  const stats = `
+;; The chunk's online log-sum-exp terms of each row (see matmul.ts).
+(func (export "stats") (param $z i32) (param $b i32) (param $m i32) (param $s i32) (param $T i32) (param $Cc i32)
+  ${i32Locals} ${v128Locals} (local $max f64) (local $old f64)${expSetup("f64x2", relaxed)}
+  ${rowLoop(`(local.set $mx (v128.const f64x2 -inf -inf))
+    ${classLoop("maxes", "(local.set $mx (f64x2.max (local.get $mx) (local.get $v)))")}
+    (local.set $max (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx))))
+    (local.set $old (f64.load ${rowF64("m")}))
+    (if (f64.ne (f64.sub (local.get $max) (local.get $max)) (f64.const 0))
+      (then
+        (f64.store ${rowF64("m")} (f64.const nan))
+        (f64.store ${rowF64("s")} (f64.const nan)))
+      (else
+        (if (f64.gt (local.get $max) (local.get $old))
+          (then
+            (local.set $d (f64x2.splat (f64.sub (local.get $old) (local.get $max))))
+            ${exp("d", "scale")}
+            (f64.store ${rowF64("s")} (f64.mul (f64.load ${rowF64("s")}) (f64x2.extract_lane 0 (local.get $scale))))
+            (f64.store ${rowF64("m")} (local.get $max))))
+        (local.set $sub (f64x2.splat (f64.load ${rowF64("m")})))
+        (local.set $acc (v128.const f64x2 0 0))
+        ${classLoop("sums", `(local.set $d (f64x2.sub (local.get $v) (local.get $sub)))
+      ${exp("d", "e")}
+      (local.set $acc (f64x2.add (local.get $acc) (local.get $e)))`)}
+        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))))`)}
+)`;
+  const gradient = `
+;; The logits' gradient of each row, in place (see matmul.ts).
+(func (export "gradient") (param $z i32) (param $b i32) (param $g i32) (param $lse i32) (param $kk i32) (param $T i32) (param $Cc i32)
+  ${i32Locals} ${v128Locals} (local $scaleBy v128)${expSetup("f64x2", relaxed)}
+  ${rowLoop(`(local.set $sub (f64x2.splat (f64.load ${rowF64("lse")})))
+    (local.set $scaleBy (f64x2.splat (f64.load ${rowF64("kk")})))
+    ${classLoop("terms", `(local.set $d (f64x2.sub (local.get $v) (local.get $sub)))
+      ${exp("d", "e")}
+      ${store("(local.get $zp)", `(f64x2.sub (v128.load (i32.add (local.get $g) (local.get $c))) (f64x2.mul (local.get $e) (local.get $scaleBy)))`)}`)}`)}
+)`;
+  return stats + "\n" + gradient;
 }
 
 /** The four variants build.ts (buildMatmul) writes into dist/flat/: matmul-f32, matmul-f64, and their -relaxed twins. */

@@ -6,11 +6,13 @@
  * no edge needs a special case: rows to a multiple of 4, the feature length Dp to a multiple
  * of two vectors (8 float32, 4 float64), padding zeros.
  *
- *   logits(x, w, z, T, Cc, Dp)   z[t][c] = Σ_d x[t][d] · w[c][d]      (T × Dp) · (Cc × Dp)ᵀ
- *     a register block of 4 rows × 2 classes: 8 vector accumulators, 6 loads per step over d.
+ *   logits(x, w, z, T, Cc, Dp, CB)   z[t][c] = Σ_d x[t][d] · w[c][d]      (T × Dp) · (Cc × Dp)ᵀ
+ *     a register block of 4 rows × 2 classes: 8 vector accumulators, 6 loads per step over d,
+ *     each from its own moving pointer; blocks of CB classes (even; their rows of w fit the L1
+ *     cache) against all T rows before the next. Dp > 0.
  *   accumulate(a, rs, cs, b, out, M, K, Dp)
  *                                out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs
- *     a register block of 4 rows × 2 vectors of d: 8 accumulators, 2 loads and 4 splats per k.
+ *     a register block of 4 rows × 2 vectors of d: 8 accumulators, 2 loads and 4 splats per k. K > 0.
  *     With a = the logits' gradient G (T × Cc): rs = Cc, cs = 1 gives G · W (the input's
  *     gradient), rs = 1, cs = Cc gives Gᵀ · X (the weight's gradient).
  *
@@ -40,45 +42,52 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
   const i32Locals = (names: string[]) => names.map((n) => `(local $${n} i32)`).join(" ");
 
   const logits = `
-;; z[t][c] = Σ_d x[t][d] · w[c][d], 4 rows × 2 classes at a time.
-(func (export "logits") (param $x i32) (param $w i32) (param $z i32) (param $T i32) (param $Cc i32) (param $Dp i32)
-  ${i32Locals(["t", "c", "off", "end", "row", "x0", "x1", "x2", "x3", "w0", "w1", "zp"])}
+;; z[t][c] = Σ_d x[t][d] · w[c][d], 4 rows × 2 classes at a time, CB classes (whose rows of w
+;; fit the L1 cache) against every row of x before the next CB.
+(func (export "logits") (param $x i32) (param $w i32) (param $z i32) (param $T i32) (param $Cc i32) (param $Dp i32) (param $CB i32)
+  ${i32Locals(["t", "c", "cb", "cend", "xend", "row", "x0", "x1", "x2", "x3", "w0", "w1", "zp"])}
   ${v128Locals([...blocks, "a0", "a1", "a2", "a3", "b0", "b1"])}
   (local.set $row (i32.mul (local.get $Dp) (i32.const ${bytes})))
-  (local.set $end (local.get $row))
-  (local.set $t (i32.const 0))
-  (block $rowsDone (loop $rows
-    (br_if $rowsDone (i32.ge_u (local.get $t) (local.get $T)))
-    (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $row))))
-    (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
-    (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
-    (local.set $x3 (i32.add (local.get $x2) (local.get $row)))
-    (local.set $c (i32.const 0))
-    (block $classesDone (loop $classes
-      (br_if $classesDone (i32.ge_u (local.get $c) (local.get $Cc)))
-      (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $c) (local.get $row))))
-      (local.set $w1 (i32.add (local.get $w0) (local.get $row)))
-      ${blocks.map((s) => `(local.set $${s} (v128.const i32x4 0 0 0 0))`).join("\n      ")}
-      (local.set $off (i32.const 0))
-      (block $featuresDone (loop $features
-        (br_if $featuresDone (i32.ge_u (local.get $off) (local.get $end)))
-        ${[0, 1, 2, 3].map((r) => `(local.set $a${r} (v128.load (i32.add (local.get $x${r}) (local.get $off))))`).join("\n        ")}
-        ${[0, 1].map((c) => `(local.set $b${c} (v128.load (i32.add (local.get $w${c}) (local.get $off))))`).join("\n        ")}
-        ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} ${madd(`(local.get $a${r})`, `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`)).join("\n        ")}
-        (local.set $off (i32.add (local.get $off) (i32.const 16)))
-        (br $features)))
-      (local.set $zp (i32.add (local.get $z) (i32.mul (i32.add (i32.mul (local.get $t) (local.get $Cc)) (local.get $c)) (i32.const ${bytes}))))
-      ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(${element}.store offset=${c * bytes} (i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc))) ${hsum(acc(r, c))})`)).join("\n      ")}
-      (local.set $c (i32.add (local.get $c) (i32.const 2)))
-      (br $classes)))
-    (local.set $t (i32.add (local.get $t) (i32.const 4)))
-    (br $rows)))
+  (local.set $cb (i32.const 0))
+  (block $blocksDone (loop $blocks
+    (br_if $blocksDone (i32.ge_u (local.get $cb) (local.get $Cc)))
+    (local.set $cend (i32.add (local.get $cb) (local.get $CB)))
+    (local.set $cend (select (local.get $cend) (local.get $Cc) (i32.lt_u (local.get $cend) (local.get $Cc))))
+    (local.set $t (i32.const 0))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $t) (local.get $T)))
+      (local.set $c (local.get $cb))
+      (block $classesDone (loop $classes
+        (br_if $classesDone (i32.ge_u (local.get $c) (local.get $cend)))
+        ;; One pointer a row, each moved one vector a step: no address arithmetic in the loads.
+        (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $row))))
+        (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
+        (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
+        (local.set $x3 (i32.add (local.get $x2) (local.get $row)))
+        (local.set $xend (i32.add (local.get $x0) (local.get $row)))
+        (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $c) (local.get $row))))
+        (local.set $w1 (i32.add (local.get $w0) (local.get $row)))
+        ${blocks.map((s) => `(local.set $${s} (v128.const i32x4 0 0 0 0))`).join("\n        ")}
+        (loop $features
+          ${[0, 1, 2, 3].map((r) => `(local.set $a${r} (v128.load (local.get $x${r})))`).join("\n          ")}
+          ${[0, 1].map((c) => `(local.set $b${c} (v128.load (local.get $w${c})))`).join("\n          ")}
+          ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} ${madd(`(local.get $a${r})`, `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`)).join("\n          ")}
+          ${["x0", "x1", "x2", "x3", "w0", "w1"].map((p) => `(local.set $${p} (i32.add (local.get $${p}) (i32.const 16)))`).join("\n          ")}
+          (br_if $features (i32.lt_u (local.get $x0) (local.get $xend))))
+        (local.set $zp (i32.add (local.get $z) (i32.mul (i32.add (i32.mul (local.get $t) (local.get $Cc)) (local.get $c)) (i32.const ${bytes}))))
+        ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(${element}.store offset=${c * bytes} (i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc))) ${hsum(acc(r, c))})`)).join("\n        ")}
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
+        (br $classes)))
+      (local.set $t (i32.add (local.get $t) (i32.const 4)))
+      (br $rows)))
+    (local.set $cb (local.get $cend))
+    (br $blocks)))
 )`;
 
   const accumulate = `
 ;; out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs (byte strides): 4 rows × 2 vectors at a time.
 (func (export "accumulate") (param $a i32) (param $rs i32) (param $cs i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $Dp i32)
-  ${i32Locals(["i", "k", "dv", "row", "a0", "a1", "a2", "a3", "bp", "o0", "o1", "o2", "o3"])}
+  ${i32Locals(["i", "dv", "row", "a0", "a1", "a2", "a3", "bp", "bend", "o0", "o1", "o2", "o3"])}
   ${v128Locals([...blocks, "g0", "g1", "g2", "g3", "b0", "b1"])}
   (local.set $row (i32.mul (local.get $Dp) (i32.const ${bytes})))
   (local.set $i (i32.const 0))
@@ -97,17 +106,15 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
       (local.set $a2 (i32.add (local.get $a1) (local.get $rs)))
       (local.set $a3 (i32.add (local.get $a2) (local.get $rs)))
       (local.set $bp (i32.add (local.get $b) (local.get $dv)))
-      (local.set $k (i32.const 0))
-      (block $termsDone (loop $terms
-        (br_if $termsDone (i32.ge_u (local.get $k) (local.get $K)))
+      (local.set $bend (i32.add (local.get $bp) (i32.mul (local.get $K) (local.get $row))))
+      (loop $terms
         (local.set $b0 (v128.load (local.get $bp)))
         (local.set $b1 (v128.load offset=16 (local.get $bp)))
         ${[0, 1, 2, 3].map((r) => `(local.set $g${r} (${splatLoad} (local.get $a${r})))`).join("\n        ")}
         ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} ${madd(`(local.get $g${r})`, `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`)).join("\n        ")}
         ${[0, 1, 2, 3].map((r) => `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $cs)))`).join("\n        ")}
         (local.set $bp (i32.add (local.get $bp) (local.get $row)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $terms)))
+        (br_if $terms (i32.lt_u (local.get $bp) (local.get $bend))))
       ${[0, 1, 2, 3].flatMap((r) => [0, 1].map((c) => `(v128.store offset=${c * 16} (local.get $o${r}) (local.get $${acc(r, c)}))`)).join("\n      ")}
       (local.set $dv (i32.add (local.get $dv) (i32.const 32)))
       (br $vectors)))

@@ -9,7 +9,9 @@
  * peak reset through /proc/self/clear_refs, VmHWM after minus VmRSS before. Our gradient
  * buffers are the caller's, allocated and touched before; PyTorch's growth includes the gradients autograd
  * allocates, given beside as "grads". Prints the machine (CPU model, cores, load average before
- * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth.
+ * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth,
+ * and the speed as a ratio to PyTorch's reference path at 1 thread (ours also to the chunked path
+ * at 1 thread): ratios measured in one run, which a busy machine skews less than the seconds.
  *
  * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --timeout 300 --node24=/path/to/node]
  */
@@ -125,9 +127,11 @@ function main(): void {
       }
     }
     const yardstick = runs.find((r) => r.label.includes("reference, 1 thread"))?.seconds ?? null;
+    const chunked = runs.find((r) => r.label.includes("chunked, 1 thread"))?.seconds ?? null;
     for (const r of runs) {
       const speed = r.seconds ? `${r.seconds.toFixed(2)} s, ${(flops / r.seconds / 1e9).toFixed(1)} GFLOP/s` : "no figures";
-      const ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
+      let ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
+      if (r.seconds && chunked && r.label.startsWith("linearCrossEntropyFlat")) ratio += `, ${(chunked / r.seconds).toFixed(2)}× chunked 1 thread`;
       const memory = r.rssGrowth === null ? "RSS growth unknown" : `RSS growth ${(r.rssGrowth / MiB).toFixed(1)} MiB (${((r.rssGrowth / logits) * 100).toFixed(1)}% of the logits)`;
       console.log(`  ${r.label}: ${speed}${ratio}; ${memory}; ${r.note}`);
     }

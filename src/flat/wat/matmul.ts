@@ -162,13 +162,14 @@ ${softmaxFunctions(element, relaxed)}
  */
 function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
   const bytes = element === "f32" ? 4 : 8;
-  // Two logits as f64x2: one 64-bit load of two float32s, promoted exactly, or one load of two float64s.
-  const load = (address: string) => (element === "f32" ? `(f64x2.promote_low_f32x4 (v128.load64_zero ${address}))` : `(v128.load ${address})`);
-  const store = (address: string, value: string) =>
-    element === "f32" ? `(v128.store64_lane 0 ${address} (f32x4.demote_f64x2_zero ${value}))` : `(v128.store ${address} ${value})`;
+  // Two logits as f64x2 (half h of four): one 64-bit load of two float32s, promoted exactly, or one load of two float64s.
+  const load = (address: string, h: number) =>
+    element === "f32" ? `(f64x2.promote_low_f32x4 (v128.load64_zero offset=${8 * h} ${address}))` : `(v128.load offset=${16 * h} ${address})`;
+  const store = (address: string, h: number, value: string) =>
+    element === "f32" ? `(v128.store64_lane offset=${8 * h} 0 ${address} (f32x4.demote_f64x2_zero ${value}))` : `(v128.store offset=${16 * h} ${address} ${value})`;
   const exp = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, relaxed).split("\n").join("\n        ");
   const i32Locals = ["t", "c", "zp", "end", "row"].map((n) => `(local $${n} i32)`).join(" ");
-  const v128Locals = ["v", "mx", "acc", "d", "e", "k", "kn", "r", "sub", "scale"].map((n) => `(local $${n} v128)`).join(" ");
+  const v128Locals = ["v0", "v1", "mx0", "mx1", "acc0", "acc1", "d", "e", "k", "kn", "r", "sub", "scale"].map((n) => `(local $${n} v128)`).join(" ");
   const rowLoop = (body: string) => `
   (local.set $row (i32.mul (local.get $Cc) (i32.const ${bytes})))
   (local.set $t (i32.const 0))
@@ -179,15 +180,16 @@ function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
     ${body}
     (local.set $t (i32.add (local.get $t) (i32.const 1)))
     (br $rows)))`;
-  // c walks the float64 arrays b (and g) 16 bytes a step, zp the logits 2 · bytes.
-  const classLoop = (name: string, body: string) => `
+  // Four logits a step, two halves of two, each with its own running max or sum (two chains of
+  // dependent additions in flight, not one): c walks the float64 arrays b (and g) 32 bytes a
+  // step, zp the logits 4 · bytes. Cc is a multiple of 4.
+  const classLoop = (name: string, body: (h: number) => string) => `
     (local.set $c (i32.const 0))
     (block $${name}Done (loop $${name}
       (br_if $${name}Done (i32.ge_u (local.get $zp) (local.get $end)))
-      (local.set $v (f64x2.add ${load("(local.get $zp)")} (v128.load (i32.add (local.get $b) (local.get $c)))))
-      ${body}
-      (local.set $zp (i32.add (local.get $zp) (i32.const ${2 * bytes})))
-      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      ${[0, 1].map((h) => `(local.set $v${h} (f64x2.add ${load("(local.get $zp)", h)} (v128.load offset=${16 * h} (i32.add (local.get $b) (local.get $c)))))\n      ${body(h)}`).join("\n      ")}
+      (local.set $zp (i32.add (local.get $zp) (i32.const ${4 * bytes})))
+      (local.set $c (i32.add (local.get $c) (i32.const 32)))
       (br $${name})))
     (local.set $zp (i32.sub (local.get $zp) (local.get $row)))`;
   const rowF64 = (array: string) => `(i32.add (local.get $${array}) (i32.shl (local.get $t) (i32.const 3)))`;
@@ -195,9 +197,11 @@ function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
 ;; The chunk's online log-sum-exp terms of each row (see matmul.ts).
 (func (export "stats") (param $z i32) (param $b i32) (param $m i32) (param $s i32) (param $T i32) (param $Cc i32)
   ${i32Locals} ${v128Locals} (local $max f64) (local $old f64)${expSetup("f64x2", relaxed)}
-  ${rowLoop(`(local.set $mx (v128.const f64x2 -inf -inf))
-    ${classLoop("maxes", "(local.set $mx (f64x2.max (local.get $mx) (local.get $v)))")}
-    (local.set $max (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx))))
+  ${rowLoop(`(local.set $mx0 (v128.const f64x2 -inf -inf))
+    (local.set $mx1 (local.get $mx0))
+    ${classLoop("maxes", (h) => `(local.set $mx${h} (f64x2.max (local.get $mx${h}) (local.get $v${h})))`)}
+    (local.set $mx0 (f64x2.max (local.get $mx0) (local.get $mx1)))
+    (local.set $max (f64.max (f64x2.extract_lane 0 (local.get $mx0)) (f64x2.extract_lane 1 (local.get $mx0))))
     (local.set $old (f64.load ${rowF64("m")}))
     (if (f64.ne (f64.sub (local.get $max) (local.get $max)) (f64.const 0))
       (then
@@ -211,11 +215,13 @@ function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
             (f64.store ${rowF64("s")} (f64.mul (f64.load ${rowF64("s")}) (f64x2.extract_lane 0 (local.get $scale))))
             (f64.store ${rowF64("m")} (local.get $max))))
         (local.set $sub (f64x2.splat (f64.load ${rowF64("m")})))
-        (local.set $acc (v128.const f64x2 0 0))
-        ${classLoop("sums", `(local.set $d (f64x2.sub (local.get $v) (local.get $sub)))
+        (local.set $acc0 (v128.const f64x2 0 0))
+        (local.set $acc1 (local.get $acc0))
+        ${classLoop("sums", (h) => `(local.set $d (f64x2.sub (local.get $v${h}) (local.get $sub)))
       ${exp("d", "e")}
-      (local.set $acc (f64x2.add (local.get $acc) (local.get $e)))`)}
-        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc)))))))`)}
+      (local.set $acc${h} (f64x2.add (local.get $acc${h}) (local.get $e)))`)}
+        (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
+        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))))))`)}
 )`;
   const gradient = `
 ;; The logits' gradient of each row, in place (see matmul.ts).
@@ -223,9 +229,9 @@ function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
   ${i32Locals} ${v128Locals} (local $scaleBy v128)${expSetup("f64x2", relaxed)}
   ${rowLoop(`(local.set $sub (f64x2.splat (f64.load ${rowF64("lse")})))
     (local.set $scaleBy (f64x2.splat (f64.load ${rowF64("kk")})))
-    ${classLoop("terms", `(local.set $d (f64x2.sub (local.get $v) (local.get $sub)))
+    ${classLoop("terms", (h) => `(local.set $d (f64x2.sub (local.get $v${h}) (local.get $sub)))
       ${exp("d", "e")}
-      ${store("(local.get $zp)", `(f64x2.sub (v128.load (i32.add (local.get $g) (local.get $c))) (f64x2.mul (local.get $e) (local.get $scaleBy)))`)}`)}`)}
+      ${store("(local.get $zp)", h, `(f64x2.sub (v128.load offset=${16 * h} (i32.add (local.get $g) (local.get $c))) (f64x2.mul (local.get $e) (local.get $scaleBy)))`)}`)}`)}
 )`;
   return stats + "\n" + gradient;
 }

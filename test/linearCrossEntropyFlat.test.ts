@@ -128,6 +128,34 @@ describe.each(variants)("linearCrossEntropyFlat (%s products) against the nested
   });
 });
 
+describe.each(variants)("linearCrossEntropyFlat (%s products): a NaN or infinite logit makes its row's loss NaN, and only its row's", (variant) => {
+  // 5 rows, D = 3, 1030 classes: two chunks (1024 + 6), so the non-finite logit can sit in the second.
+  const [N, D, C] = [5, 3, 1030];
+  const x = rows(numbers(N * D, 41), D);
+  const W = rows(numbers(C * D, 43), D);
+  const targets = [2, 1029, 7, 500, 1024];
+  it.each([
+    ["an infinite input (row 1: every logit ±Infinity or NaN)", 1, (xs: number[][], Ws: number[][]) => [xs.map((r, n) => (n === 1 ? [r[0], Infinity, r[2]] : r)), Ws]],
+    ["a NaN bias of class 1027, in the second chunk", -1, (xs: number[][], Ws: number[][]) => [xs, Ws]],
+  ] as const)("%s", (_, badRow, change) => {
+    for (const element of ["f64", "f32"] as const) {
+      const [xs, Ws] = change(x, W);
+      const b = new Array(C).fill(0.25);
+      if (badRow === -1) b[1027] = NaN;
+      const got = runFlat(element, variant, xs as number[][], Ws as number[][], b, targets, { reduction: "none" });
+      const clean = runFlat(element, variant, x, W, new Array(C).fill(0.25), targets, { reduction: "none" });
+      for (let n = 0; n < N; n++) {
+        if (badRow === -1 || n === badRow) expect(got.losses[n], `${element} row ${n}`).toBeNaN();
+        else expect(got.losses[n], `${element} row ${n}`).toBe(clean.losses[n]);
+      }
+      if (badRow >= 0) {
+        for (let d = 0; d < D; d++) expect(got.gradInput[badRow * D + d], `${element} gradInput[${badRow}][${d}]`).toBeNaN();
+        expect(Array.from(got.gradInput.subarray(0, D)), `${element} gradInput[0]`).toEqual(Array.from(clean.gradInput.subarray(0, D)));
+      }
+    }
+  });
+});
+
 describe("linearCrossEntropyFlat's gradients against centred finite differences (float64)", () => {
   const [N, D, C] = [6, 5, 9];
   const x = numbers(N * D, 23);
@@ -157,9 +185,10 @@ describe("linearCrossEntropyFlat's working memory is a tile, whatever N and C", 
     [8192, 4096, 128256, 4],
     [1_000_000, 512, 50257, 8],
     [16, 16384, 32000, 8],
-  ])("N = %i, D = %i, C = %i, %i-byte numbers: at most 3 MiB", (N, D, C, bytes) => {
-    // x, W, W's gradient and the input's gradient at most 512 KiB each, the logits at most 128 × 1024 numbers.
-    expect(tileLayout(N, D, C, bytes).end).toBeLessThanOrEqual(2 * 2 ** 20 + 128 * 1024 * bytes);
+  ])("N = %i, D = %i, C = %i, %i-byte numbers: at most 3 MiB + 20 KiB", (N, D, C, bytes) => {
+    // x, W, W's gradient and the input's gradient at most 512 KiB each, the logits at most 128 × 1024
+    // numbers, the softmax's float64s 2 per class (1024) and 4 per row (128).
+    expect(tileLayout(N, D, C, bytes).end).toBeLessThanOrEqual(2 * 2 ** 20 + 128 * 1024 * bytes + (2 * 1024 + 4 * 128) * 8);
   });
 });
 

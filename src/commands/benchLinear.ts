@@ -9,9 +9,15 @@
  * peak reset through /proc/self/clear_refs, VmHWM after minus VmRSS before. Our gradient
  * buffers are the caller's, allocated and touched before; PyTorch's growth includes the gradients autograd
  * allocates, given beside as "grads". Prints the machine (CPU model, cores, load average before
- * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth.
+ * and after), then one line per run: seconds, GFLOP/s counting 3 · 2 · N · D · V, RSS growth,
+ * and the speed as a ratio to PyTorch's reference path at 1 thread (ours also to the chunked path
+ * at 1 thread): ratios measured in one run, which a busy machine skews less than the seconds.
  *
- * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --timeout 300 --node24=/path/to/node]
+ * With --rounds K every run is repeated K times, the rounds interleaved, and its fastest kept
+ * (its RSS growth is the first round's): on a machine shared with others, a burst of their load
+ * then costs one round of one run, not the comparison.
+ *
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -98,36 +104,55 @@ function main(): void {
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
   const shapes = option("shapes")?.split(",").map((s) => s.split("x").map(Number) as [number, number, number]) ?? SHAPES;
   const reps = Number(option("reps") ?? 1);
+  const rounds = Number(option("rounds") ?? 1);
   timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
   const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
   const torch = findTorch(ROOT).find((t) => t.key === "torch2");
   const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
   console.log(`machine: ${cpu}, ${cpus().length} cores; load average ${load()} (1, 5, 15 min) before`);
-  console.log(`PyTorch: ${torch?.missing ?? `${torch!.version} (${torch!.python})`}; timed calls per run: ${reps} after one warm-up; GFLOP/s counts 3 · 2 · N · D · V`);
+  console.log(`PyTorch: ${torch?.missing ?? `${torch!.version} (${torch!.python})`}; timed calls per run: ${reps} after one warm-up (their median); rounds: ${rounds}${rounds > 1 ? " (each run's fastest)" : ""}; GFLOP/s counts 3 · 2 · N · D · V`);
   for (const [N, D, V] of shapes) {
     const flops = 6 * N * D * V;
     const logits = N * V * 4;
     const grads = (N + V) * D * 4;
     console.log(`\n(N, D, V) = (${N}, ${D}, ${V}): float32 logits ${(logits / MiB).toFixed(0)} MiB (1/16: ${(logits / 16 / MiB).toFixed(1)} MiB), gradients of input and weight ${(grads / MiB).toFixed(0)} MiB`);
-    const runs: Run[] = [];
+    // Each run is a child process; with --rounds K the whole set runs K times, interleaved, and
+    // each keeps its fastest round: a burst of load from the machine's other users then slows
+    // one round of one run, not every round of it.
+    const jobs: Array<{ command: string; args: string[]; label: (r: Record<string, unknown>) => string; failed: string; note: string }> = [];
     for (const node of nodes) {
-      const r = runChild(node, [__filename, "--child", String(N), String(D), String(V), String(reps)]);
-      runs.push(typeof r === "string" ? { label: `linearCrossEntropyFlat, ${node}`, seconds: null, rssGrowth: null, note: r } : { label: `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, seconds: r.seconds, rssGrowth: r.rssGrowth, note: "caller's gradient buffers allocated before" });
+      jobs.push({ command: node, args: [__filename, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, ${node}`, note: "caller's gradient buffers allocated before" });
     }
     if (torch && !torch.missing) {
       for (const path of ["reference", "chunked"]) {
         for (const threads of ["1", "default"]) {
-          const r = runChild(join(ROOT, torch.python), [join(ROOT, "src", "commands", "bench", "linear_pytorch.py"), String(N), String(D), String(V), path, threads, String(reps)]);
           const label = `PyTorch ${torch.version} ${path}, ${threads === "1" ? "1 thread" : `default threads`}`;
-          runs.push(typeof r === "string" ? { label, seconds: null, rssGrowth: null, note: r } : { label: `${label} (${r.threads})`, seconds: r.seconds, rssGrowth: r.rssGrowth, note: "growth includes the gradients" });
+          jobs.push({ command: join(ROOT, torch.python), args: [join(ROOT, "src", "commands", "bench", "linear_pytorch.py"), String(N), String(D), String(V), path, threads, String(reps)], label: (r) => `${label} (${r.threads})`, failed: label, note: "growth includes the gradients" });
         }
       }
     }
+    const runs: Run[] = jobs.map((job) => ({ label: job.failed, seconds: null, rssGrowth: null, note: job.note }));
+    for (let round = 0; round < rounds; round++) {
+      jobs.forEach((job, i) => {
+        const r = runChild(job.command, job.args);
+        const run = runs[i];
+        if (typeof r === "string") {
+          if (run.seconds === null) run.note = r;
+          return;
+        }
+        if (run.seconds === null) run.note = job.note;
+        run.label = job.label(r);
+        if (run.seconds === null || r.seconds < run.seconds) run.seconds = r.seconds;
+        if (run.rssGrowth === null) run.rssGrowth = r.rssGrowth;
+      });
+    }
     const yardstick = runs.find((r) => r.label.includes("reference, 1 thread"))?.seconds ?? null;
+    const chunked = runs.find((r) => r.label.includes("chunked, 1 thread"))?.seconds ?? null;
     for (const r of runs) {
       const speed = r.seconds ? `${r.seconds.toFixed(2)} s, ${(flops / r.seconds / 1e9).toFixed(1)} GFLOP/s` : "no figures";
-      const ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
+      let ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
+      if (r.seconds && chunked && r.label.startsWith("linearCrossEntropyFlat")) ratio += `, ${(chunked / r.seconds).toFixed(2)}× chunked 1 thread`;
       const memory = r.rssGrowth === null ? "RSS growth unknown" : `RSS growth ${(r.rssGrowth / MiB).toFixed(1)} MiB (${((r.rssGrowth / logits) * 100).toFixed(1)}% of the logits)`;
       console.log(`  ${r.label}: ${speed}${ratio}; ${memory}; ${r.note}`);
     }

@@ -3,17 +3,20 @@
  *
  * For each tile of up to 128 rows of the input:
  *   forward: for each chunk of classes, the tile's logits z = x · Wᵀ + b (matmulKernel.ts), and
- *     each row's online log-sum-exp (running max m, Σ exp(z - m)), its target's logit and, with
- *     label smoothing, Σ_c w[c]·z[c]. Then each row's loss.
+ *     each row's online log-sum-exp (running max m, Σ exp(z - m): the module's `stats`, in
+ *     float64 SIMD, no Math.exp per logit), its target's logit and, with label smoothing,
+ *     Σ_c w[c]·z[c]. Then each row's loss.
  *   backward: for each chunk again, the logits recomputed, their gradient
- *     G = g - softmax(z)·Σ_c g[c] (g: d loss / d logSoftmax, as lossKernels.ts's logitGradient),
- *     then gradInput += G · W, gradLinearWeight += Gᵀ · x, gradLinearBias += Σ_rows G.
+ *     G = g - softmax(z)·Σ_c g[c] (g: d loss / d logSoftmax, as lossKernels.ts's logitGradient;
+ *     the module's `gradient`, then the target's term added here), then gradInput += G · W, gradLinearWeight += Gᵀ · x, gradLinearBias += Σ_rows G.
  * Recomputing the logits costs a fourth matrix product instead of keeping N × C numbers.
  *
  * Working memory: the tiles x (rows × Dp), W and its gradient (classes × Dp each) and the input's
- * gradient (rows × Dp), each at most 512 KiB, and z (at most 128 rows × 1024 classes): at most
- * 3 MiB whatever N and C (for D up to 16384 float64 or 32768 float32 numbers; beyond, 4 rows and
- * 4 classes of D each).
+ * gradient (rows × Dp), each at most 512 KiB, z (at most 128 rows × 1024 classes), and the
+ * softmax's float64s (2 per class of a chunk, 4 per row of a tile: at most 20 KiB): at most
+ * 3 MiB + 20 KiB whatever N and C (for D up to 16384 float64 or 32768 float32 numbers; beyond,
+ * 4 rows and 4 classes of D each). W's gradient goes through its tile: the chunk's rows of the
+ * caller's buffer copied in, Gᵀ · x added, copied back.
  */
 import type { LinearFlatCall } from "./checkLinearFlat";
 import type { Matmul } from "./matmulKernel";
@@ -44,7 +47,15 @@ export function tileLayout(N: number, D: number, C: number, bytes: number) {
   const gw = w + classes * rowBytes;
   const gi = gw + classes * rowBytes;
   const z = gi + rows * rowBytes;
-  return { Dp, rows, classes, x, w, gw, gi, z, end: z + rows * classes * bytes };
+  // float64 arrays of the softmax (matmulKernel.ts's stats and gradient): the chunk's bias and
+  // label-smoothing terms, per class; each row's running max, sum, log-sum-exp and gradient scale.
+  const b = z + rows * classes * bytes;
+  const g = b + classes * 8;
+  const m = g + classes * 8;
+  const s = m + rows * 8;
+  const lse = s + rows * 8;
+  const k = lse + rows * 8;
+  return { Dp, rows, classes, x, w, gw, gi, z, b, g, m, s, lse, k, end: k + rows * 8 };
 }
 
 export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
@@ -77,21 +88,28 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
   gradLinearBias?.fill(0);
 
   const sums: LinearSums = { nllSum: 0, smoothSum: 0, denominator: 0, total: 0 };
-  const m = new Float64Array(L.rows);
-  const s = new Float64Array(L.rows);
+  const f64 = new Float64Array(buffer, 0, L.end / 8);
+  const [m, s, lse, k] = [L.m, L.s, L.lse, L.k].map((offset) => f64.subarray(offset / 8, offset / 8 + L.rows));
   const zy = new Float64Array(L.rows);
   const zw = new Float64Array(L.rows);
-  const lse = new Float64Array(L.rows);
 
-  /** The chunk's weights into the W tile (zero rows past its end), then its logits into z. */
+  /** The chunk's weights into the W tile (zero rows past its end), then its logits into z, and its bias (-Infinity past its end). */
   const chunkLogits = (c0: number, Cc: number, T4: number): number => {
     const Cc4 = roundUp(Cc, 4);
-    for (let c = 0; c < Cc4; c++) {
-      const row = memory.subarray(at(L.w) + c * Dp, at(L.w) + c * Dp + D);
-      if (c < Cc) row.set(linearWeight.subarray((c0 + c) * D, (c0 + c + 1) * D));
-      else row.fill(0);
+    if (D === Dp) {
+      memory.set(linearWeight.subarray(c0 * D, (c0 + Cc) * D), at(L.w));
+      memory.fill(0, at(L.w) + Cc * Dp, at(L.w) + Cc4 * Dp);
+    } else {
+      for (let c = 0; c < Cc4; c++) {
+        const row = memory.subarray(at(L.w) + c * Dp, at(L.w) + c * Dp + D);
+        if (c < Cc) row.set(linearWeight.subarray((c0 + c) * D, (c0 + c + 1) * D));
+        else row.fill(0);
+      }
     }
     matmul.logits(L.x, L.w, L.z, T4, Cc4, Dp);
+    if (bias) f64.set(bias.subarray(c0, c0 + Cc), L.b / 8);
+    else f64.fill(0, L.b / 8, L.b / 8 + Cc);
+    f64.fill(-Infinity, L.b / 8 + Cc, L.b / 8 + Cc4);
     return Cc4;
   };
 
@@ -110,31 +128,20 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
     for (let c0 = 0; c0 < C; c0 += L.classes) {
       const Cc = Math.min(L.classes, C - c0);
       const Cc4 = chunkLogits(c0, Cc, T4);
+      matmul.stats(L.z, L.b, L.m, L.s, T, Cc4);
       for (let t = 0; t < T; t++) {
         const y = targets[t0 + t];
         if (y === ignoreIndex) continue;
         const o = at(L.z) + t * Cc4;
-        let chunkMax = -Infinity;
-        for (let c = 0; c < Cc; c++) {
-          const z = bias ? memory[o + c] + bias[c0 + c] : memory[o + c];
-          if (z > chunkMax) chunkMax = z;
-        }
-        // The running max only grows: rescale the sum so far once per chunk, not per logit.
-        if (chunkMax > m[t]) {
-          s[t] *= Math.exp(m[t] - chunkMax);
-          m[t] = chunkMax;
-        }
-        const max = m[t];
-        let sum = 0;
-        let smooth = 0;
-        for (let c = 0; c < Cc; c++) {
-          const z = bias ? memory[o + c] + bias[c0 + c] : memory[o + c];
-          sum += Math.exp(z - max);
-          if (e > 0) smooth += weight ? weight[c0 + c] * z : z;
-        }
-        s[t] += sum;
-        zw[t] += smooth;
         if (y >= c0 && y < c0 + Cc) zy[t] = bias ? memory[o + y - c0] + bias[y] : memory[o + y - c0];
+        if (e > 0) {
+          let smooth = 0;
+          for (let c = 0; c < Cc; c++) {
+            const z = bias ? memory[o + c] + bias[c0 + c] : memory[o + c];
+            smooth += weight ? weight[c0 + c] * z : z;
+          }
+          zw[t] += smooth;
+        }
       }
     }
     for (let t = 0; t < T; t++) {
@@ -142,10 +149,13 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
       const y = targets[n];
       if (y === ignoreIndex) {
         if (losses) losses[n] = 0;
+        lse[t] = 0;
+        k[t] = 0;
         continue;
       }
       lse[t] = m[t] + Math.log(s[t]);
       const wy = weight ? weight[y] : 1;
+      k[t] = smoothGradSum + nllGrad * wy;
       const nll = -((zy[t] - lse[t]) * wy);
       const smooth = e > 0 ? -(zw[t] - lse[t] * W) : 0;
       const loss = e > 0 ? (1 - e) * nll + smooth * (e / C) : nll;
@@ -164,6 +174,10 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
     for (let c0 = 0; c0 < C; c0 += L.classes) {
       const Cc = Math.min(L.classes, C - c0);
       const Cc4 = chunkLogits(c0, Cc, T4);
+      if (e > 0) for (let c = 0; c < Cc; c++) f64[L.g / 8 + c] = weight ? smoothGrad * weight[c0 + c] : smoothGrad;
+      else f64.fill(0, L.g / 8, L.g / 8 + Cc);
+      f64.fill(0, L.g / 8 + Cc, L.g / 8 + Cc4);
+      matmul.gradient(L.z, L.b, L.g, L.lse, L.k, T, Cc4);
       for (let t = 0; t < T4; t++) {
         const o = at(L.z) + t * Cc4;
         const y = t < T ? targets[t0 + t] : ignoreIndex;
@@ -171,14 +185,9 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
           memory.fill(0, o, o + Cc4);
           continue;
         }
-        const wy = weight ? weight[y] : 1;
-        const gSum = smoothGradSum + nllGrad * wy;
-        for (let c = 0; c < Cc; c++) {
-          const z = bias ? memory[o + c] + bias[c0 + c] : memory[o + c];
-          const g = e > 0 ? (weight ? smoothGrad * weight[c0 + c] : smoothGrad) : 0;
-          memory[o + c] = g - Math.exp(z - lse[t]) * gSum;
-        }
-        if (y >= c0 && y < c0 + Cc) memory[o + y - c0] += nllGrad * wy;
+        // A row with a NaN or infinite logit: NaN throughout, as exp(z - NaN) gives.
+        if (Number.isNaN(lse[t])) memory.fill(NaN, o, o + Cc);
+        else if (y >= c0 && y < c0 + Cc) memory[o + y - c0] += nllGrad * (weight ? weight[y] : 1);
         // Past the chunk z is x · 0: 0, or NaN where x holds an infinity.
         memory.fill(0, o + Cc, o + Cc4);
       }
@@ -191,13 +200,12 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
       }
       if (gradInput) matmul.accumulate(L.z, Cc4 * bytes, bytes, L.w, L.gi, T4, Cc4, Dp);
       if (gradLinearWeight) {
-        memory.fill(0, at(L.gw), at(L.gw) + Cc4 * Dp);
+        // The chunk's rows of the caller's gradient into the tile, the tile's products added, and back.
+        if (D === Dp) memory.set(gradLinearWeight.subarray(c0 * D, (c0 + Cc) * D), at(L.gw));
+        else for (let c = 0; c < Cc; c++) memory.set(gradLinearWeight.subarray((c0 + c) * D, (c0 + c + 1) * D), at(L.gw) + c * Dp);
         matmul.accumulate(L.z, bytes, Cc4 * bytes, L.x, L.gw, Cc4, T4, Dp);
-        for (let c = 0; c < Cc; c++) {
-          const from = at(L.gw) + c * Dp;
-          const to = (c0 + c) * D;
-          for (let d = 0; d < D; d++) gradLinearWeight[to + d] += memory[from + d];
-        }
+        if (D === Dp) gradLinearWeight.set(memory.subarray(at(L.gw), at(L.gw) + Cc * D), c0 * D);
+        else for (let c = 0; c < Cc; c++) gradLinearWeight.set(memory.subarray(at(L.gw) + c * Dp, at(L.gw) + c * Dp + D), (c0 + c) * D);
       }
     }
     if (gradInput) {

@@ -18,8 +18,10 @@ const WebAssemblyApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebA
 
 interface MatmulExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  logits(x: number, w: number, z: number, T: number, Cc: number, Dp: number): void;
+  logits(x: number, w: number, z: number, T: number, Cc: number, Dp: number, CB: number): void;
   accumulate(a: number, rs: number, cs: number, b: number, out: number, M: number, K: number, Dp: number): void;
+  stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void;
+  gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void;
 }
 
 export type Element = "f32" | "f64";
@@ -36,7 +38,18 @@ export interface Matmul {
   buffer(bytes: number): ArrayBuffer;
   logits(x: number, w: number, z: number, T: number, Cc: number, Dp: number): void;
   accumulate(a: number, rs: number, cs: number, b: number, out: number, M: number, K: number, Dp: number): void;
+  /**
+   * The online log-sum-exp of each row t < T of the logits z (T × Cc) plus b (Cc float64s,
+   * -Infinity on padding classes), into m[t] (running max) and s[t] (Σ exp(v - m[t])), float64s;
+   * a row whose chunk max is NaN or ±Infinity gets m[t] = s[t] = NaN (wat/matmul.ts).
+   */
+  stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void;
+  /** z[t][c] = g[c] - exp(z[t][c] + b[c] - lse[t]) · k[t] in place, for t < T (g, lse, k float64s). */
+  gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void;
 }
+
+/** The bytes of w's rows that the logits keep in the L1 cache (48 KiB a core on the machine measured). */
+const L1_BYTES = 32768;
 
 class WasmMatmul implements Matmul {
   constructor(readonly element: Element, readonly variant: Variant, private readonly exports: MatmulExports) {}
@@ -46,10 +59,18 @@ class WasmMatmul implements Matmul {
     return memory.buffer;
   }
   logits(x: number, w: number, z: number, T: number, Cc: number, Dp: number): void {
-    this.exports.logits(x, w, z, T, Cc, Dp);
+    // As many classes at a time as fit 32 KiB of the L1 cache (an even number, at least 2).
+    const classBlock = Math.max(2, 2 * Math.floor(L1_BYTES / (Dp * (this.element === "f32" ? 4 : 8)) / 2));
+    this.exports.logits(x, w, z, T, Cc, Dp, classBlock);
   }
   accumulate(a: number, rs: number, cs: number, b: number, out: number, M: number, K: number, Dp: number): void {
     this.exports.accumulate(a, rs, cs, b, out, M, K, Dp);
+  }
+  stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void {
+    this.exports.stats(z, b, m, s, T, Cc);
+  }
+  gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void {
+    this.exports.gradient(z, b, g, lse, k, T, Cc);
   }
 }
 
@@ -58,6 +79,7 @@ class JavaScriptMatmul implements Matmul {
   readonly variant = "javascript";
   private memory = new ArrayBuffer(0);
   private view: Float32Array | Float64Array = new Float64Array(0);
+  private view64 = new Float64Array(0);
   private readonly round: (value: number) => number;
   constructor(readonly element: Element) {
     this.round = element === "f32" ? Math.fround : (value) => value;
@@ -69,6 +91,7 @@ class JavaScriptMatmul implements Matmul {
     if (bytes > this.memory.byteLength) {
       this.memory = new ArrayBuffer(Math.ceil(bytes / 65536) * 65536);
       this.view = this.element === "f32" ? new Float32Array(this.memory) : new Float64Array(this.memory);
+      this.view64 = new Float64Array(this.memory);
     }
     return this.memory;
   }
@@ -93,6 +116,35 @@ class JavaScriptMatmul implements Matmul {
         const oo = out / size + i * Dp;
         for (let d = 0; d < Dp; d++) v[oo + d] = this.round(v[oo + d] + this.round(g * v[bo + d]));
       }
+    }
+  }
+  stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void {
+    const [v, f] = [this.view, this.view64];
+    const [zs, bs, ms, ss] = [z / this.size, b / 8, m / 8, s / 8];
+    for (let t = 0; t < T; t++) {
+      const o = zs + t * Cc;
+      let max = -Infinity;
+      for (let c = 0; c < Cc; c++) max = Math.max(max, v[o + c] + f[bs + c]);
+      if (!Number.isFinite(max)) {
+        f[ms + t] = f[ss + t] = NaN;
+        continue;
+      }
+      if (max > f[ms + t]) {
+        f[ss + t] *= Math.exp(f[ms + t] - max);
+        f[ms + t] = max;
+      }
+      let sum = 0;
+      for (let c = 0; c < Cc; c++) sum += Math.exp(v[o + c] + f[bs + c] - f[ms + t]);
+      f[ss + t] += sum;
+    }
+  }
+  gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void {
+    const [v, f] = [this.view, this.view64];
+    const [zs, bs, gs] = [z / this.size, b / 8, g / 8];
+    for (let t = 0; t < T; t++) {
+      const o = zs + t * Cc;
+      const [l, scale] = [f[lse / 8 + t], f[k / 8 + t]];
+      for (let c = 0; c < Cc; c++) v[o + c] = f[gs + c] - Math.exp(v[o + c] + f[bs + c] - l) * scale;
     }
   }
 }

@@ -1,23 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crossEntropyFlat, startThreads, THREAD_MIN_LOGITS } from "../src";
+import { crossEntropyFlat, mulberry32 as random, startThreads, THREAD_MIN_LOGITS } from "../src";
 import type { CrossEntropyFlatOptions, FlatLogits } from "../src/flat/checkFlat";
 import { closeThreads, lastShare, poolSize } from "../src/flat/threads";
 
 // options.threads shares the rows between the calling thread and worker threads; the results
 // must be those of one thread bit for bit (Object.is on every number: the same rows in the same
 // kernel, the sums added in the same order). No timings here: speed is `npm run bench`'s.
-
-/** A seeded uniform generator (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Logits spread over a few units, with some rows holding NaN or ±Infinity (the exact path's

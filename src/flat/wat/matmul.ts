@@ -9,11 +9,13 @@
  *   logits(x, w, z, T, Cc, Dp, CB)   z[t][c] = Σ_d x[t][d] · w[c][d]      (T × Dp) · (Cc × Dp)ᵀ
  *     a register block of 6 rows × 2 classes (relaxed; 4 rows exact, and blocks of 2 rows for a
  *     remainder): 12 (8) vector accumulators, 8 (6) loads per step over d, each from its own moving pointer; blocks of CB classes (even; their rows of w fit the L1
- *     cache) against all T rows before the next. Dp > 0.
+ *     cache) against all T rows before the next. Dp > 0. float32: two rows' four sums reduced
+ *     together by shuffles (11 instructions, not 32 of lane extracts), in the same order.
  *   accumulate(a, rs, cs, b, out, M, K, Dp)
  *                                out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs
  *     a register block of 6 rows (relaxed; 4 exact) × 2 vectors of d: 12 (8) accumulators, 2 loads
- *     and 6 (4) splats per k. K > 0.
+ *     and 6 (4) splats per k. K > 0. When rs is one element (Gᵀ · X), one pointer walks a for
+ *     all rows (row r at offset r · bytes): 1 address addition per k, not 6 (4).
  *     With a = the logits' gradient G (T × Cc): rs = Cc, cs = 1 gives G · W (the input's
  *     gradient), rs = 1, cs = Cc gives Gᵀ · X (the weight's gradient).
  *
@@ -61,6 +63,18 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
       )
       .join("");
 
+  // float32: the four sums of rows r and r+1 (two classes each) by shuffles, each summed in the
+  // same order as hsum, (l0 + l1) + (l2 + l3): [s_r0, s_r1, s_r+1,0, s_r+1,1], stored 8 bytes a row.
+  const evenLanes = "0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27";
+  const oddLanes = "4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31";
+  const pairSum = (a: string, b: string) => `(f32x4.add (i8x16.shuffle ${evenLanes} ${a} ${b}) (i8x16.shuffle ${oddLanes} ${a} ${b}))`;
+  const rowAddress = (r: number) => `(i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc)))`;
+  const sumPairOfRows = (r: number) => `(local.set $b0 ${pairSum(`(local.get $${acc(r, 0)})`, `(local.get $${acc(r, 1)})`)})
+        (local.set $b1 ${pairSum(`(local.get $${acc(r + 1, 0)})`, `(local.get $${acc(r + 1, 1)})`)})
+        (local.set $a ${pairSum("(local.get $b0)", "(local.get $b1)")})
+        (v128.store64_lane 0 ${rowAddress(r)} (local.get $a))
+        (v128.store64_lane 1 ${rowAddress(r + 1)} (local.get $a))`;
+
   /** The classes cb..cend of rows t..t+rows: the dot products of the block, then their sums stored. */
   const logitsBlock = (rows: number) => `
       (local.set $c (local.get $cb))
@@ -80,7 +94,7 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
           ${[...upTo(rows).map((r) => `x${r}`), "w0", "w1"].map((p) => `(local.set $${p} (i32.add (local.get $${p}) (i32.const 16)))`).join("\n          ")}
           (br_if $features${rows} (i32.lt_u (local.get $x0) (local.get $xend))))
         (local.set $zp (i32.add (local.get $z) (i32.mul (i32.add (i32.mul (local.get $t) (local.get $Cc)) (local.get $c)) (i32.const ${bytes}))))
-        ${upTo(rows).flatMap((r) => [0, 1].map((c) => `(${element}.store offset=${c * bytes} (i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc))) ${hsum(acc(r, c))})`)).join("\n        ")}
+        ${element === "f32" ? upTo(rows / 2).map((p) => sumPairOfRows(2 * p)).join("\n        ") : upTo(rows).flatMap((r) => [0, 1].map((c) => `(${element}.store offset=${c * bytes} (i32.add (local.get $zp) (i32.mul (i32.const ${r * bytes}) (local.get $Cc))) ${hsum(acc(r, c))})`)).join("\n        ")}
         (local.set $c (i32.add (local.get $c) (i32.const 2)))
         (br $classes${rows})))`;
 
@@ -103,27 +117,33 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
 )`;
 
   /** Rows i..i+rows of out, two vectors of d at a time, each summed over every k. */
-  const accumulateBlock = (rows: number) => `
+  const accumulateBlock = (rows: number, unit: boolean) => {
+    // unit: a's rows are adjacent (rs = one element, as in Gᵀ · X): one pointer, row r at offset r · bytes.
+    const n = unit ? "u" : "";
+    const aRows = unit ? [0] : upTo(rows);
+    const aOf = (r: number) => (unit ? `offset=${r * bytes} (local.get $a0)` : `(local.get $a${r})`);
+    return `
       (local.set $dv (i32.const 0))
-      (block $vectorsDone${rows} (loop $vectors${rows}
-        (br_if $vectorsDone${rows} (i32.ge_u (local.get $dv) (local.get $row)))
+      (block $vectorsDone${n}${rows} (loop $vectors${n}${rows}
+        (br_if $vectorsDone${n}${rows} (i32.ge_u (local.get $dv) (local.get $row)))
         (local.set $o0 (i32.add (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $row))) (local.get $dv)))
         ${upTo(rows).slice(1).map((r) => `(local.set $o${r} (i32.add (local.get $o${r - 1}) (local.get $row)))`).join("\n        ")}
         ${upTo(rows).flatMap((r) => [0, 1].map((c) => `(local.set $${acc(r, c)} (v128.load offset=${c * 16} (local.get $o${r})))`)).join("\n        ")}
         (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rs))))
-        ${upTo(rows).slice(1).map((r) => `(local.set $a${r} (i32.add (local.get $a${r - 1}) (local.get $rs)))`).join("\n        ")}
+        ${aRows.slice(1).map((r) => `(local.set $a${r} (i32.add (local.get $a${r - 1}) (local.get $rs)))`).join("\n        ")}
         (local.set $bp (i32.add (local.get $b) (local.get $dv)))
         (local.set $bend (i32.add (local.get $bp) (i32.mul (local.get $K) (local.get $row))))
-        (loop $terms${rows}
+        (loop $terms${n}${rows}
           (local.set $b0 (v128.load (local.get $bp)))
           (local.set $b1 (v128.load offset=16 (local.get $bp)))
-          ${upTo(rows).map((r) => `(local.set $g (${splatLoad} (local.get $a${r})))\n          ${[0, 1].map((c) => `(local.set $${acc(r, c)} ${madd("(local.get $g)", `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`).join("\n          ")}`).join("\n          ")}
-          ${upTo(rows).map((r) => `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $cs)))`).join("\n          ")}
+          ${upTo(rows).map((r) => `(local.set $g (${splatLoad} ${aOf(r)}))\n          ${[0, 1].map((c) => `(local.set $${acc(r, c)} ${madd("(local.get $g)", `(local.get $b${c})`, `(local.get $${acc(r, c)})`)})`).join("\n          ")}`).join("\n          ")}
+          ${aRows.map((r) => `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $cs)))`).join("\n          ")}
           (local.set $bp (i32.add (local.get $bp) (local.get $row)))
-          (br_if $terms${rows} (i32.lt_u (local.get $bp) (local.get $bend))))
+          (br_if $terms${n}${rows} (i32.lt_u (local.get $bp) (local.get $bend))))
         ${upTo(rows).flatMap((r) => [0, 1].map((c) => `(v128.store offset=${c * 16} (local.get $o${r}) (local.get $${acc(r, c)}))`)).join("\n        ")}
         (local.set $dv (i32.add (local.get $dv) (i32.const 32)))
-        (br $vectors${rows})))`;
+        (br $vectors${n}${rows})))`;
+  };
 
   const accumulate = `
 ;; out[i][d] += Σ_k a(i, k) · b[k][d], a(i, k) at a + i·rs + k·cs (byte strides): ${R} rows × 2 vectors at a time.
@@ -132,7 +152,9 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
   ${v128Locals([...accumulators, "g", "b0", "b1"])}
   (local.set $row (i32.mul (local.get $Dp) (i32.const ${bytes})))
   (local.set $i (i32.const 0))
-  ${rowBlocks("i", "M", "rows", accumulateBlock)}
+  (if (i32.eq (local.get $rs) (i32.const ${bytes}))
+    (then ${rowBlocks("i", "M", "unitRows", (rows) => accumulateBlock(rows, true))})
+    (else ${rowBlocks("i", "M", "rows", (rows) => accumulateBlock(rows, false))}))
 )`;
 
   return `;; linearCrossEntropyFlat's matrix products for ${element} (${vec}), ${relaxed ? "relaxed_madd" : "exact mul then add"}.

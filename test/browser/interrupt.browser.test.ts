@@ -17,8 +17,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, findJupyter, projectRoot, writeKernelspec, writeLabSettings } from "../../src/commands/shared/kernelspec";
-import { startServer, type JupyterServer } from "./server";
+import { buildIsStale, findJupyter, projectRoot, writeKernelspec } from "../../src/commands/shared/kernelspec";
+import { startCourseLab, type JupyterServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -82,16 +82,7 @@ describe.runIf(process.env.NOTEBOOK_BROWSER_TEST === "1")("Interrupt in JupyterL
     writeKernelspec();
     const lab = findJupyter("lab");
     if (!lab) throw new Error("JupyterLab is not installed: python3 -m venv .venv && .venv/bin/pip install jupyterlab");
-    server = await startServer(lab.command, (port, token, scratch) => {
-      const settings = writeLabSettings(projectRoot, path.join(scratch, "app-settings"), {
-        "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
-      });
-      return [
-        "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0",
-        `--ServerApp.token=${token}`, "--allow-root", `--ServerApp.root_dir=${NOTEBOOKS_DIR}`,
-        "--ContentsManager.allow_hidden=True", `--LabApp.app_settings_dir=${settings}`,
-      ];
-    }, NOTEBOOKS_DIR);
+    server = await startCourseLab(lab.command, NOTEBOOKS_DIR);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 

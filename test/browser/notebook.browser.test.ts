@@ -28,9 +28,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec, writeLabSettings } from "../../src/commands/shared/kernelspec";
+import { buildIsStale, findJupyter, jupyterPython, projectRoot, writeKernelspec } from "../../src/commands/shared/kernelspec";
 import { MEASURE_CHECKER_TABLES, MEASURE_LAB_CODE, MEASURE_OUTPUTS, type CheckerTableReport, type LabCodeReport, type OutputReport } from "./pageChecks";
-import { startServer, type JupyterServer } from "./server";
+import { startCourseLab, startServer, type JupyterServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -261,18 +261,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
       if (!lab) throw new Error("JupyterLab is not installed: python3 -m venv .venv && .venv/bin/pip install jupyterlab (or BROWSER_UI=notebook)");
       jupyter = lab.command;
       const started = Date.now();
-      server = await startServer(jupyter, (port, token, scratch) => {
-        // The course's own Lab settings (`npm run lab`: no news pop-up, no debugger), plus: every
-        // cell in the DOM (no windowing), so the page can be read whole.
-        const settings = writeLabSettings(projectRoot, path.join(scratch, "app-settings"), {
-          "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
-        });
-        return [
-          "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0",
-          `--ServerApp.token=${token}`, "--allow-root", `--ServerApp.root_dir=${NOTEBOOKS_DIR}`,
-          "--ContentsManager.allow_hidden=True", `--LabApp.app_settings_dir=${settings}`,
-        ];
-      }, NOTEBOOKS_DIR);
+      server = await startCourseLab(jupyter, NOTEBOOKS_DIR);
       timing.push(`JupyterLab ${lab.version} server up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
     afterAll(async () => server?.stop());

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
-import { jupyterEnv } from "../../src/commands/shared/kernelspec";
+import { jupyterEnv, projectRoot, writeLabSettings } from "../../src/commands/shared/kernelspec";
 
 export interface JupyterServer {
   base: string;
@@ -113,4 +113,22 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/**
+ * JupyterLab (`lab`, the command findJupyter found) serving `notebooksDir` with the course's own
+ * Lab settings (`npm run lab`: no news pop-up, no debugger), plus every cell in the DOM (no
+ * windowing), so the page can be read whole.
+ */
+export function startCourseLab(lab: string, notebooksDir: string): Promise<JupyterServer> {
+  return startServer(lab, (port, token, scratch) => {
+    const settings = writeLabSettings(projectRoot, path.join(scratch, "app-settings"), {
+      "@jupyterlab/notebook-extension:tracker": { windowingMode: "none" },
+    });
+    return [
+      "lab", "--no-browser", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0",
+      `--ServerApp.token=${token}`, "--allow-root", `--ServerApp.root_dir=${notebooksDir}`,
+      "--ContentsManager.allow_hidden=True", `--LabApp.app_settings_dir=${settings}`,
+    ];
+  }, notebooksDir);
 }

@@ -100,16 +100,20 @@ interface RunReport {
   unexecuted: number[];
 }
 
-/** Polls `done` (page-side expression) until it holds twice in a row, 500 ms apart. */
-async function waitStable(page: Page, done: string, ms: number): Promise<void> {
+/** Polls `done` (page-side expression) until it holds twice in a row, 500 ms apart: false after `ms`. */
+async function stable(page: Page, done: string, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   let streak = 0;
   while (Date.now() < deadline) {
     streak = (await page.evaluate(done)) ? streak + 1 : 0;
-    if (streak >= 2) return;
+    if (streak >= 2) return true;
     await sleep(500);
   }
-  throw new Error(`the notebook did not finish running within ${ms / 1000} s`);
+  return false;
+}
+
+async function waitStable(page: Page, done: string, ms: number): Promise<void> {
+  if (!(await stable(page, done, ms))) throw new Error(`the notebook did not finish running within ${ms / 1000} s`);
 }
 
 // ---------------------------------------------------------------- JupyterLab 4
@@ -138,12 +142,36 @@ const LAB_DONE = `(() => {
 })()`;
 const LAB_STARTED = `[...document.querySelectorAll(".jp-Notebook .jp-CodeCell .jp-InputPrompt")].some((p) => /\\[(\\*|\\d+)\\]/.test(p.textContent))`;
 
-async function labOpen(page: Page, server: JupyterServer, urlPath: string): Promise<void> {
-  await page.goto(`${server.base}/lab/tree/${encodeURI(urlPath)}?token=${server.token}`);
-  await page.locator(".jp-Notebook .jp-Cell").first().waitFor({ timeout: KERNEL_READY_MS });
-  // The kernel is connected and idle: the status bar says "TypeScript | Idle". (The toolbar's
-  // execution indicator says "idle" before any kernel is connected, so it proves nothing.)
-  await waitStable(page, `/TypeScript \\| Idle/.test((document.querySelector("#jp-main-statusbar") || {}).textContent || "")`, KERNEL_READY_MS);
+const LAB_STATUS = `(document.querySelector("#jp-main-statusbar") || {}).textContent || ""`;
+// The kernel is connected and idle: the status bar says "TypeScript | Idle". (The toolbar's
+// execution indicator says "idle" before any kernel is connected, so it proves nothing.)
+const LAB_KERNEL_IDLE = `/TypeScript \\| Idle/.test(${LAB_STATUS})`;
+/**
+ * A kernel not idle this long after the page opened is restarted through the server's API and
+ * the page reloaded, once, with a warning saying what the status bar and the server said; the
+ * rest of KERNEL_READY_MS is its second chance. (Each notebook's time to idle is in the summary
+ * line; BROWSER_KERNEL_RETRY_MS=1 takes the restart path at once. One CI run at 053eff1 failed
+ * on notebook 13's kernel not idle within 90 s, while the 14 others and the 3 runs before were
+ * idle within seconds; the cause was not printed.)
+ */
+const KERNEL_RETRY_MS = Number(process.env.BROWSER_KERNEL_RETRY_MS ?? 40_000);
+
+/** Opens the notebook and waits for its kernel: the seconds that took. */
+async function labOpen(page: Page, server: JupyterServer, urlPath: string): Promise<number> {
+  const open = async () => {
+    await page.goto(`${server.base}/lab/tree/${encodeURI(urlPath)}?token=${server.token}`);
+    await page.locator(".jp-Notebook .jp-Cell").first().waitFor({ timeout: KERNEL_READY_MS });
+  };
+  const started = Date.now();
+  await open();
+  const seconds = () => (Date.now() - started) / 1000;
+  if (await stable(page, LAB_KERNEL_IDLE, KERNEL_RETRY_MS)) return seconds();
+  const before = `the status bar said "${((await page.evaluate(LAB_STATUS)) as string).trim()}"; the server's kernels: ${await server.restartKernels()}`;
+  console.warn(`${urlPath}: the kernel was not idle ${seconds().toFixed(0)} s after opening (${before}); kernel restarted and page reloaded once. Server log:\n${server.log().slice(-1500)}`);
+  await open();
+  if (await stable(page, LAB_KERNEL_IDLE, KERNEL_READY_MS - KERNEL_RETRY_MS)) return seconds();
+  const after = `the status bar said "${((await page.evaluate(LAB_STATUS)) as string).trim()}"`;
+  throw new Error(`the kernel was not idle within ${KERNEL_READY_MS / 1000} s, one restart included: before the restart ${before}; after it ${after}. Server log:\n${server.log().slice(-2000)}`);
 }
 
 async function labMenu(page: Page, path: string[]): Promise<void> {
@@ -275,7 +303,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
       const started = Date.now();
       const stem = path.basename(name, ".ipynb");
       try {
-        await labOpen(page, server, copy.urlPath);
+        const idle = await labOpen(page, server, copy.urlPath);
         await labMenu(page, ["Run", "Run All Cells"]);
         await page.waitForFunction(LAB_STARTED, null, { timeout: KERNEL_READY_MS, polling: 250 });
         await waitStable(page, LAB_DONE, RUN_ALL_MS);
@@ -343,7 +371,7 @@ describe.runIf(enabled)("every notebook in a real browser (npm run test:browser)
         const growth = (key: keyof LabCodeReport["fonts"]) => (plainFonts[key] > 0 ? presentedFonts[key] / plainFonts[key] : NaN);
         const debuggerErrors = consoleErrors.filter((e) => e.includes("No active debugger session"));
         timing.push(
-          `${name} in Lab: ran in ${seconds.toFixed(1)} s; ${narrow.charts.length} chart(s), ${narrow.tables} table(s); ` +
+          `${name} in Lab: kernel idle in ${idle.toFixed(1)} s, ran in ${seconds.toFixed(1)} s; ${narrow.charts.length} chart(s), ${narrow.tables} table(s); ` +
             `worst contrast Light ${byTheme["JupyterLab Light"].worst[0]?.ratio ?? "-"} / Dark ${byTheme["JupyterLab Dark"].worst[0]?.ratio ?? "-"} ` +
             `over ${narrow.textRuns} text runs; chart width/natural/area at 1024: ${widths(narrow).join(" ") || "-"}; at 1920: ${widths(wide).join(" ") || "-"}; ` +
             `tallest chart at 1024: ${Math.round(tallest(narrow))} px, at 1920: ${Math.round(tallest(wide))} px; smallest chart scale at 1024: ${smallest(narrow)}, at 1920: ${smallest(wide)}; ` +

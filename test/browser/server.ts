@@ -19,6 +19,8 @@ export interface JupyterServer {
   stop(): Promise<void>;
   /** Shuts down every kernel (between notebooks, so they do not pile up). */
   shutdownKernels(): Promise<void>;
+  /** Restarts every kernel, and says what they were doing before: "name: state" for each. */
+  restartKernels(): Promise<string>;
 }
 
 function freePort(): Promise<number> {
@@ -70,6 +72,15 @@ export async function startServer(command: string, args: (port: number, token: s
       // the server is going or gone
     }
   };
+  const restartKernels = async () => {
+    try {
+      const kernels = (await (await api("kernels")).json()) as { id: string; name: string; execution_state: string }[];
+      for (const { id } of kernels) await api(`kernels/${id}/restart`, { method: "POST" });
+      return kernels.map((k) => `${k.name}: ${k.execution_state}`).join(", ") || "no kernel";
+    } catch (error) {
+      return `the kernels API did not answer (${String(error)})`;
+    }
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       // jupyter_client starts kernels in their own session, out of reach of a signal to the
@@ -94,7 +105,7 @@ export async function startServer(command: string, args: (port: number, token: s
       throw new Error(`${command} ${argv[0]} exited with ${child.exitCode} before answering:\n${log()}`);
     }
     try {
-      if ((await api("status")).ok) return { base, token, scratch, env, log, stop, shutdownKernels };
+      if ((await api("status")).ok) return { base, token, scratch, env, log, stop, shutdownKernels, restartKernels };
     } catch {
       // not listening yet
     }

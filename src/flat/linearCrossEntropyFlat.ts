@@ -20,7 +20,7 @@ export type { LinearCrossEntropyFlatOptions } from "./checkLinearFlat";
  * (relaxed SIMD's multiply-add where the engine has it: Node 22 and later), summed in the
  * input's type, as PyTorch's matmul does; log-sum-exp, losses and sums in float64 (the exps in
  * the same module, float64 SIMD: matmulKernel.ts).
- * Working memory at most 3 MiB + 20 KiB whatever N and C (linearSweep.ts), beside the caller's buffers.
+ * Working memory at most 2.5 MiB + 24 KiB whatever N and C (linearSweep.ts), beside the caller's buffers.
  * NOTE: unlike PyTorch, only class-index targets (Int32Array), like crossEntropyFlat; and a
  * row whose logits hold NaN or ±Infinity gets a NaN loss, without PyTorch's exact pattern.
  *

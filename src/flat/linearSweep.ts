@@ -4,7 +4,7 @@
  * For each tile of up to 256 rows of the input:
  *   forward: for each chunk of classes, the tile's logits z = x · Wᵀ + b (matmulKernel.ts), and
  *     each row's online log-sum-exp (running max m, Σ exp(z - m): the module's `stats`, in
- *     float64 SIMD, no Math.exp per logit), its target's logit and, with label smoothing,
+ *     SIMD, no Math.exp per logit), its target's logit and, with label smoothing,
  *     Σ_c w[c]·z[c]. Then each row's loss.
  *   backward: for each chunk again, the logits recomputed, their gradient
  *     G = g - softmax(z)·Σ_c g[c] (g: d loss / d logSoftmax, as lossKernels.ts's logitGradient;
@@ -61,8 +61,9 @@ export function tileLayout(N: number, D: number, C: number, bytes: number) {
   const gw = w + classes * rowBytes;
   const gi = gw + classes * rowBytes;
   const z = gi + rows * rowBytes;
-  // float64 arrays of the softmax (matmulKernel.ts's stats and gradient): the chunk's bias and
-  // label-smoothing terms, per class; each row's running max, sum, log-sum-exp and gradient scale.
+  // The softmax's arrays (matmulKernel.ts's stats and gradient): the chunk's bias and
+  // label-smoothing terms, per class, in the logits' type (room for float64s); each row's
+  // running max, sum, log-sum-exp and gradient scale, float64s.
   const b = z + rows * classes * bytes;
   const g = b + classes * 8;
   const m = g + classes * 8;
@@ -103,6 +104,8 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
 
   const sums: LinearSums = { nllSum: 0, smoothSum: 0, denominator: 0, total: 0 };
   const f64 = new Float64Array(buffer, 0, L.end / 8);
+  // The chunk's per-class terms b and g in the logits' type (matmulKernel.ts's stats and gradient).
+  const terms = call.element === "f32" ? memory : f64;
   const [m, s, lse, k] = [L.m, L.s, L.lse, L.k].map((offset) => f64.subarray(offset / 8, offset / 8 + L.rows));
   const zy = new Float64Array(L.rows);
   const zw = new Float64Array(L.rows);
@@ -121,9 +124,9 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
       }
     }
     matmul.logits(L.x, L.w, L.z, T4, Cc4, Dp);
-    if (bias) f64.set(bias.subarray(c0, c0 + Cc), L.b / 8);
-    else f64.fill(0, L.b / 8, L.b / 8 + Cc);
-    f64.fill(-Infinity, L.b / 8 + Cc, L.b / 8 + Cc4);
+    if (bias) terms.set(bias.subarray(c0, c0 + Cc), L.b / bytes);
+    else terms.fill(0, L.b / bytes, L.b / bytes + Cc);
+    terms.fill(-Infinity, L.b / bytes + Cc, L.b / bytes + Cc4);
     return Cc4;
   };
 
@@ -188,9 +191,9 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
     for (let c0 = 0; c0 < C; c0 += L.classes) {
       const Cc = Math.min(L.classes, C - c0);
       const Cc4 = chunkLogits(c0, Cc, T4);
-      if (e > 0) for (let c = 0; c < Cc; c++) f64[L.g / 8 + c] = weight ? smoothGrad * weight[c0 + c] : smoothGrad;
-      else f64.fill(0, L.g / 8, L.g / 8 + Cc);
-      f64.fill(0, L.g / 8 + Cc, L.g / 8 + Cc4);
+      if (e > 0) for (let c = 0; c < Cc; c++) terms[L.g / bytes + c] = weight ? smoothGrad * weight[c0 + c] : smoothGrad;
+      else terms.fill(0, L.g / bytes, L.g / bytes + Cc);
+      terms.fill(0, L.g / bytes + Cc, L.g / bytes + Cc4);
       matmul.gradient(L.z, L.b, L.g, L.lse, L.k, T, Cc4);
       for (let t = 0; t < T4; t++) {
         const o = at(L.z) + t * Cc4;

@@ -17,7 +17,11 @@
  * (its RSS growth is the first round's): on a machine shared with others, a burst of their load
  * then costs one round of one run, not the comparison.
  *
- * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node]
+ * With --baseline=DIR (another build's dist/, e.g. main's, copied aside) that build's
+ * linearCrossEntropyFlat runs too, under each Node, interleaved with this one: a change measured
+ * against the old code in one run, as ratios.
+ *
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node --baseline=/path/to/dist]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -107,6 +111,7 @@ function main(): void {
   const rounds = Number(option("rounds") ?? 1);
   timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
   const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
+  const baseline = option("baseline");
   const torch = findTorch(ROOT).find((t) => t.key === "torch2");
   const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -123,6 +128,10 @@ function main(): void {
     const jobs: Array<{ command: string; args: string[]; label: (r: Record<string, unknown>) => string; failed: string; note: string }> = [];
     for (const node of nodes) {
       jobs.push({ command: node, args: [__filename, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, ${node}`, note: "caller's gradient buffers allocated before" });
+      if (baseline) {
+        const script = join(baseline, "commands", "benchLinear.js");
+        jobs.push({ command: node, args: [script, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, baseline ${baseline}, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, baseline ${baseline}, ${node}`, note: "caller's gradient buffers allocated before" });
+      }
     }
     if (torch && !torch.missing) {
       for (const path of ["reference", "chunked"]) {

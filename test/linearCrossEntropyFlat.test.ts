@@ -98,9 +98,10 @@ function numbers(count: number, seed: number): number[] {
 }
 
 describe.each(variants)("linearCrossEntropyFlat (%s products) against the nested linearCrossEntropy, across tiles", (variant) => {
-  // 150 rows: two row tiles of at most 128, the last partial and not a multiple of 4;
-  // 1100 classes: two chunks of at most 1024, the last not a multiple of 4; D = 13: padded to 16.
-  const [N, D, C] = [150, 13, 1101];
+  // 301 rows: two row tiles of at most 256, the last partial and not a multiple of 4;
+  // 1101 classes: two chunks (848 + 253: an odd number of cache lines, then the rest, not a
+  // multiple of 4); D = 13: padded to 16.
+  const [N, D, C] = [301, 13, 1101];
   const x = rows(numbers(N * D, 7), D);
   const W = rows(numbers(C * D, 11).map((v) => 2 * v), D);
   const b = numbers(C, 13);
@@ -128,8 +129,34 @@ describe.each(variants)("linearCrossEntropyFlat (%s products) against the nested
   });
 });
 
+// The WebAssembly variants only: the JavaScript fallback takes 10 s a case here, and the tiles
+// it is given are the same (the "across tiles" cases above run it).
+describe.each(variants.filter((v) => v !== "javascript"))("linearCrossEntropyFlat (%s products) against the nested linearCrossEntropy, wide rows", (variant) => {
+  // D = 512 (no padding) and D = 515 (padded to 520): float32 tiles of 256 and 252 rows and
+  // chunks of 240 classes (15 cache lines); float64 of 128 and 124 rows, 120 classes. 258 rows:
+  // a last tile of 2; 260 classes: a last chunk of 20.
+  const [N, C] = [258, 260];
+  const targets = numbers(N, 53).map((v, n) => (n % 5 === 2 ? -100 : Math.floor((v + 1) * C / 2)));
+  it.each([512, 515].flatMap((D) => (["f64", "f32"] as const).map((element) => [`D = ${D}, ${element}`, D, element] as const)))("%s", (_, D, element) => {
+    const x = rows(numbers(N * D, 47), D);
+    const W = rows(numbers(C * D, 59).map((v) => 0.2 * v), D);
+    const b = numbers(C, 61);
+    const same = (m: number[][]) => (element === "f32" ? m.map((r) => r.map(Math.fround)) : m);
+    const [xs, Ws, bs] = [same(x), same(W), same([b])[0]];
+    const options = { labelSmoothing: 0.05 };
+    const expectedLoss = linearCrossEntropy(xs, Ws, targets, { ...options, linearBias: bs }) as number;
+    const expected = linearCrossEntropyBackward(xs, Ws, targets, { ...options, linearBias: bs });
+    const got = runFlat(element, variant, x, W, b, targets, options);
+    const tol = element === "f64" ? FLOAT64 : { rtol: 1e-4, atol: 1e-6 };
+    expectAllClose(got.loss, expectedLoss, tol, "loss");
+    expectAllClose(rows(got.gradInput, D), expected.gradInput as number[][], tol, "gradInput");
+    expectAllClose(rows(got.gradLinearWeight, D), expected.gradLinearWeight, tol, "gradLinearWeight");
+    expectAllClose(Array.from(got.gradLinearBias), expected.gradLinearBias!, tol, "gradLinearBias");
+  });
+});
+
 describe.each(variants)("linearCrossEntropyFlat (%s products): a NaN or infinite logit makes its row's loss NaN, and only its row's", (variant) => {
-  // 5 rows, D = 3, 1030 classes: two chunks (1024 + 6), so the non-finite logit can sit in the second.
+  // 5 rows, D = 3, 1030 classes: two chunks (1008 + 22), so the non-finite logit can sit in the second.
   const [N, D, C] = [5, 3, 1030];
   const x = rows(numbers(N * D, 41), D);
   const W = rows(numbers(C * D, 43), D);
@@ -185,10 +212,22 @@ describe("linearCrossEntropyFlat's working memory is a tile, whatever N and C", 
     [8192, 4096, 128256, 4],
     [1_000_000, 512, 50257, 8],
     [16, 16384, 32000, 8],
-  ])("N = %i, D = %i, C = %i, %i-byte numbers: at most 3 MiB + 20 KiB", (N, D, C, bytes) => {
-    // x, W, W's gradient and the input's gradient at most 512 KiB each, the logits at most 128 × 1024
-    // numbers, the softmax's float64s 2 per class (1024) and 4 per row (128).
-    expect(tileLayout(N, D, C, bytes).end).toBeLessThanOrEqual(2 * 2 ** 20 + 128 * 1024 * bytes + (2 * 1024 + 4 * 128) * 8);
+  ])("N = %i, D = %i, C = %i, %i-byte numbers: at most 2.5 MiB + 24 KiB", (N, D, C, bytes) => {
+    // x, W, W's gradient, the input's gradient and the logits at most 512 KiB each, the
+    // softmax's float64s 2 per class (1024) and 4 per row (256).
+    expect(tileLayout(N, D, C, bytes).end).toBeLessThanOrEqual(5 * 2 ** 19 + (2 * 1024 + 4 * 256) * 8);
+  });
+  it.each([
+    [1024, 256, 32000, 4],
+    [4096, 512, 50257, 4],
+    [1024, 256, 32000, 8],
+    [301, 13, 1101, 4],
+    [64, 515, 5000, 8],
+  ])("N = %i, D = %i, C = %i, %i-byte numbers: a chunk of classes is an odd number of 64-byte cache lines", (N, D, C, bytes) => {
+    const { classes, rows } = tileLayout(N, D, C, bytes);
+    expect(classes).toBeLessThan(C);
+    expect(((classes * bytes) / 64) % 2).toBe(1);
+    expect(rows % 4).toBe(0);
   });
 });
 

@@ -17,7 +17,14 @@
  * (its RSS growth is the first round's): on a machine shared with others, a burst of their load
  * then costs one round of one run, not the comparison.
  *
- * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node]
+ * With --baseline=DIR (another build's dist/, e.g. main's, copied aside) that build's
+ * linearCrossEntropyFlat runs too, under each Node, interleaved with this one: a change measured
+ * against the old code in one run, as ratios.
+ *
+ * With --readme, README.md's block between `<!-- bench-linear:start -->` and `<!-- bench-linear:end -->`
+ * is rewritten with the run's figures (bench/linearReport.ts).
+ *
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node --baseline=/path/to/dist --readme]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -25,7 +32,9 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { linearCrossEntropyFlat } from "../flat/linearCrossEntropyFlat";
 import { matmulFor } from "../flat/matmulKernel";
+import { linearReadmeMarkdown, runLines, type LinearRecord, type LinearRun, type LinearShape } from "./bench/linearReport";
 import { findTorch } from "./bench/torch";
+import { replaceReadmeBlock } from "./shared/readmeBlock";
 
 const SHAPES: Array<[number, number, number]> = [[1024, 256, 32000], [4096, 512, 50257], [1024, 256, 128256]];
 const ROOT = join(__dirname, "..", "..");
@@ -83,7 +92,6 @@ function child(N: number, D: number, V: number, reps: number): void {
   console.log(JSON.stringify({ node: process.version, variant, seconds: times[Math.floor(times.length / 2)], rssGrowth: growth, loss }));
 }
 
-interface Run { label: string; seconds: number | null; rssGrowth: number | null; note: string }
 
 /** A run that takes longer is stopped and reported as such (two threads on a busy machine can crawl). */
 let timeoutSeconds = 300;
@@ -107,13 +115,15 @@ function main(): void {
   const rounds = Number(option("rounds") ?? 1);
   timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
   const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
+  const baseline = option("baseline");
   const torch = findTorch(ROOT).find((t) => t.key === "torch2");
   const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
-  console.log(`machine: ${cpu}, ${cpus().length} cores; load average ${load()} (1, 5, 15 min) before`);
+  const readme = args.includes("--readme");
+  const record: LinearRecord = { date: new Date().toISOString().slice(0, 10), cpu, cores: cpus().length, loadBefore: load(), torch: torch?.missing ?? `${torch!.version} (${torch!.python})`, reps, rounds, shapes: [] };
+  console.log(`machine: ${cpu}, ${cpus().length} cores; load average ${record.loadBefore} (1, 5, 15 min) before`);
   console.log(`PyTorch: ${torch?.missing ?? `${torch!.version} (${torch!.python})`}; timed calls per run: ${reps} after one warm-up (their median); rounds: ${rounds}${rounds > 1 ? " (each run's fastest)" : ""}; GFLOP/s counts 3 · 2 · N · D · V`);
   for (const [N, D, V] of shapes) {
-    const flops = 6 * N * D * V;
     const logits = N * V * 4;
     const grads = (N + V) * D * 4;
     console.log(`\n(N, D, V) = (${N}, ${D}, ${V}): float32 logits ${(logits / MiB).toFixed(0)} MiB (1/16: ${(logits / 16 / MiB).toFixed(1)} MiB), gradients of input and weight ${(grads / MiB).toFixed(0)} MiB`);
@@ -123,6 +133,10 @@ function main(): void {
     const jobs: Array<{ command: string; args: string[]; label: (r: Record<string, unknown>) => string; failed: string; note: string }> = [];
     for (const node of nodes) {
       jobs.push({ command: node, args: [__filename, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, ${node}`, note: "caller's gradient buffers allocated before" });
+      if (baseline) {
+        const script = join(baseline, "commands", "benchLinear.js");
+        jobs.push({ command: node, args: [script, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, baseline ${baseline}, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, baseline ${baseline}, ${node}`, note: "caller's gradient buffers allocated before" });
+      }
     }
     if (torch && !torch.missing) {
       for (const path of ["reference", "chunked"]) {
@@ -132,7 +146,7 @@ function main(): void {
         }
       }
     }
-    const runs: Run[] = jobs.map((job) => ({ label: job.failed, seconds: null, rssGrowth: null, note: job.note }));
+    const runs: LinearRun[] = jobs.map((job) => ({ label: job.failed, seconds: null, rssGrowth: null, note: job.note }));
     for (let round = 0; round < rounds; round++) {
       jobs.forEach((job, i) => {
         const r = runChild(job.command, job.args);
@@ -147,16 +161,15 @@ function main(): void {
         if (run.rssGrowth === null) run.rssGrowth = r.rssGrowth;
       });
     }
-    const yardstick = runs.find((r) => r.label.includes("reference, 1 thread"))?.seconds ?? null;
-    const chunked = runs.find((r) => r.label.includes("chunked, 1 thread"))?.seconds ?? null;
-    for (const r of runs) {
-      const speed = r.seconds ? `${r.seconds.toFixed(2)} s, ${(flops / r.seconds / 1e9).toFixed(1)} GFLOP/s` : "no figures";
-      let ratio = r.seconds && yardstick ? `, ${(yardstick / r.seconds).toFixed(2)}× PyTorch reference 1 thread` : "";
-      if (r.seconds && chunked && r.label.startsWith("linearCrossEntropyFlat")) ratio += `, ${(chunked / r.seconds).toFixed(2)}× chunked 1 thread`;
-      const memory = r.rssGrowth === null ? "RSS growth unknown" : `RSS growth ${(r.rssGrowth / MiB).toFixed(1)} MiB (${((r.rssGrowth / logits) * 100).toFixed(1)}% of the logits)`;
-      console.log(`  ${r.label}: ${speed}${ratio}; ${memory}; ${r.note}`);
-    }
-    console.log(`  load average ${load()}`);
+    const shape: LinearShape = { N, D, V, runs, loadAfter: load() };
+    for (const line of runLines(shape)) console.log(line);
+    console.log(`  load average ${shape.loadAfter}`);
+    record.shapes.push(shape);
+  }
+  if (readme) {
+    const path = join(ROOT, "README.md");
+    writeFileSync(path, replaceReadmeBlock(readFileSync(path, "utf8"), "bench-linear", linearReadmeMarkdown(record)));
+    console.log(`rewrote the bench-linear block of ${path}`);
   }
 }
 

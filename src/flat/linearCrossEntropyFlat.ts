@@ -19,8 +19,8 @@ export type { LinearCrossEntropyFlatOptions } from "./checkLinearFlat";
  * The logits are computed tile by tile (linearSweep.ts) by WebAssembly SIMD matrix products
  * (relaxed SIMD's multiply-add where the engine has it: Node 22 and later), summed in the
  * input's type, as PyTorch's matmul does; log-sum-exp, losses and sums in float64 (the exps in
- * the same module, float64 SIMD: matmulKernel.ts).
- * Working memory at most 3 MiB + 20 KiB whatever N and C (linearSweep.ts), beside the caller's buffers.
+ * the same module, in SIMD of the logits' type, float32 ones summed in float64: matmulKernel.ts).
+ * Working memory at most 2.5 MiB + 24 KiB whatever N and C (linearSweep.ts), beside the caller's buffers.
  * NOTE: unlike PyTorch, only class-index targets (Int32Array), like crossEntropyFlat; and a
  * row whose logits hold NaN or ±Infinity gets a NaN loss, without PyTorch's exact pattern.
  *

@@ -39,12 +39,13 @@ export interface Matmul {
   logits(x: number, w: number, z: number, T: number, Cc: number, Dp: number): void;
   accumulate(a: number, rs: number, cs: number, b: number, out: number, M: number, K: number, Dp: number): void;
   /**
-   * The online log-sum-exp of each row t < T of the logits z (T × Cc) plus b (Cc float64s,
-   * -Infinity on padding classes), into m[t] (running max) and s[t] (Σ exp(v - m[t])), float64s;
-   * a row whose chunk max is NaN or ±Infinity gets m[t] = s[t] = NaN (wat/matmul.ts).
+   * The online log-sum-exp of each row t < T of the logits z (T × Cc) plus b (Cc numbers of the
+   * logits' type, -Infinity on padding classes), into m[t] (running max) and s[t]
+   * (Σ exp(v - m[t])), float64s; a row whose chunk max is NaN or ±Infinity gets
+   * m[t] = s[t] = NaN (wat/matmul.ts for float64, wat/softmaxF32.ts for float32: its exps in float32).
    */
   stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void;
-  /** z[t][c] = g[c] - exp(z[t][c] + b[c] - lse[t]) · k[t] in place, for t < T (g, lse, k float64s). */
+  /** z[t][c] = g[c] - exp(z[t][c] + b[c] - lse[t]) · k[t] in place, for t < T (g as b; lse, k float64s). */
   gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void;
 }
 
@@ -120,11 +121,12 @@ class JavaScriptMatmul implements Matmul {
   }
   stats(z: number, b: number, m: number, s: number, T: number, Cc: number): void {
     const [v, f] = [this.view, this.view64];
-    const [zs, bs, ms, ss] = [z / this.size, b / 8, m / 8, s / 8];
+    const [zs, bs, ms, ss] = [z / this.size, b / this.size, m / 8, s / 8];
+    const round = this.round;
     for (let t = 0; t < T; t++) {
       const o = zs + t * Cc;
       let max = -Infinity;
-      for (let c = 0; c < Cc; c++) max = Math.max(max, v[o + c] + f[bs + c]);
+      for (let c = 0; c < Cc; c++) max = Math.max(max, round(v[o + c] + v[bs + c]));
       if (!Number.isFinite(max)) {
         f[ms + t] = f[ss + t] = NaN;
         continue;
@@ -134,17 +136,18 @@ class JavaScriptMatmul implements Matmul {
         f[ms + t] = max;
       }
       let sum = 0;
-      for (let c = 0; c < Cc; c++) sum += Math.exp(v[o + c] + f[bs + c] - f[ms + t]);
+      for (let c = 0; c < Cc; c++) sum += Math.exp(round(v[o + c] + v[bs + c]) - f[ms + t]);
       f[ss + t] += sum;
     }
   }
   gradient(z: number, b: number, g: number, lse: number, k: number, T: number, Cc: number): void {
     const [v, f] = [this.view, this.view64];
-    const [zs, bs, gs] = [z / this.size, b / 8, g / 8];
+    const [zs, bs, gs] = [z / this.size, b / this.size, g / this.size];
+    const round = this.round;
     for (let t = 0; t < T; t++) {
       const o = zs + t * Cc;
       const [l, scale] = [f[lse / 8 + t], f[k / 8 + t]];
-      for (let c = 0; c < Cc; c++) v[o + c] = f[gs + c] - Math.exp(v[o + c] + f[bs + c] - l) * scale;
+      for (let c = 0; c < Cc; c++) v[o + c] = v[gs + c] - Math.exp(round(v[o + c] + v[bs + c]) - l) * scale;
     }
   }
 }

@@ -2,7 +2,8 @@
  * The matrix products of linearCrossEntropyFlat, as WebAssembly SIMD text, for float32 or
  * float64, with relaxed SIMD's fused multiply-add or with the exact multiply, then add.
  *
- * Two products (and the tile's softmax terms, softmaxFunctions below), over tiles already in the module's memory, padded by the caller so that
+ * Two products (and the tile's softmax terms: softmaxFunctions below for float64,
+ * softmaxF32.ts for float32), over tiles already in the module's memory, padded by the caller so that
  * no edge needs a special case: rows to a multiple of 4, the feature length Dp to a multiple
  * of two vectors (8 float32, 4 float64), padding zeros.
  *
@@ -25,6 +26,7 @@
  */
 
 import { expInstructions, expSetup } from "./exp";
+import { softmaxF32Functions } from "./softmaxF32";
 
 export type MatmulElement = "f32" | "f64";
 
@@ -163,32 +165,29 @@ export function matmulModule(element: MatmulElement, relaxed: boolean): string {
   (memory (export "memory") 1)
 ${logits}
 ${accumulate}
-${softmaxFunctions(element, relaxed)}
+${element === "f32" ? softmaxF32Functions(relaxed) : softmaxFunctions(relaxed)}
 )
 `;
 }
 
 /**
- * The tile's softmax terms, in float64 whatever the element type (f64x2, two logits a step;
- * float32 logits promoted exactly), with exp.ts's f64x2 exp (relative error 3.2e-16):
+ * The tile's softmax terms of float64 logits (float32: softmaxF32.ts), f64x2, two logits a
+ * step, with exp.ts's f64x2 exp (relative error 3.2e-16):
  *
  *   stats(z, b, m, s, T, Cc)     for each row t < T of z (T × Cc, Cc a multiple of 4), with
  *     v[c] = z[t][c] + b[c] (b: Cc float64, -Infinity on padding classes): the chunk's max
  *     M = max_c v[c]; if M > m[t], s[t] *= exp(m[t] - M) and m[t] = M; then
  *     s[t] += Σ_c exp(v[c] - m[t]). A chunk whose max is NaN or ±Infinity makes m[t] and s[t]
  *     NaN for good (the row's loss is NaN, as a NaN or infinite logit gives in PyTorch).
- *   gradient(z, b, g, lse, k, T, Cc)   z[t][c] = g[c] - exp(v[c] - lse[t]) · k[t], rounded to
- *     the element type (g: Cc float64, the label-smoothing term or zeros).
+ *   gradient(z, b, g, lse, k, T, Cc)   z[t][c] = g[c] - exp(v[c] - lse[t]) · k[t]
+ *     (g: Cc float64, the label-smoothing term or zeros).
  * m, s, lse, k: T float64 each. Padding classes get exp(-708) (1e-307), not 0: below anything
  * a sum of at least 1 holds; the caller zeroes their gradient.
  */
-function softmaxFunctions(element: MatmulElement, relaxed: boolean): string {
-  const bytes = element === "f32" ? 4 : 8;
-  // Two logits as f64x2 (half h of four): one 64-bit load of two float32s, promoted exactly, or one load of two float64s.
-  const load = (address: string, h: number) =>
-    element === "f32" ? `(f64x2.promote_low_f32x4 (v128.load64_zero offset=${8 * h} ${address}))` : `(v128.load offset=${16 * h} ${address})`;
-  const store = (address: string, h: number, value: string) =>
-    element === "f32" ? `(v128.store64_lane offset=${8 * h} 0 ${address} (f32x4.demote_f64x2_zero ${value}))` : `(v128.store offset=${16 * h} ${address} ${value})`;
+function softmaxFunctions(relaxed: boolean): string {
+  const bytes = 8;
+  const load = (address: string, h: number) => `(v128.load offset=${16 * h} ${address})`;
+  const store = (address: string, h: number, value: string) => `(v128.store offset=${16 * h} ${address} ${value})`;
   const exp = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, relaxed).split("\n").join("\n        ");
   const i32Locals = ["t", "c", "zp", "end", "row"].map((n) => `(local $${n} i32)`).join(" ");
   const v128Locals = ["v0", "v1", "mx0", "mx1", "acc0", "acc1", "d", "e", "k", "kn", "r", "sub", "scale"].map((n) => `(local $${n} v128)`).join(" ");

@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { linearReadmeMarkdown, ratios, runLines, type LinearRecord, type LinearShape } from "../src/commands/bench/linearReport";
+import { readReadmeBlock } from "../src/commands/shared/readmeBlock";
+
+const MiB = 2 ** 20;
+// A fixed fake run, round numbers: (N, D, V) = (1000, 100, 10000) is 6e9 floating-point
+// operations (3 · 2 · N · D · V), so 1 s is 6 GFLOP/s; its float32 logits are 4e7 bytes.
+const run = (label: string, seconds: number | null, rssGrowth: number | null, note = "") => ({ label, seconds, rssGrowth, note });
+const small: LinearShape = {
+  N: 1000,
+  D: 100,
+  V: 10000,
+  loadAfter: "0.40 0.50 0.60",
+  runs: [
+    run("linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD)", 1.5, 2 * MiB),
+    run("linearCrossEntropyFlat, baseline /old/dist, Node v24.0.0 (relaxed SIMD)", 3, 2 * MiB),
+    run("linearCrossEntropyFlat, Node v20.0.0 (exact SIMD)", null, null, "stopped after 300 s"),
+    run("PyTorch 2.13.0+cpu reference, 1 thread (1)", 0.6, 40 * MiB),
+    run("PyTorch 2.13.0+cpu chunked, 1 thread (1)", 1.2, 4 * MiB),
+  ],
+};
+// Twice the work: PyTorch 1 s, ours 3 s (0.33×, under the goal).
+const large: LinearShape = { ...small, N: 2000, runs: [run("linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD)", 3, MiB), run("PyTorch 2.13.0+cpu reference, 1 thread (1)", 1, 80 * MiB)] };
+const record: LinearRecord = { date: "2030-01-02", cpu: "Test CPU 9000", cores: 2, loadBefore: "0.10 0.20 0.30", torch: "2.13.0+cpu (.venv/bin/python)", reps: 1, rounds: 3, shapes: [small, large] };
+
+describe("bench:linear's figures", () => {
+  it("ratios: PyTorch's reference time at 1 thread over each run's, null without a time", () => {
+    const got = ratios(small);
+    [0.4, 0.2, null, 1, 0.5].forEach((expected, i) => (expected === null ? expect(got[i]).toBeNull() : expect(got[i]).toBeCloseTo(expected, 12)));
+  });
+
+  it("the console lines: seconds, GFLOP/s, both ratios for ours, the RSS growth as a share of the logits", () => {
+    const lines = runLines(small);
+    // 6e9 / 1.5 s = 4 GFLOP/s; 0.6 / 1.5 = 0.40; 1.2 / 1.5 = 0.80; 2 MiB of 4e7 bytes = 5.2%.
+    expect(lines[0]).toBe("  linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD): 1.50 s, 4.0 GFLOP/s, 0.40× PyTorch reference 1 thread, 0.80× chunked 1 thread; RSS growth 2.0 MiB (5.2% of the logits); ");
+    expect(lines[2]).toContain("no figures; RSS growth unknown; stopped after 300 s");
+    expect(lines[3]).not.toContain("chunked 1 thread");
+  });
+
+  it("the README block: a row per run, and the goal (0.4×) counted over our runs, the baseline left out", () => {
+    const markdown = linearReadmeMarkdown(record);
+    expect(markdown).toContain("Machine: Test CPU 9000, 2 cores; load average 0.10 0.20 0.30 before the run");
+    expect(markdown).toContain("3 rounds interleaved");
+    expect(markdown).toContain("(N, D, V) = (1000, 100, 10000), float32 logits 38 MiB (1/16: 2.4 MiB); load average 0.40 0.50 0.60 after:");
+    expect(markdown).toContain("| linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD) | 1.50 | 4.0 | 0.40× | 2.0 MiB (5.2% of the logits) |");
+    expect(markdown).toContain("| linearCrossEntropyFlat, Node v20.0.0 (exact SIMD) | no figures (stopped after 300 s) |  |  | unknown |");
+    // 12e9 / 3 s = 4 GFLOP/s, 1 / 3 = 0.33×.
+    expect(markdown).toContain("| linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD) | 3.00 | 4.0 | 0.33× | 1.0 MiB (1.3% of the logits) |");
+    expect(markdown).toContain("(issue 22's time goal) — linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD): 1 of 2.");
+    expect(markdown).not.toMatch(/baseline[^|]*: \d of/);
+  });
+
+  it("README.md has the block, written by the bench (not typed): its header and a table for each of the bench's three shapes", () => {
+    const block = readReadmeBlock(readFileSync(join(__dirname, "..", "README.md"), "utf8"), "bench-linear");
+    expect(block).not.toBeNull();
+    expect(block!).toMatch(/^Written by `npm run bench:linear -- --readme` on \d{4}-\d\d-\d\d\./);
+    for (const shape of ["(1024, 256, 32000)", "(4096, 512, 50257)", "(1024, 256, 128256)"]) expect(block!).toContain(`(N, D, V) = ${shape}`);
+  });
+});

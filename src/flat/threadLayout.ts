@@ -8,7 +8,7 @@
  * while the calling thread fills or empties the other.
  *
  * Layout (bytes):
- *   [0, 256)            int32 control words: SEQ, ENDED, READY, then STATE, JOB, ROWS, TERMS per slot
+ *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, then STATE, JOB, ROWS, TERMS, FIRST per slot
  *   [4096, ...)         SLOTS slots of SLOT_BYTES:
  *     logits   CHUNK_BYTES        the chunk's logits, float32 or float64
  *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
@@ -29,10 +29,40 @@ export const CONTROL = {
   ENDED: 1,
   /** 1 once the worker has loaded its kernel and listens for calls. */
   READY: 2,
+  /**
+   * 1 while the worker sleeps in Atomics.wait on SEQ: only then does the calling thread call
+   * Atomics.notify, which costs it tens of microseconds when it wakes a thread on this machine.
+   */
+  SLEEPING: 3,
 } as const;
 
-/** A slot's control words: CONTROL_SLOT + 4·slot + one of these. */
-export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3 } as const;
+/**
+ * The pool's `done` words, shared by every worker: DONE is bumped at every slot a worker
+ * finishes, and the calling thread waits on it; WAITING is 1 while it sleeps there, so that a
+ * worker notifies only a sleeper.
+ */
+export const DONE = { COUNT: 0, WAITING: 1 } as const;
+export const DONE_BYTES = 8;
+
+/**
+ * How long a thread that runs out of work during a call polls the word it waits for before it
+ * sleeps in Atomics.wait: about a chunk's time (a chunk of 64K float32 logits takes 50 to 100
+ * µs), so that within a call neither side pays a wake-up (measured on the 2-core Xeon: an
+ * Atomics.notify that wakes a thread cost the notifier 30 to 85 µs, as much as copying a chunk).
+ */
+export const SPIN_MS = 0.2;
+
+/** Poll `words[index]` until it is not `seen` (true) or SPIN_MS pass (false). */
+export function spinWhile(words: Int32Array, index: number, seen: number): boolean {
+  const end = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (Atomics.load(words, index) !== seen) return true;
+    if (performance.now() > end) return false;
+  }
+}
+
+/** A slot's control words: CONTROL_SLOT + 8·slot + one of these. FIRST: the chunk's first row. */
+export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3, FIRST: 4 } as const;
 const CONTROL_SLOT = 8;
 
 /** A slot's states. */
@@ -61,7 +91,7 @@ export const SLOT_BYTES = TERMS + MAX_TERMS * 8;
 export const SHARED_BYTES = DATA + SLOTS * SLOT_BYTES;
 
 /** Index of slot s's control word `word`. */
-export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 4 * slot + word;
+export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 8 * slot + word;
 
 /** Typed views on one slot. */
 export interface SlotViews {

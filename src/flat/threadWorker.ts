@@ -11,7 +11,7 @@ import { kernelFor, type Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import type { Plan } from "./plan";
-import { CONTROL, SLOTS, STATE, SLOT_WORD, slotViews, slotWord, type Job, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, SLOTS, STATE, SLOT_WORD, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
 
 const { shared, done: doneBuffer } = workerData as WorkerData;
 const control = new Int32Array(shared);
@@ -57,8 +57,20 @@ function compute(job: Job, weight: Float64Array | null, kernel: Kernel, options:
 
 function finish(s: number, state: number): void {
   Atomics.store(control, slotWord(s, SLOT_WORD.STATE), state);
-  Atomics.add(done, 0, 1);
-  Atomics.notify(done, 0);
+  Atomics.add(done, DONE.COUNT, 1);
+  if (Atomics.load(done, DONE.WAITING)) Atomics.notify(done, DONE.COUNT);
+}
+
+/**
+ * Nothing in the slots: poll SEQ for a while (the calling thread is most likely filling one),
+ * then sleep until it changes. SLEEPING is set before SEQ is read again, and the calling
+ * thread bumps SEQ before it reads SLEEPING, so one of the two always sees the other.
+ */
+function idle(seen: number): void {
+  if (spinWhile(control, CONTROL.SEQ, seen)) return;
+  Atomics.store(control, CONTROL.SLEEPING, 1);
+  Atomics.wait(control, CONTROL.SEQ, seen);
+  Atomics.store(control, CONTROL.SLEEPING, 0);
 }
 
 /** One call: compute every chunk of this job left in a slot, until the calling thread ends the call. */
@@ -102,7 +114,7 @@ function run(job: Job): void {
       told = true;
       parentPort?.postMessage({ failure });
     }
-    if (!took) Atomics.wait(control, CONTROL.SEQ, seen);
+    if (!took) idle(seen);
   }
 }
 

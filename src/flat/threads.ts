@@ -26,7 +26,7 @@ import type { Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScratch } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import { replaySums, type Plan } from "./plan";
-import { CONTROL, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, type Job, type SlotViews, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
@@ -52,7 +52,7 @@ interface PoolWorker {
   ready: Promise<void>;
 }
 
-const doneBuffer = new SharedArrayBuffer(4);
+const doneBuffer = new SharedArrayBuffer(DONE_BYTES);
 const done = new Int32Array(doneBuffer);
 const pool: PoolWorker[] = [];
 let jobs = 0;
@@ -188,8 +188,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
   } finally {
     for (const w of team) {
       Atomics.store(w.control, CONTROL.ENDED, job.id);
-      Atomics.add(w.control, CONTROL.SEQ, 1);
-      Atomics.notify(w.control, CONTROL.SEQ);
+      wake(w);
     }
   }
   return true;
@@ -200,7 +199,7 @@ function freeSlots(w: PoolWorker): void {
   for (let s = 0; s < SLOTS; s++) {
     const state = slotWord(s, SLOT_WORD.STATE);
     const start = Date.now();
-    while (Atomics.load(w.control, state) === STATE.BUSY && Date.now() - start < STALL_MS) Atomics.wait(done, 0, Atomics.load(done, 0), 10);
+    while (Atomics.load(w.control, state) === STATE.BUSY && Date.now() - start < STALL_MS) Atomics.wait(done, DONE.COUNT, Atomics.load(done, DONE.COUNT), 10);
     Atomics.store(w.control, state, STATE.FREE);
   }
 }
@@ -218,7 +217,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
   let byWorkers = 0;
   let takenBack = 0;
   for (;;) {
-    const seen = Atomics.load(done, 0);
+    const seen = Atomics.load(done, DONE.COUNT);
     for (const w of team) {
       for (let s = 0; s < SLOTS; s++) {
         const word = slotWord(s, SLOT_WORD.STATE);
@@ -263,7 +262,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
       }
     }
     if (tookBack) continue;
-    if (Atomics.wait(done, 0, seen, 1000) === "timed-out") {
+    if (sleep(seen) === "timed-out") {
       waitedSince ||= Date.now();
       if (Date.now() - waitedSince > STALL_MS) throw new Error(`crossEntropyFlat: a worker thread has not finished its chunk in ${STALL_MS / 1000} s`);
     } else waitedSince = 0;
@@ -283,8 +282,22 @@ function fill(plan: Plan, w: PoolWorker, s: number, c: number, rows: number, R: 
   Atomics.store(w.control, slotWord(s, SLOT_WORD.JOB), id);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.ROWS), rows);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.STATE), STATE.FULL);
+  wake(w);
+}
+
+/** Tell a worker its slots or the call changed: bump SEQ, and notify it only if it sleeps (threadWorker.ts's idle). */
+function wake(w: PoolWorker): void {
   Atomics.add(w.control, CONTROL.SEQ, 1);
-  Atomics.notify(w.control, CONTROL.SEQ);
+  if (Atomics.load(w.control, CONTROL.SLEEPING)) Atomics.notify(w.control, CONTROL.SEQ);
+}
+
+/** Wait until a worker finishes a slot (DONE.COUNT moves from `seen`): a poll first, then Atomics.wait for up to a second. */
+function sleep(seen: number): "ok" | "not-equal" | "timed-out" {
+  if (spinWhile(done, DONE.COUNT, seen)) return "ok";
+  Atomics.store(done, DONE.WAITING, 1);
+  const result = Atomics.wait(done, DONE.COUNT, seen, 1000);
+  Atomics.store(done, DONE.WAITING, 0);
+  return result;
 }
 
 /** A computed slot's gradient and losses into the caller's arrays; returns its terms. */

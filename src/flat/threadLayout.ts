@@ -134,6 +134,14 @@ export interface Job {
   /** The gradient's element type, or null without a gradient. */
   grad: "f32" | "f64" | null;
   losses: boolean;
+  /**
+   * The caller's arrays that lie on a SharedArrayBuffer (sharedArrays.ts), posted as views on the
+   * same memory: the worker reads the chunk's logits and writes its gradient and losses there,
+   * not through its slot. Null for an array that goes through the slot.
+   */
+  sharedLogits: Float32Array | Float64Array | null;
+  sharedGrad: Float32Array | Float64Array | null;
+  sharedLosses: Float64Array | null;
 }
 
 /** What a worker gets when it starts. */

@@ -2,7 +2,8 @@
  * A worker thread of crossEntropyFlat's pool (threads.ts), with its own instance of the same
  * WebAssembly kernel. Between calls it sits in its event loop; a call posts it a Job (the
  * plan's constants) and, for as long as the call lasts, the worker takes the chunks the calling
- * thread leaves in its slots (threadLayout.ts) and computes each exactly as one thread would
+ * thread leaves in its slots (threadLayout.ts; the logits, gradient and losses in the caller's
+ * own arrays where those are shared, sharedArrays.ts) and computes each exactly as one thread would
  * (kernelSweep.ts's sweepChunk): the same rows, in the same kernel, finished by the same code,
  * its sums' terms logged so the calling thread adds them in row order.
  */
@@ -23,8 +24,12 @@ const scratch = chunkScratch();
 function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: number): Plan {
   const v = slots[s];
   const C = job.C;
+  const r0 = Atomics.load(control, slotWord(s, SLOT_WORD.FIRST));
+  /** The chunk's rows in the caller's array where it is shared, else in the slot. */
+  const own = <T extends Float32Array | Float64Array>(caller: T | null, perRow: number, slot: T): T =>
+    (caller ? caller.subarray(r0 * perRow, (r0 + rows) * perRow) : slot.subarray(0, rows * perRow)) as T;
   return {
-    logits: (job.element === "f32" ? v.logits32 : v.logits64).subarray(0, rows * C),
+    logits: own(job.sharedLogits, C, job.element === "f32" ? v.logits32 : v.logits64),
     targets: v.targets.subarray(0, rows),
     N: rows,
     C,
@@ -32,8 +37,8 @@ function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: numbe
     ignoreIndex: job.ignoreIndex,
     e: job.e,
     W: job.W,
-    grad: job.grad === null ? null : (job.grad === "f32" ? v.grad32 : v.grad64).subarray(0, rows * C),
-    losses: job.losses ? v.losses.subarray(0, rows) : null,
+    grad: job.grad === null ? null : own(job.sharedGrad, C, job.grad === "f32" ? v.grad32 : v.grad64),
+    losses: job.losses ? own(job.sharedLosses, 1, v.losses) : null,
     nllGrad: job.nllGrad,
     smoothGrad: job.smoothGrad,
     smoothGradSum: job.smoothGradSum,

@@ -6,7 +6,9 @@
  * (kernelSweep.ts: the same rows per chunk). The calling thread computes chunks from the front,
  * straight into the caller's arrays; it hands chunks from the back to the workers, copying
  * each into a worker's shared slot (threadLayout.ts: the caller's arrays are ordinary memory,
- * which a worker cannot see) and the gradient and losses back out; when it runs out of chunks
+ * which a worker cannot see) and the gradient and losses back out, except the arrays that lie
+ * on a SharedArrayBuffer (sharedArrays.ts), which the workers read and write where they are;
+ * when it runs out of chunks
  * it takes back those no worker has started and waits (Atomics.wait) for the rest. So a worker
  * that is slow to start, or busy, costs nothing but its share, and the first call works while
  * the pool is still starting.
@@ -26,6 +28,7 @@ import type { Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScratch } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import { replaySums, type Plan } from "./plan";
+import { isShared } from "./sharedArrays";
 import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
 
 /**
@@ -60,7 +63,7 @@ let jobs = 0;
 let broken = false;
 
 /** How the last threaded call shared its chunks (for the tests and the bench). */
-export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0 };
+export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0 };
 
 /** The worker's script: beside this file in dist/, or in dist/flat when running from src/ (the tests). */
 function workerPath(): string {
@@ -178,6 +181,9 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
     smoothGradSum: plan.smoothGradSum,
     grad: plan.grad === null ? null : plan.grad instanceof Float32Array ? "f32" : "f64",
     losses: plan.losses !== null,
+    sharedLogits: isShared(plan.logits) ? plan.logits : null,
+    sharedGrad: isShared(plan.grad) ? plan.grad : null,
+    sharedLosses: isShared(plan.losses) ? plan.losses : null,
   };
   for (const w of team) {
     freeSlots(w);
@@ -216,6 +222,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
   let waitedSince = 0;
   let byWorkers = 0;
   let takenBack = 0;
+  copied = 0;
   for (;;) {
     const seen = Atomics.load(done, DONE.COUNT);
     for (const w of team) {
@@ -225,7 +232,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
         if (state === STATE.DONE || state === STATE.FAILED) {
           const c = w.chunkOf[s];
           if (state === STATE.DONE) {
-            logs[c] = collect(plan, w.control, w.slots[s], s, c * R, rowsOf(c));
+            logs[c] = collect(plan, job, w.control, w.slots[s], s, c * R, rowsOf(c));
             byWorkers++;
           } else {
             // Quietly: the worker posts why, and its message is the warning.
@@ -237,7 +244,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
           outstanding--;
         }
         if (state === STATE.FREE && !w.dead && lo <= hi) {
-          fill(plan, w, s, hi, rowsOf(hi), R, job.id);
+          fill(plan, job, w, s, hi, rowsOf(hi), R);
           w.chunkOf[s] = hi--;
           outstanding++;
         }
@@ -267,19 +274,26 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
       if (Date.now() - waitedSince > STALL_MS) throw new Error(`crossEntropyFlat: a worker thread has not finished its chunk in ${STALL_MS / 1000} s`);
     } else waitedSince = 0;
   }
-  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack });
+  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied });
   // The chunks from the front are in the sums already; the rest follow in chunk order.
   for (let c = lo; c < chunks; c++) replaySums(plan, logs[c]);
 }
 
-/** Copy chunk c's rows and targets into a worker's slot and wake the worker. */
-function fill(plan: Plan, w: PoolWorker, s: number, c: number, rows: number, R: number, id: number): void {
+/** Logits, gradient values and losses the calling thread copied into or out of slots in the current call. */
+let copied = 0;
+
+/** Copy chunk c's targets, and its rows unless the worker reads them where they are, into a worker's slot, and wake the worker. */
+function fill(plan: Plan, job: Job, w: PoolWorker, s: number, c: number, rows: number, R: number): void {
   const { C } = plan;
   const r0 = c * R;
   const v = w.slots[s];
   v.targets.set(plan.targets.subarray(r0, r0 + rows));
-  (plan.logits instanceof Float32Array ? v.logits32 : v.logits64).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
-  Atomics.store(w.control, slotWord(s, SLOT_WORD.JOB), id);
+  if (!job.sharedLogits) {
+    (plan.logits instanceof Float32Array ? v.logits32 : v.logits64).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
+    copied += rows * C;
+  }
+  Atomics.store(w.control, slotWord(s, SLOT_WORD.FIRST), r0);
+  Atomics.store(w.control, slotWord(s, SLOT_WORD.JOB), job.id);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.ROWS), rows);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.STATE), STATE.FULL);
   wake(w);
@@ -300,11 +314,17 @@ function sleep(seen: number): "ok" | "not-equal" | "timed-out" {
   return result;
 }
 
-/** A computed slot's gradient and losses into the caller's arrays; returns its terms. */
-function collect(plan: Plan, control: Int32Array, v: SlotViews, s: number, r0: number, rows: number): Float64Array {
+/** A computed slot's gradient and losses into the caller's arrays, unless the worker wrote them there; returns its terms. */
+function collect(plan: Plan, job: Job, control: Int32Array, v: SlotViews, s: number, r0: number, rows: number): Float64Array {
   const { C, grad, losses } = plan;
-  if (grad) grad.set((grad instanceof Float32Array ? v.grad32 : v.grad64).subarray(0, rows * C), r0 * C);
-  if (losses) losses.set(v.losses.subarray(0, rows), r0);
+  if (grad && !job.sharedGrad) {
+    grad.set((grad instanceof Float32Array ? v.grad32 : v.grad64).subarray(0, rows * C), r0 * C);
+    copied += rows * C;
+  }
+  if (losses && !job.sharedLosses) {
+    losses.set(v.losses.subarray(0, rows), r0);
+    copied += rows;
+  }
   return v.terms.slice(0, Atomics.load(control, slotWord(s, SLOT_WORD.TERMS)));
 }
 

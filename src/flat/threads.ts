@@ -33,13 +33,15 @@ import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotV
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, waking the worker and copying rows to it and back cost more than they save. Chosen from
- * `npm run bench`'s crossover (one thread against two at C = 1000, 16K to 4M logits) on the
- * project's 2-core Xeon with its second core free: two threads were faster from 256,000 logits
- * on (1.19× forward, 1.01× forward + backward there; 1.3× from 1M) and slower at 128,000
- * (src/flat/README.md).
+ * it, starting the worker on the call (a message, 40 to 80 µs before it computes) and handing
+ * it rows cost more than they save. Chosen from `npm run bench`'s crossover (one thread against
+ * two at C = 1000, 16K to 4M logits) and from batches of one-row chunks, on the project's
+ * 2-core Xeon: two threads were faster from 512,000 logits on at C = 1000 and at C = 128256
+ * (1.2× there), and slower at (8, 50257), 402,000 logits (0.8×). Rows per chunk did not tell
+ * them apart: C = 1000 takes 65 rows a chunk, C = 50257 and C = 128256 one row, and the row of
+ * 128256 paid where the row of 50257 did not (src/flat/README.md).
  */
-export const THREAD_MIN_LOGITS = 1 << 18;
+export const THREAD_MIN_LOGITS = 1 << 19;
 
 /** How long the calling thread waits for a worker that has taken a chunk before it gives up. */
 const STALL_MS = 60_000;

@@ -181,6 +181,43 @@ describe("shared arrays: the workers read the logits and write the gradient and 
     }
   }
 
+  // Float32 rows of odd C start 4 bytes off 8 every other row, and V8 copies such a range to or
+  // from a SharedArrayBuffer byte by byte unless the destination is 4 bytes off too: those chunks
+  // go to the kernel (and a worker's slot) from byte 4. The same bits wherever the logits start.
+  for (const [N, C] of [[41, 70001], [1051, 1001]] as const) {
+    it(`(${N}, ${C}) float32, logits from byte 0 or 4 of an ordinary or shared buffer, one thread or two: the same bits`, () => {
+      const { logits, targets } = batch(N, C, "f32", 5);
+      const one = run(logits, targets, C, { reduction: "none" }, "f32");
+      const placed = (isShared: boolean, byte: 0 | 4): Float32Array => {
+        const whole = isShared ? sharedFloat32Array(N * C + 1) : new Float32Array(N * C + 1);
+        const x = whole.subarray(byte / 4, byte / 4 + N * C);
+        x.set(logits);
+        return x;
+      };
+      for (const isShared of [false, true]) {
+        for (const byte of [0, 4] as const) {
+          const x = placed(isShared, byte);
+          expect(x.byteOffset).toBe(byte);
+          for (const threads of [1, 2]) {
+            let workers = 0;
+            for (let attempt = 0; attempt < (threads === 1 ? 1 : 200) && (threads === 1 || workers === 0); attempt++) {
+              // The gradient 4 bytes off too, where the logits are: its copy out of the kernel keeps to the same rule.
+              const g = placed(isShared, byte);
+              const losses = new Float64Array(N);
+              const total = crossEntropyFlat(x, targets, C, { reduction: "none", grad: g, losses, threads });
+              const what = `${isShared ? "shared" : "ordinary"}, byte ${byte}, ${threads} thread(s)`;
+              expect(Object.is(total, one.loss), `${what}: ${total} against ${one.loss}`).toBe(true);
+              sameBits(one.grad as Float32Array, g, `${what}: grad`);
+              sameBits(one.losses as Float64Array, losses, `${what}: losses`);
+              workers = lastShare.workers;
+            }
+            if (threads === 2) expect(workers, "the worker computed at least one chunk").toBeGreaterThan(0);
+          }
+        }
+      }
+    });
+  }
+
   it("sharedFloat32Array and sharedFloat64Array: zeros on a SharedArrayBuffer; a bad length names itself", () => {
     const a = sharedFloat32Array(3);
     const b = sharedFloat64Array(0);

@@ -10,7 +10,7 @@
  * Layout (bytes):
  *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, then STATE, JOB, ROWS, TERMS, FIRST per slot
  *   [4096, ...)         SLOTS slots of SLOT_BYTES:
- *     logits   CHUNK_BYTES        the chunk's logits, float32 or float64
+ *     logits   CHUNK_BYTES + 64   the chunk's logits, float32 or float64, from byte 0 or 4
  *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
  *     targets  MAX_ROWS × 4       its targets (int32)
  *     losses   MAX_ROWS × 8       its per-row losses (float64)
@@ -80,7 +80,8 @@ export const STATE = {
 } as const;
 
 const DATA = 4096;
-const GRAD = CHUNK_BYTES;
+/** The logits may start at byte 4 of the slot (SlotViews.logits32From4), so 64 bytes of slack. */
+const GRAD = CHUNK_BYTES + 64;
 const TARGETS = GRAD + 2 * CHUNK_BYTES;
 const LOSSES = TARGETS + MAX_ROWS * 4;
 const TERMS = LOSSES + MAX_ROWS * 8;
@@ -96,6 +97,8 @@ export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 8
 /** Typed views on one slot. */
 export interface SlotViews {
   logits32: Float32Array;
+  /** From byte 4: where float32 rows go whose source starts 4 bytes off 8 (kernel.ts's logitsFrom4). */
+  logits32From4: Float32Array;
   logits64: Float64Array;
   grad32: Float32Array;
   grad64: Float64Array;
@@ -108,6 +111,7 @@ export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
   const at = DATA + slot * SLOT_BYTES;
   return {
     logits32: new Float32Array(shared, at, CHUNK_BYTES / 4),
+    logits32From4: new Float32Array(shared, at + 4, CHUNK_BYTES / 4),
     logits64: new Float64Array(shared, at, CHUNK_BYTES / 8),
     grad32: new Float32Array(shared, at + GRAD, CHUNK_BYTES / 4),
     grad64: new Float64Array(shared, at + GRAD, CHUNK_BYTES / 4),
@@ -140,6 +144,8 @@ export interface Job {
    * not through its slot. Null for an array that goes through the slot.
    */
   sharedLogits: Float32Array | Float64Array | null;
+  /** The caller's logits' byteOffset: a chunk goes into the slot 4 bytes in when its rows start 4 bytes off 8 (slotLogits). */
+  logitsByteOffset: number;
   sharedGrad: Float32Array | Float64Array | null;
   sharedLosses: Float64Array | null;
 }
@@ -149,4 +155,15 @@ export interface WorkerData {
   shared: SharedArrayBuffer;
   /** The pool's int32 word that every worker bumps when it finishes a slot. */
   done: SharedArrayBuffer;
+}
+
+/**
+ * Where chunk rows r0.. of logits (starting `byteOffset` into their buffer) go in a slot: from
+ * byte 0, or from byte 4 when they start 4 bytes off 8, so that the copies into and out of the
+ * slot, which is a SharedArrayBuffer, keep source and destination aligned alike (V8 copies
+ * them byte by byte otherwise).
+ */
+export function slotLogits(v: SlotViews, element: "f32" | "f64", byteOffset: number, r0: number, C: number): Float32Array | Float64Array {
+  if (element === "f64") return v.logits64;
+  return (byteOffset + r0 * C * 4) % 8 ? v.logits32From4 : v.logits32;
 }

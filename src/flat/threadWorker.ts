@@ -12,7 +12,7 @@ import { kernelFor, type Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import type { Plan } from "./plan";
-import { CONTROL, DONE, SLOTS, STATE, SLOT_WORD, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, SLOTS, STATE, SLOT_WORD, slotLogits, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
 
 const { shared, done: doneBuffer } = workerData as WorkerData;
 const control = new Int32Array(shared);
@@ -29,7 +29,7 @@ function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: numbe
   const own = <T extends Float32Array | Float64Array>(caller: T | null, perRow: number, slot: T): T =>
     (caller ? caller.subarray(r0 * perRow, (r0 + rows) * perRow) : slot.subarray(0, rows * perRow)) as T;
   return {
-    logits: own(job.sharedLogits, C, job.element === "f32" ? v.logits32 : v.logits64),
+    logits: own(job.sharedLogits, C, slotLogits(v, job.element, job.logitsByteOffset, r0, C)),
     targets: v.targets.subarray(0, rows),
     N: rows,
     C,

@@ -29,7 +29,7 @@ import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScra
 import type { SweepOptions } from "./longRowSweep";
 import { replaySums, type Plan } from "./plan";
 import { isShared } from "./sharedArrays";
-import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotLogits, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
@@ -184,6 +184,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
     grad: plan.grad === null ? null : plan.grad instanceof Float32Array ? "f32" : "f64",
     losses: plan.losses !== null,
     sharedLogits: isShared(plan.logits) ? plan.logits : null,
+    logitsByteOffset: plan.logits.byteOffset,
     sharedGrad: isShared(plan.grad) ? plan.grad : null,
     sharedLosses: isShared(plan.losses) ? plan.losses : null,
   };
@@ -291,7 +292,7 @@ function fill(plan: Plan, job: Job, w: PoolWorker, s: number, c: number, rows: n
   const v = w.slots[s];
   v.targets.set(plan.targets.subarray(r0, r0 + rows));
   if (!job.sharedLogits) {
-    (plan.logits instanceof Float32Array ? v.logits32 : v.logits64).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
+    slotLogits(v, job.element, job.logitsByteOffset, r0, C).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
     copied += rows * C;
   }
   Atomics.store(w.control, slotWord(s, SLOT_WORD.FIRST), r0);

@@ -36,10 +36,11 @@ import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotL
  * it, starting the worker on the call (a message, 40 to 80 µs before it computes) and handing
  * it rows cost more than they save. Chosen from `npm run bench`'s crossover (one thread against
  * two at C = 1000, 16K to 4M logits) and from batches of one-row chunks, on the project's
- * 2-core Xeon: two threads were faster from 512,000 logits on at C = 1000 and at C = 128256
- * (1.2× there), and slower at (8, 50257), 402,000 logits (0.8×). Rows per chunk did not tell
- * them apart: C = 1000 takes 65 rows a chunk, C = 50257 and C = 128256 one row, and the row of
- * 128256 paid where the row of 50257 did not (src/flat/README.md).
+ * 2-core Xeon: two threads were faster from 64,000 to 512,000 logits on at C = 1000, depending
+ * on the run, and at 513,000 logits of C = 128256 (1.25×), and slower at (8, 50257), 402,000
+ * logits (0.8× to 0.93×), and (2, 128256), 257,000 (0.81×). Rows per chunk were no better a
+ * rule: one-row chunks of C = 128256 paid at 513K logits where those of C = 50257 did not at
+ * 804K, through a misaligned copy since fixed (threadLayout.ts's slotLogits; README's notes).
  */
 export const THREAD_MIN_LOGITS = 1 << 19;
 

@@ -8,6 +8,7 @@ export { natsToBits, bitsToNats, perplexity } from "./loss/units";
 export { crossEntropyBackward, crossEntropyTargetBackward, nllLossBackward } from "./loss/crossEntropyBackward";
 export { crossEntropyFlat } from "./flat/crossEntropyFlat";
 export { closeThreads, startThreads, THREAD_MIN_LOGITS } from "./flat/threads";
+export { sharedFloat32Array, sharedFloat64Array } from "./flat/sharedArrays";
 // The loss at LLM scale: the linear head and the loss in one call (issue 22).
 export {
   linearCrossEntropy, linearCrossEntropyBackward, type LinearCrossEntropyOptions, type LinearCrossEntropyGradients,

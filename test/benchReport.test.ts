@@ -224,6 +224,34 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
     );
   });
 
+  it("puts the shared arrays' column beside the threaded one, counted against PyTorch's default threads", () => {
+    const shared = peer("flatThreadsShared", "crossEntropyFlat (wasm), 2 threads, shared arrays", "crossEntropyFlat, 2 threads, shared arrays", "sharedFloat32Array");
+    // 1024 × 1024 = 2^20 logits, at least 1M: 2^20 ns is 1 ns per logit. PyTorch's 2 threads 1 ns forward and 2 forward +
+    // backward; ordinary arrays 2 and 1 (0.50×, 2.00×); shared arrays 0.5 and 1 (2.00×, 2.00×).
+    const ns = (x: number): number => (x * 2 ** 20) / 1e9;
+    const big = {
+      N: 1024,
+      C: 1024,
+      measures: [measure("torch2Threads", 1024, ns(1), ns(2)), measure("flatThreads", 1024, ns(2), ns(1)), measure("flatThreadsShared", 1024, ns(0.5), ns(1))],
+    };
+    const both: BenchRecord = {
+      ...withThreads,
+      peers: [peers[0], threaded, shared, ...peers.slice(1)],
+      results: [{ ...withThreads.results[0], measures: [...withThreads.results[0].measures, measure("flatThreadsShared", 1000, 0.0004, 0.004)] }, withThreads.results[1], big],
+    };
+    const markdown = readmeMarkdown(both);
+    const table = markdown.split("\n").filter((l) => l.startsWith("|")).slice(0, 5);
+    expect(table[0]).toContain("| crossEntropyFlat, 2 threads fwd | fwd + bwd | crossEntropyFlat, 2 threads, shared arrays fwd | fwd + bwd | PyTorch 2.13, 2 threads fwd |");
+    // (1000, 1000): 0.4 ns against 0.5 forward (1.25×), 4.0 against 5.0 forward + backward (1.25×).
+    expect(table[2]).toContain("| 0.250 (**2.00×**) | 10.0 (0.50×) | 0.400 (**1.25×**) | 4.00 (**1.25×**) | 0.500 | 5.00 |");
+    expect(table[4]).toContain("| 2.00 (0.50×) | 1.00 (**2.00×**) | 0.500 (**2.00×**) | 1.00 (**2.00×**) | 1.00 | 2.00 |");
+    expect(markdown).toContain(
+      "at least as fast at 0 of 1 shapes of at least 1M logits forward and 1 of 1 forward + backward; with the logits and the gradient on SharedArrayBuffers " +
+        "(`sharedFloat32Array`, the workers read and write them where they are), 1 of 1 forward and 1 of 1 forward + backward. ",
+    );
+    expect(markdown).toContain("crossEntropyFlat (wasm), 2 threads, shared arrays (sharedFloat32Array)");
+  });
+
   it("crossoverLogits: the smallest size from which every larger one is faster", () => {
     const points = withThreads.threads?.crossover ?? [];
     expect(crossoverLogits(points, "forward")).toBe(128_000);

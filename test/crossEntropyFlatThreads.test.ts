@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crossEntropyFlat, mulberry32 as random, startThreads, THREAD_MIN_LOGITS } from "../src";
+import { crossEntropyFlat, mulberry32 as random, sharedFloat32Array, sharedFloat64Array, startThreads, THREAD_MIN_LOGITS } from "../src";
 import type { CrossEntropyFlatOptions, FlatLogits } from "../src/flat/checkFlat";
 import { closeThreads, lastShare, poolSize } from "../src/flat/threads";
 
@@ -111,7 +111,8 @@ describe("crossEntropyFlat with threads: bit for bit one thread's results", () =
   }
 
   it("small batches, N < threads and N = 0 stay on the calling thread, with one thread's results", () => {
-    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [200, 1000]];
+    // (8, 50257): a GPT-2 vocabulary's 8 rows, 402,000 logits, which two threads computed slower than one.
+    const cases: Array<[number, number]> = [[1, 1000], [3, 10], [0, 5], [0, 1000], [200, 1000], [8, 50257]];
     for (const [N, C] of cases) {
       const { logits, targets } = batch(N, C, "f32", 7);
       const before = { ...lastShare };
@@ -134,6 +135,99 @@ describe("crossEntropyFlat with threads: bit for bit one thread's results", () =
     const many = run(logits, targets, 1000, {}, "f32", 3);
     expect(poolSize()).toBeGreaterThanOrEqual(2);
     sameBits(one.grad as FlatLogits, many.grad as FlatLogits, "grad");
+  });
+});
+
+/** A copy of `a` on a SharedArrayBuffer (sharedArrays.ts), or zeros of its type and length. */
+function shared<T extends FlatLogits>(a: T, copy = true): T {
+  const out = (a instanceof Float32Array ? sharedFloat32Array(a.length) : sharedFloat64Array(a.length)) as T;
+  if (copy) out.set(a);
+  return out;
+}
+
+describe("shared arrays: the workers read the logits and write the gradient and losses where they are", () => {
+  // Each of logits, grad and losses on a SharedArrayBuffer or not, in every combination.
+  const combos = [[true, true, true], [true, false, false], [false, true, false], [false, false, true], [false, false, false]] as const;
+  for (const element of ["f32", "f64"] as const) {
+    for (const options of [OPTIONS[0], OPTIONS[2], OPTIONS[5]]) {
+      for (const [sharedLogits, sharedGrad, sharedLosses] of combos) {
+        it(`(1051, 1000) ${element} ${JSON.stringify(options).slice(0, 40)}: logits ${sharedLogits ? "shared" : "ordinary"}, grad ${sharedGrad ? "shared" : "ordinary"}, losses ${sharedLosses ? "shared" : "ordinary"}`, () => {
+          const [N, C] = [1051, 1000];
+          const fitted = fit(options, C);
+          // The reduced loss too ("none" is the first call's): "mean", or "sum" for the "none" options.
+          const reduced = { ...fitted, reduction: fitted.reduction === "none" ? ("sum" as const) : fitted.reduction };
+          const { logits, targets } = batch(N, C, element, 11, -100);
+          const one = run(logits, targets, C, { ...fitted, reduction: "none" }, element);
+          const expectedLoss = run(logits, targets, C, reduced, element).loss;
+          const x = sharedLogits ? shared(logits) : logits;
+          let workers = 0;
+          for (let attempt = 0; attempt < 200 && workers === 0; attempt++) {
+            const grad = sharedGrad ? shared(one.grad as FlatLogits, false) : (element === "f32" ? new Float32Array(N * C) : new Float64Array(N * C));
+            const losses = sharedLosses ? sharedFloat64Array(N) : new Float64Array(N);
+            const total = crossEntropyFlat(x, targets, C, { ...fitted, reduction: "none", grad, losses, threads: 2 });
+            expect(Object.is(total, one.loss), `sum of the losses ${total} with threads, ${one.loss} with one thread`).toBe(true);
+            sameBits(one.grad as FlatLogits, grad, "grad");
+            sameBits(one.losses as Float64Array, losses, "losses");
+            workers = lastShare.workers;
+            // The calling thread copies a worker's chunks of the ordinary arrays only.
+            if (sharedLogits && sharedGrad && sharedLosses) expect(lastShare.copied, "values the calling thread copied").toBe(0);
+            else if (workers > 0) expect(lastShare.copied, "values the calling thread copied").toBeGreaterThan(0);
+            const mean = crossEntropyFlat(x, targets, C, { ...reduced, threads: 2 });
+            expect(Object.is(mean, expectedLoss), `the loss ${mean} with threads, ${expectedLoss} with one thread`).toBe(true);
+          }
+          expect(workers, "the worker computed at least one chunk").toBeGreaterThan(0);
+        });
+      }
+    }
+  }
+
+  // Float32 rows of odd C start 4 bytes off 8 every other row, and V8 copies such a range to or
+  // from a SharedArrayBuffer byte by byte unless the destination is 4 bytes off too: those chunks
+  // go to the kernel (and a worker's slot) from byte 4. The same bits wherever the logits start.
+  for (const [N, C] of [[41, 70001], [1051, 1001]] as const) {
+    it(`(${N}, ${C}) float32, logits from byte 0 or 4 of an ordinary or shared buffer, one thread or two: the same bits`, () => {
+      const { logits, targets } = batch(N, C, "f32", 5);
+      const one = run(logits, targets, C, { reduction: "none" }, "f32");
+      const placed = (isShared: boolean, byte: 0 | 4): Float32Array => {
+        const whole = isShared ? sharedFloat32Array(N * C + 1) : new Float32Array(N * C + 1);
+        const x = whole.subarray(byte / 4, byte / 4 + N * C);
+        x.set(logits);
+        return x;
+      };
+      for (const isShared of [false, true]) {
+        for (const byte of [0, 4] as const) {
+          const x = placed(isShared, byte);
+          expect(x.byteOffset).toBe(byte);
+          for (const threads of [1, 2]) {
+            let workers = 0;
+            for (let attempt = 0; attempt < (threads === 1 ? 1 : 200) && (threads === 1 || workers === 0); attempt++) {
+              // The gradient 4 bytes off too, where the logits are: its copy out of the kernel keeps to the same rule.
+              const g = placed(isShared, byte);
+              const losses = new Float64Array(N);
+              const total = crossEntropyFlat(x, targets, C, { reduction: "none", grad: g, losses, threads });
+              const what = `${isShared ? "shared" : "ordinary"}, byte ${byte}, ${threads} thread(s)`;
+              expect(Object.is(total, one.loss), `${what}: ${total} against ${one.loss}`).toBe(true);
+              sameBits(one.grad as Float32Array, g, `${what}: grad`);
+              sameBits(one.losses as Float64Array, losses, `${what}: losses`);
+              workers = lastShare.workers;
+            }
+            if (threads === 2) expect(workers, "the worker computed at least one chunk").toBeGreaterThan(0);
+          }
+        }
+      }
+    });
+  }
+
+  it("sharedFloat32Array and sharedFloat64Array: zeros on a SharedArrayBuffer; a bad length names itself", () => {
+    const a = sharedFloat32Array(3);
+    const b = sharedFloat64Array(0);
+    expect(a).toEqual(new Float32Array(3));
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(b.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(b.length).toBe(0);
+    expect(() => sharedFloat32Array(-1)).toThrow("length = -1 is out of range: expected a whole number >= 0");
+    expect(() => sharedFloat64Array(2.5)).toThrow("length = 2.5 is out of range: expected a whole number >= 0");
+    expect(() => sharedFloat32Array("4" as unknown as number)).toThrow(RangeError);
   });
 });
 

@@ -2,7 +2,8 @@
  * `npm run bench`: crossEntropyFlat against PyTorch and the JavaScript peers, float32, on the
  * shape sweep (1024, 32000), (256, 128256), (8, 50257), (4096, 1000), (8192, 128), (65536, 10).
  *
- * Peers: PyTorch 2.x at 1 thread (the yardstick) and at its default thread count, Debian's
+ * Peers: PyTorch 2.x at 1 thread (the yardstick) and at its default thread count (beside
+ * `threads: 2`, with ordinary arrays and with sharedFloat32Array's, its own column), Debian's
  * PyTorch 1.13 at 1 thread (torch.ts); tfjs' WebAssembly backend (an optional install) and
  * CPU backend (tfjs.ts); this module's plain-JavaScript path and nested crossEntropy
  * (measure.ts). For each shape PyTorch runs right before ours, so each ratio compares two
@@ -29,7 +30,7 @@ import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
 import { THREAD_MIN_LOGITS } from "../flat/threads";
 import {
-  BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
+  BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
 } from "./bench/measure";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
@@ -64,6 +65,13 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   const peers = (): Peer[] => [
     { key: "flat", name: IMPL.flat, short: "crossEntropyFlat", where: "", missing: null },
     { key: "flatThreads", name: `${IMPL.flat}, ${BENCH_THREADS} threads`, short: `crossEntropyFlat, ${BENCH_THREADS} threads`, where: "", missing: null },
+    {
+      key: "flatThreadsShared",
+      name: `${IMPL.flat}, ${BENCH_THREADS} threads, shared arrays`,
+      short: `crossEntropyFlat, ${BENCH_THREADS} threads, shared arrays`,
+      where: "sharedFloat32Array",
+      missing: null,
+    },
     { key: "flatNode", name: secondNodeName(second), short: secondNodeName(second, true), where: second.binary, missing: second.missing },
     ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.python, missing: t.missing })),
     { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
@@ -85,7 +93,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     const headTargets = targets.subarray(0, sub);
     const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
     // Threads right after PyTorch at its default threads: the pair the threaded goal compares.
-    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), runTorch(torch[2], N, C, ROOT));
+    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), benchFlatThreadsShared(logits, targets, C), runTorch(torch[2], N, C, ROOT));
     for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
     measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
     const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };

@@ -5,7 +5,8 @@
  *
  * Memory map (bytes), fixed size apart from the per-class vectors at the end:
  *   [0, CHUNK_BYTES)        logits of the rows being processed; the gradient overwrites them
- *   + 64 slack              the last vector of a row may read up to 15 bytes past its end
+ *   + 64 slack              the last vector of a row may read up to 15 bytes past its end, and
+ *                           a chunk may start at byte 4 (Kernel.logitsFrom4)
  *   targets  MAX_ROWS × 4   each row's target class, -1 ignored, -2 ignored and skipped (int32)
  *   stats    MAX_ROWS × 32  per row M, S, MIN, T (float64)
  *   coef     MAX_ROWS × 32  per row alpha, M, g[y], what the gradient sweep does (float64)
@@ -89,6 +90,12 @@ export class Kernel {
   /** Byte offsets of the regions above. */
   readonly at = { logits: 0, targets: TARGETS, stats: STATS, coef: COEF, loss: LOSS, status: STATUS, blocks: BLOCKS, weights: WEIGHTS, beta: WEIGHTS };
   logits!: Float32Array | Float64Array;
+  /**
+   * The logits region from byte 4: where a chunk goes whose source starts 4 bytes past an 8-byte
+   * boundary (float32 rows of odd C), since V8 copies to or from a SharedArrayBuffer byte by
+   * byte, 7× slower, unless source and destination agree modulo 8 (kernelSweep.ts).
+   */
+  logitsFrom4!: Float32Array;
   targets!: Int32Array;
   stats!: Float64Array;
   coef!: Float64Array;
@@ -151,6 +158,7 @@ export class Kernel {
     const Logits = this.element === "f32" ? Float32Array : Float64Array;
     this.at.beta = betaAt;
     this.logits = new Logits(buffer, 0, this.chunkLogits);
+    this.logitsFrom4 = new Float32Array(buffer, 4, CHUNK_BYTES / 4);
     this.targets = new Int32Array(buffer, TARGETS, MAX_ROWS);
     this.stats = new Float64Array(buffer, STATS, MAX_ROWS * 4);
     this.coef = new Float64Array(buffer, COEF, MAX_ROWS * 4);

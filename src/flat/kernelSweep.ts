@@ -68,10 +68,13 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
     const y = targets[r0 + i];
     kt[i] = y !== plan.ignoreIndex ? y : grad ? -1 : -2;
   }
-  kernel.logits.set(logits.subarray(r0 * C, (r0 + rows) * C));
+  // 4 bytes in when the source is 4 bytes off 8 (kernel.ts's logitsFrom4): a shared array's copy stays fast.
+  const shift = (logits.byteOffset + r0 * C * logits.BYTES_PER_ELEMENT) % 8;
+  const region = shift ? kernel.logitsFrom4 : kernel.logits;
+  region.set(logits.subarray(r0 * C, (r0 + rows) * C));
   ex.NLL.value = ex.SMOOTH.value = ex.DEN.value = ex.TOTAL.value = 0;
   // With a gradient wanted, the forward sweep leaves exp(x - M) in place of the logits.
-  ex.statsRows(at.logits, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
+  ex.statsRows(at.logits + shift, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
   addSums(plan, ex.NLL.value, ex.SMOOTH.value, ex.DEN.value, ex.TOTAL.value);
   if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
   for (let i = 0; i < rows; i++) {
@@ -82,7 +85,7 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
     if (out.kind === FAST && grad) coef.set([out.alpha, M, out.gy, GRADIENT.SWEEP], 4 * i);
   }
   if (!grad) return;
-  ex.scaleRows(at.logits, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
-  grad.set(kernel.logits.subarray(0, rows * C), r0 * C);
+  ex.scaleRows(at.logits + shift, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
+  grad.set(region.subarray(0, rows * C), r0 * C);
   for (let i = 0; i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
 }

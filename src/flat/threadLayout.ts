@@ -8,9 +8,9 @@
  * while the calling thread fills or empties the other.
  *
  * Layout (bytes):
- *   [0, 256)            int32 control words: SEQ, ENDED, READY, then STATE, JOB, ROWS, TERMS per slot
+ *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, then STATE, JOB, ROWS, TERMS, FIRST per slot
  *   [4096, ...)         SLOTS slots of SLOT_BYTES:
- *     logits   CHUNK_BYTES        the chunk's logits, float32 or float64
+ *     logits   CHUNK_BYTES + 64   the chunk's logits, float32 or float64, from byte 0 or 4
  *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
  *     targets  MAX_ROWS × 4       its targets (int32)
  *     losses   MAX_ROWS × 8       its per-row losses (float64)
@@ -29,10 +29,40 @@ export const CONTROL = {
   ENDED: 1,
   /** 1 once the worker has loaded its kernel and listens for calls. */
   READY: 2,
+  /**
+   * 1 while the worker sleeps in Atomics.wait on SEQ: only then does the calling thread call
+   * Atomics.notify, which costs it tens of microseconds when it wakes a thread on this machine.
+   */
+  SLEEPING: 3,
 } as const;
 
-/** A slot's control words: CONTROL_SLOT + 4·slot + one of these. */
-export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3 } as const;
+/**
+ * The pool's `done` words, shared by every worker: DONE is bumped at every slot a worker
+ * finishes, and the calling thread waits on it; WAITING is 1 while it sleeps there, so that a
+ * worker notifies only a sleeper.
+ */
+export const DONE = { COUNT: 0, WAITING: 1 } as const;
+export const DONE_BYTES = 8;
+
+/**
+ * How long a thread that runs out of work during a call polls the word it waits for before it
+ * sleeps in Atomics.wait: about a chunk's time (a chunk of 64K float32 logits takes 50 to 100
+ * µs), so that within a call neither side pays a wake-up (measured on the 2-core Xeon: an
+ * Atomics.notify that wakes a thread cost the notifier 30 to 85 µs, as much as copying a chunk).
+ */
+export const SPIN_MS = 0.2;
+
+/** Poll `words[index]` until it is not `seen` (true) or SPIN_MS pass (false). */
+export function spinWhile(words: Int32Array, index: number, seen: number): boolean {
+  const end = performance.now() + SPIN_MS;
+  for (;;) {
+    for (let i = 0; i < 256; i++) if (Atomics.load(words, index) !== seen) return true;
+    if (performance.now() > end) return false;
+  }
+}
+
+/** A slot's control words: CONTROL_SLOT + 8·slot + one of these. FIRST: the chunk's first row. */
+export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3, FIRST: 4 } as const;
 const CONTROL_SLOT = 8;
 
 /** A slot's states. */
@@ -50,7 +80,8 @@ export const STATE = {
 } as const;
 
 const DATA = 4096;
-const GRAD = CHUNK_BYTES;
+/** The logits may start at byte 4 of the slot (SlotViews.logits32From4), so 64 bytes of slack. */
+const GRAD = CHUNK_BYTES + 64;
 const TARGETS = GRAD + 2 * CHUNK_BYTES;
 const LOSSES = TARGETS + MAX_ROWS * 4;
 const TERMS = LOSSES + MAX_ROWS * 8;
@@ -61,11 +92,13 @@ export const SLOT_BYTES = TERMS + MAX_TERMS * 8;
 export const SHARED_BYTES = DATA + SLOTS * SLOT_BYTES;
 
 /** Index of slot s's control word `word`. */
-export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 4 * slot + word;
+export const slotWord = (slot: number, word: number): number => CONTROL_SLOT + 8 * slot + word;
 
 /** Typed views on one slot. */
 export interface SlotViews {
   logits32: Float32Array;
+  /** From byte 4: where float32 rows go whose source starts 4 bytes off 8 (kernel.ts's logitsFrom4). */
+  logits32From4: Float32Array;
   logits64: Float64Array;
   grad32: Float32Array;
   grad64: Float64Array;
@@ -78,6 +111,7 @@ export function slotViews(shared: SharedArrayBuffer, slot: number): SlotViews {
   const at = DATA + slot * SLOT_BYTES;
   return {
     logits32: new Float32Array(shared, at, CHUNK_BYTES / 4),
+    logits32From4: new Float32Array(shared, at + 4, CHUNK_BYTES / 4),
     logits64: new Float64Array(shared, at, CHUNK_BYTES / 8),
     grad32: new Float32Array(shared, at + GRAD, CHUNK_BYTES / 4),
     grad64: new Float64Array(shared, at + GRAD, CHUNK_BYTES / 4),
@@ -104,6 +138,16 @@ export interface Job {
   /** The gradient's element type, or null without a gradient. */
   grad: "f32" | "f64" | null;
   losses: boolean;
+  /**
+   * The caller's arrays that lie on a SharedArrayBuffer (sharedArrays.ts), posted as views on the
+   * same memory: the worker reads the chunk's logits and writes its gradient and losses there,
+   * not through its slot. Null for an array that goes through the slot.
+   */
+  sharedLogits: Float32Array | Float64Array | null;
+  /** The caller's logits' byteOffset: a chunk goes into the slot 4 bytes in when its rows start 4 bytes off 8 (slotLogits). */
+  logitsByteOffset: number;
+  sharedGrad: Float32Array | Float64Array | null;
+  sharedLosses: Float64Array | null;
 }
 
 /** What a worker gets when it starts. */
@@ -111,4 +155,15 @@ export interface WorkerData {
   shared: SharedArrayBuffer;
   /** The pool's int32 word that every worker bumps when it finishes a slot. */
   done: SharedArrayBuffer;
+}
+
+/**
+ * Where chunk rows r0.. of logits (starting `byteOffset` into their buffer) go in a slot: from
+ * byte 0, or from byte 4 when they start 4 bytes off 8, so that the copies into and out of the
+ * slot, which is a SharedArrayBuffer, keep source and destination aligned alike (V8 copies
+ * them byte by byte otherwise).
+ */
+export function slotLogits(v: SlotViews, element: "f32" | "f64", byteOffset: number, r0: number, C: number): Float32Array | Float64Array {
+  if (element === "f64") return v.logits64;
+  return (byteOffset + r0 * C * 4) % 8 ? v.logits32From4 : v.logits32;
 }

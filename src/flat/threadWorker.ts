@@ -2,7 +2,8 @@
  * A worker thread of crossEntropyFlat's pool (threads.ts), with its own instance of the same
  * WebAssembly kernel. Between calls it sits in its event loop; a call posts it a Job (the
  * plan's constants) and, for as long as the call lasts, the worker takes the chunks the calling
- * thread leaves in its slots (threadLayout.ts) and computes each exactly as one thread would
+ * thread leaves in its slots (threadLayout.ts; the logits, gradient and losses in the caller's
+ * own arrays where those are shared, sharedArrays.ts) and computes each exactly as one thread would
  * (kernelSweep.ts's sweepChunk): the same rows, in the same kernel, finished by the same code,
  * its sums' terms logged so the calling thread adds them in row order.
  */
@@ -11,7 +12,7 @@ import { kernelFor, type Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import type { Plan } from "./plan";
-import { CONTROL, SLOTS, STATE, SLOT_WORD, slotViews, slotWord, type Job, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, SLOTS, STATE, SLOT_WORD, slotLogits, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
 
 const { shared, done: doneBuffer } = workerData as WorkerData;
 const control = new Int32Array(shared);
@@ -23,8 +24,12 @@ const scratch = chunkScratch();
 function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: number): Plan {
   const v = slots[s];
   const C = job.C;
+  const r0 = Atomics.load(control, slotWord(s, SLOT_WORD.FIRST));
+  /** The chunk's rows in the caller's array where it is shared, else in the slot. */
+  const own = <T extends Float32Array | Float64Array>(caller: T | null, perRow: number, slot: T): T =>
+    (caller ? caller.subarray(r0 * perRow, (r0 + rows) * perRow) : slot.subarray(0, rows * perRow)) as T;
   return {
-    logits: (job.element === "f32" ? v.logits32 : v.logits64).subarray(0, rows * C),
+    logits: own(job.sharedLogits, C, slotLogits(v, job.element, job.logitsByteOffset, r0, C)),
     targets: v.targets.subarray(0, rows),
     N: rows,
     C,
@@ -32,8 +37,8 @@ function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: numbe
     ignoreIndex: job.ignoreIndex,
     e: job.e,
     W: job.W,
-    grad: job.grad === null ? null : (job.grad === "f32" ? v.grad32 : v.grad64).subarray(0, rows * C),
-    losses: job.losses ? v.losses.subarray(0, rows) : null,
+    grad: job.grad === null ? null : own(job.sharedGrad, C, job.grad === "f32" ? v.grad32 : v.grad64),
+    losses: job.losses ? own(job.sharedLosses, 1, v.losses) : null,
     nllGrad: job.nllGrad,
     smoothGrad: job.smoothGrad,
     smoothGradSum: job.smoothGradSum,
@@ -57,8 +62,20 @@ function compute(job: Job, weight: Float64Array | null, kernel: Kernel, options:
 
 function finish(s: number, state: number): void {
   Atomics.store(control, slotWord(s, SLOT_WORD.STATE), state);
-  Atomics.add(done, 0, 1);
-  Atomics.notify(done, 0);
+  Atomics.add(done, DONE.COUNT, 1);
+  if (Atomics.load(done, DONE.WAITING)) Atomics.notify(done, DONE.COUNT);
+}
+
+/**
+ * Nothing in the slots: poll SEQ for a while (the calling thread is most likely filling one),
+ * then sleep until it changes. SLEEPING is set before SEQ is read again, and the calling
+ * thread bumps SEQ before it reads SLEEPING, so one of the two always sees the other.
+ */
+function idle(seen: number): void {
+  if (spinWhile(control, CONTROL.SEQ, seen)) return;
+  Atomics.store(control, CONTROL.SLEEPING, 1);
+  Atomics.wait(control, CONTROL.SEQ, seen);
+  Atomics.store(control, CONTROL.SLEEPING, 0);
 }
 
 /** One call: compute every chunk of this job left in a slot, until the calling thread ends the call. */
@@ -102,7 +119,7 @@ function run(job: Job): void {
       told = true;
       parentPort?.postMessage({ failure });
     }
-    if (!took) Atomics.wait(control, CONTROL.SEQ, seen);
+    if (!took) idle(seen);
   }
 }
 

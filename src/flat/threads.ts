@@ -6,7 +6,9 @@
  * (kernelSweep.ts: the same rows per chunk). The calling thread computes chunks from the front,
  * straight into the caller's arrays; it hands chunks from the back to the workers, copying
  * each into a worker's shared slot (threadLayout.ts: the caller's arrays are ordinary memory,
- * which a worker cannot see) and the gradient and losses back out; when it runs out of chunks
+ * which a worker cannot see) and the gradient and losses back out, except the arrays that lie
+ * on a SharedArrayBuffer (sharedArrays.ts), which the workers read and write where they are;
+ * when it runs out of chunks
  * it takes back those no worker has started and waits (Atomics.wait) for the rest. So a worker
  * that is slow to start, or busy, costs nothing but its share, and the first call works while
  * the pool is still starting.
@@ -26,17 +28,21 @@ import type { Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScratch } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import { replaySums, type Plan } from "./plan";
-import { CONTROL, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotViews, slotWord, type Job, type SlotViews, type WorkerData } from "./threadLayout";
+import { isShared } from "./sharedArrays";
+import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotLogits, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, waking the worker and copying rows to it and back cost more than they save. Chosen from
- * `npm run bench`'s crossover (one thread against two at C = 1000, 16K to 4M logits) on the
- * project's 2-core Xeon with its second core free: two threads were faster from 256,000 logits
- * on (1.19× forward, 1.01× forward + backward there; 1.3× from 1M) and slower at 128,000
- * (src/flat/README.md).
+ * it, starting the worker on the call (a message, 40 to 80 µs before it computes) and handing
+ * it rows cost more than they save. Chosen from `npm run bench`'s crossover (one thread against
+ * two at C = 1000, 16K to 4M logits) and from batches of one-row chunks, on the project's
+ * 2-core Xeon: two threads were faster from 64,000 to 512,000 logits on at C = 1000, depending
+ * on the run, and at 513,000 logits of C = 128256 (1.25×), and slower at (8, 50257), 402,000
+ * logits (0.8× to 0.93×), and (2, 128256), 257,000 (0.81×). Rows per chunk were no better a
+ * rule: one-row chunks of C = 128256 paid at 513K logits where those of C = 50257 did not at
+ * 804K, through a misaligned copy since fixed (threadLayout.ts's slotLogits; README's notes).
  */
-export const THREAD_MIN_LOGITS = 1 << 18;
+export const THREAD_MIN_LOGITS = 1 << 19;
 
 /** How long the calling thread waits for a worker that has taken a chunk before it gives up. */
 const STALL_MS = 60_000;
@@ -52,7 +58,7 @@ interface PoolWorker {
   ready: Promise<void>;
 }
 
-const doneBuffer = new SharedArrayBuffer(4);
+const doneBuffer = new SharedArrayBuffer(DONE_BYTES);
 const done = new Int32Array(doneBuffer);
 const pool: PoolWorker[] = [];
 let jobs = 0;
@@ -60,7 +66,7 @@ let jobs = 0;
 let broken = false;
 
 /** How the last threaded call shared its chunks (for the tests and the bench). */
-export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0 };
+export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0 };
 
 /** The worker's script: beside this file in dist/, or in dist/flat when running from src/ (the tests). */
 function workerPath(): string {
@@ -178,6 +184,10 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
     smoothGradSum: plan.smoothGradSum,
     grad: plan.grad === null ? null : plan.grad instanceof Float32Array ? "f32" : "f64",
     losses: plan.losses !== null,
+    sharedLogits: isShared(plan.logits) ? plan.logits : null,
+    logitsByteOffset: plan.logits.byteOffset,
+    sharedGrad: isShared(plan.grad) ? plan.grad : null,
+    sharedLosses: isShared(plan.losses) ? plan.losses : null,
   };
   for (const w of team) {
     freeSlots(w);
@@ -188,8 +198,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
   } finally {
     for (const w of team) {
       Atomics.store(w.control, CONTROL.ENDED, job.id);
-      Atomics.add(w.control, CONTROL.SEQ, 1);
-      Atomics.notify(w.control, CONTROL.SEQ);
+      wake(w);
     }
   }
   return true;
@@ -200,7 +209,7 @@ function freeSlots(w: PoolWorker): void {
   for (let s = 0; s < SLOTS; s++) {
     const state = slotWord(s, SLOT_WORD.STATE);
     const start = Date.now();
-    while (Atomics.load(w.control, state) === STATE.BUSY && Date.now() - start < STALL_MS) Atomics.wait(done, 0, Atomics.load(done, 0), 10);
+    while (Atomics.load(w.control, state) === STATE.BUSY && Date.now() - start < STALL_MS) Atomics.wait(done, DONE.COUNT, Atomics.load(done, DONE.COUNT), 10);
     Atomics.store(w.control, state, STATE.FREE);
   }
 }
@@ -217,8 +226,9 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
   let waitedSince = 0;
   let byWorkers = 0;
   let takenBack = 0;
+  copied = 0;
   for (;;) {
-    const seen = Atomics.load(done, 0);
+    const seen = Atomics.load(done, DONE.COUNT);
     for (const w of team) {
       for (let s = 0; s < SLOTS; s++) {
         const word = slotWord(s, SLOT_WORD.STATE);
@@ -226,7 +236,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
         if (state === STATE.DONE || state === STATE.FAILED) {
           const c = w.chunkOf[s];
           if (state === STATE.DONE) {
-            logs[c] = collect(plan, w.control, w.slots[s], s, c * R, rowsOf(c));
+            logs[c] = collect(plan, job, w.control, w.slots[s], s, c * R, rowsOf(c));
             byWorkers++;
           } else {
             // Quietly: the worker posts why, and its message is the warning.
@@ -238,7 +248,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
           outstanding--;
         }
         if (state === STATE.FREE && !w.dead && lo <= hi) {
-          fill(plan, w, s, hi, rowsOf(hi), R, job.id);
+          fill(plan, job, w, s, hi, rowsOf(hi), R);
           w.chunkOf[s] = hi--;
           outstanding++;
         }
@@ -263,35 +273,62 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
       }
     }
     if (tookBack) continue;
-    if (Atomics.wait(done, 0, seen, 1000) === "timed-out") {
+    if (sleep(seen) === "timed-out") {
       waitedSince ||= Date.now();
       if (Date.now() - waitedSince > STALL_MS) throw new Error(`crossEntropyFlat: a worker thread has not finished its chunk in ${STALL_MS / 1000} s`);
     } else waitedSince = 0;
   }
-  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack });
+  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied });
   // The chunks from the front are in the sums already; the rest follow in chunk order.
   for (let c = lo; c < chunks; c++) replaySums(plan, logs[c]);
 }
 
-/** Copy chunk c's rows and targets into a worker's slot and wake the worker. */
-function fill(plan: Plan, w: PoolWorker, s: number, c: number, rows: number, R: number, id: number): void {
+/** Logits, gradient values and losses the calling thread copied into or out of slots in the current call. */
+let copied = 0;
+
+/** Copy chunk c's targets, and its rows unless the worker reads them where they are, into a worker's slot, and wake the worker. */
+function fill(plan: Plan, job: Job, w: PoolWorker, s: number, c: number, rows: number, R: number): void {
   const { C } = plan;
   const r0 = c * R;
   const v = w.slots[s];
   v.targets.set(plan.targets.subarray(r0, r0 + rows));
-  (plan.logits instanceof Float32Array ? v.logits32 : v.logits64).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
-  Atomics.store(w.control, slotWord(s, SLOT_WORD.JOB), id);
+  if (!job.sharedLogits) {
+    slotLogits(v, job.element, job.logitsByteOffset, r0, C).set(plan.logits.subarray(r0 * C, (r0 + rows) * C));
+    copied += rows * C;
+  }
+  Atomics.store(w.control, slotWord(s, SLOT_WORD.FIRST), r0);
+  Atomics.store(w.control, slotWord(s, SLOT_WORD.JOB), job.id);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.ROWS), rows);
   Atomics.store(w.control, slotWord(s, SLOT_WORD.STATE), STATE.FULL);
-  Atomics.add(w.control, CONTROL.SEQ, 1);
-  Atomics.notify(w.control, CONTROL.SEQ);
+  wake(w);
 }
 
-/** A computed slot's gradient and losses into the caller's arrays; returns its terms. */
-function collect(plan: Plan, control: Int32Array, v: SlotViews, s: number, r0: number, rows: number): Float64Array {
+/** Tell a worker its slots or the call changed: bump SEQ, and notify it only if it sleeps (threadWorker.ts's idle). */
+function wake(w: PoolWorker): void {
+  Atomics.add(w.control, CONTROL.SEQ, 1);
+  if (Atomics.load(w.control, CONTROL.SLEEPING)) Atomics.notify(w.control, CONTROL.SEQ);
+}
+
+/** Wait until a worker finishes a slot (DONE.COUNT moves from `seen`): a poll first, then Atomics.wait for up to a second. */
+function sleep(seen: number): "ok" | "not-equal" | "timed-out" {
+  if (spinWhile(done, DONE.COUNT, seen)) return "ok";
+  Atomics.store(done, DONE.WAITING, 1);
+  const result = Atomics.wait(done, DONE.COUNT, seen, 1000);
+  Atomics.store(done, DONE.WAITING, 0);
+  return result;
+}
+
+/** A computed slot's gradient and losses into the caller's arrays, unless the worker wrote them there; returns its terms. */
+function collect(plan: Plan, job: Job, control: Int32Array, v: SlotViews, s: number, r0: number, rows: number): Float64Array {
   const { C, grad, losses } = plan;
-  if (grad) grad.set((grad instanceof Float32Array ? v.grad32 : v.grad64).subarray(0, rows * C), r0 * C);
-  if (losses) losses.set(v.losses.subarray(0, rows), r0);
+  if (grad && !job.sharedGrad) {
+    grad.set((grad instanceof Float32Array ? v.grad32 : v.grad64).subarray(0, rows * C), r0 * C);
+    copied += rows * C;
+  }
+  if (losses && !job.sharedLosses) {
+    losses.set(v.losses.subarray(0, rows), r0);
+    copied += rows;
+  }
   return v.terms.slice(0, Atomics.load(control, slotWord(s, SLOT_WORD.TERMS)));
 }
 

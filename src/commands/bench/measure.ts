@@ -11,6 +11,7 @@ import { crossEntropyFlat, runFlat } from "../../flat/crossEntropyFlat";
 import { kernelFor } from "../../flat/kernel";
 import { kernelSweep } from "../../flat/kernelSweep";
 import { planOf } from "../../flat/plan";
+import { sharedFloat32Array } from "../../flat/sharedArrays";
 import { closeThreads, startThreads, threadSweep } from "../../flat/threads";
 
 /** Repetitions and warm-ups: crossEntropyFlat, and the slow peers (plain JS, nested, tfjs). */
@@ -132,6 +133,27 @@ export function benchFlatThreads(logits: Float32Array, targets: Int32Array, C: n
   const both = (): number => crossEntropyFlat(logits, targets, C, { grad, threads: BENCH_THREADS });
   return {
     impl: "flatThreads",
+    rows: targets.length,
+    forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
+    forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
+    forwardGrowth: growthOf(forward),
+    forwardBackwardGrowth: growthOf(both),
+  };
+}
+
+/**
+ * The same with the logits and the gradient on SharedArrayBuffers (sharedFloat32Array), which
+ * the workers read and write where they are: a column of its own, since a caller has to
+ * allocate its arrays so to get it.
+ */
+export function benchFlatThreadsShared(logits: Float32Array, targets: Int32Array, C: number): Measure {
+  const x = sharedFloat32Array(logits.length);
+  x.set(logits);
+  const grad = sharedFloat32Array(logits.length).fill(1);
+  const forward = (): number => crossEntropyFlat(x, targets, C, { threads: BENCH_THREADS });
+  const both = (): number => crossEntropyFlat(x, targets, C, { grad, threads: BENCH_THREADS });
+  return {
+    impl: "flatThreadsShared",
     rows: targets.length,
     forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
     forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),

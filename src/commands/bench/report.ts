@@ -70,9 +70,12 @@ export function yardstick(peers: Peer[]): Peer | null {
   return peers.find((p) => p.key === "torch2" && !p.missing) ?? peers.find((p) => p.key === "torch1" && !p.missing) ?? null;
 }
 
-/** What a column of ours is compared with: the threaded one with PyTorch at its default threads, the others with the yardstick. */
+/** Our threaded columns: ordinary arrays, and arrays on SharedArrayBuffers (sharedFloat32Array). */
+const THREADED = ["flatThreads", "flatThreadsShared"];
+
+/** What a column of ours is compared with: the threaded ones with PyTorch at its default threads, the others with the yardstick. */
 export function peerFor(impl: string, peers: Peer[]): Peer | null {
-  return impl === "flatThreads" ? (peers.find((p) => p.key === "torch2Threads" && !p.missing) ?? null) : yardstick(peers);
+  return THREADED.includes(impl) ? (peers.find((p) => p.key === "torch2Threads" && !p.missing) ?? null) : yardstick(peers);
 }
 
 /** The yardstick's time over ours (> 1: we are faster), per logit; null where either is missing. */
@@ -102,7 +105,7 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
     const ns = (s: number | null): string => (s === null ? "-" : (nsPerLogit(s, m.rows, C) as number).toFixed(2));
     const gbs = (s: number | null): string => (s === null ? "-" : ((m.rows * C * 4) / s / 1e9).toFixed(2));
     const vs = (key: Key): string => {
-      const r = ratio(shape, peer.key === "flatThreads" ? peerFor(peer.key, peers) : against, key, peer.key);
+      const r = ratio(shape, THREADED.includes(peer.key) ? peerFor(peer.key, peers) : against, key, peer.key);
       return r === null || m[key] === null ? "-" : `${r.toFixed(2)}x`;
     };
     const rows = m.rows === N ? String(N) : `${m.rows} of ${N}`;
@@ -112,7 +115,7 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
   for (const l of lines) console.log(l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   for (const note of notes) console.log(`  ${note}`);
   const versus = peerFor("flatThreads", peers);
-  if (measures.some((m) => m.impl === "flatThreads") && versus) console.log(`  (the threaded row's "vs torch" is against ${versus.name})`);
+  if (measures.some((m) => THREADED.includes(m.impl)) && versus) console.log(`  (the threaded rows' "vs torch" is against ${versus.name})`);
 }
 
 /** Three significant digits, never in exponent form: 2.52, 65.4, 434, 1234. */
@@ -148,7 +151,7 @@ export function readmeMarkdown(record: BenchRecord): string {
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
-    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "torch2Threads", "torch1"]),
+    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "flatThreadsShared", "torch2Threads", "torch1"]),
     "",
     ...table(results, peers, null, ["tfjsWasm", "tfjsCpu", "plainJs", "nested"]),
     "",
@@ -174,7 +177,7 @@ function table(results: ShapeResult[], peers: Peer[], against: Peer | null, keys
     const m = shape.measures.find((x) => x.impl === key);
     const ns = m ? nsPerLogit(m[what], m.rows, shape.C) : null;
     if (ns === null) return "—";
-    const r = key === "flat" || key === "flatNode" ? ratio(shape, against, what, key) : key === "flatThreads" ? ratio(shape, peerFor(key, peers), what, key) : null;
+    const r = key === "flat" || key === "flatNode" ? ratio(shape, against, what, key) : THREADED.includes(key) ? ratio(shape, peerFor(key, peers), what, key) : null;
     if (r === null) return digits3(ns);
     const text = `${r.toFixed(2)}×`;
     return `${digits3(ns)} (${r >= 1 ? `**${text}**` : text})`;
@@ -215,13 +218,16 @@ function threadLines(record: BenchRecord): string[] {
   const versus = peerFor("flatThreads", record.peers);
   if (!t) return [];
   const big = record.results.filter((s) => s.N * s.C >= 1 << 20 && s.measures.some((m) => m.impl === "flatThreads"));
-  const count = (key: Key): string => `${big.filter((s) => (ratio(s, versus, key, "flatThreads") ?? 0) >= 1).length} of ${big.length}`;
+  const count = (key: Key, impl = "flatThreads"): string => `${big.filter((s) => (ratio(s, versus, key, impl) ?? 0) >= 1).length} of ${big.length}`;
+  const shared = record.results.some((s) => s.measures.some((m) => m.impl === "flatThreadsShared"));
   const from = (x: number | null): string => (x === null ? "at none of the sizes measured" : `from ${x.toLocaleString("en-US")} logits`);
   const C = t.crossover[0]?.C;
   return [
     "",
     (versus
-      ? `With \`threads: ${t.k}\`, in brackets against ${versus.name}: at least as fast at ${count("forward")} shapes of at least 1M logits forward and ${count("forwardBackward")} forward + backward. `
+      ? `With \`threads: ${t.k}\`, in brackets against ${versus.name}: at least as fast at ${count("forward")} shapes of at least 1M logits forward and ${count("forwardBackward")} forward + backward` +
+        (shared ? `; with the logits and the gradient on SharedArrayBuffers (\`sharedFloat32Array\`, the workers read and write them where they are), ${count("forward", "flatThreadsShared")} forward and ${count("forwardBackward", "flatThreadsShared")} forward + backward` : "") +
+        ". "
       : "") +
       `The pool's start-up (\`startThreads(${t.k})\`, its worker's kernels compiled) took ${t.startupMs.toFixed(1)} ms. ` +
       (t.copyNs

@@ -1,0 +1,34 @@
+/**
+ * Typed arrays on a SharedArrayBuffer, for crossEntropyFlat with `options.threads`.
+ *
+ * A worker thread cannot read an ordinary ArrayBuffer, so for ordinary arrays the calling
+ * thread copies each chunk of logits it hands a worker into the worker's shared slot, and the
+ * gradient and losses back out (threads.ts): on the 2-core Xeon that copy costs the calling
+ * thread 0.25 to 0.45 ns a logit, a third of what computing the chunk itself costs. Logits,
+ * grad and losses allocated here (or on any SharedArrayBuffer) are read and written by the
+ * workers where they are, and the calling thread copies nothing. One thread, or no threads
+ * option, takes them like any other typed array, with the same results.
+ *
+ * sharedFloat32Array(n) -> a Float32Array of n zeros on its own SharedArrayBuffer.
+ *
+ * @example
+ * const logits = sharedFloat32Array(N * C); // fill it with the model's logits
+ * const grad = sharedFloat32Array(N * C);
+ * crossEntropyFlat(logits, targets, C, { grad, threads: 2 });
+ */
+import { checkWholeNumber } from "../inputs/numbers";
+
+/** A Float32Array of `length` zeros on a SharedArrayBuffer of its own. */
+export function sharedFloat32Array(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(checkWholeNumber(length, "length", 0) * 4));
+}
+
+/** A Float64Array of `length` zeros on a SharedArrayBuffer of its own. */
+export function sharedFloat64Array(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(checkWholeNumber(length, "length", 0) * 8));
+}
+
+/** Whether a worker thread can read and write `array` where it is: it lies on a SharedArrayBuffer. */
+export function isShared(array: ArrayBufferView | null): boolean {
+  return array !== null && array.buffer instanceof SharedArrayBuffer;
+}

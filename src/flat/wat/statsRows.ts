@@ -5,10 +5,10 @@
  */
 import { blockLength, type Lanes } from "./lanes";
 import { GRADIENT, STATUS } from "./rowTerms";
-import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline } from "./shortRow";
+import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline, shortRowStoreMinLogits } from "./shortRow";
 
 export function statsRowsFunctions(L: Lanes): string[] {
-  return [dispatchFunction(), beginFunction(), shortRowsFunction(L), rowsFunction(L)];
+  return [dispatchFunction(), beginFunction(), shortRowsFunction(L, false), shortRowsFunction(L, true), rowsFunction(L)];
 }
 
 function dispatchFunction(): string {
@@ -38,7 +38,7 @@ function beginFunction(): string {
   (global.set $R (local.get $R)))`;
 }
 
-function shortRowsFunction(L: Lanes): string {
+function shortRowsFunction(L: Lanes, store: boolean): string {
   const short = shortRowInline(L);
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
   const slot = "(i32.shl (local.get $row) (i32.const 5))";
@@ -46,9 +46,19 @@ function shortRowsFunction(L: Lanes): string {
 ;; loops: every row's max, then every row's sum, so that no row's sum waits for the reduction
 ;; of its own max (the next rows' max fills that wait instead). Writes what statsRows' sweep
 ;; writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function of its own, called
-;; once per statsRows call: inlined there, its locals slowed statsRows' other loop.
-(func $shortRows (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)
-  (local $y i32) (local $row i32) (local $first i32)
+;; once per statsRows call: inlined there, its locals slowed statsRows' other loop.${
+    store
+      ? `
+;; With store (a gradient is wanted): each exp(x - M) overwrites its logit, all taken against
+;; the row's final max M, which goes to each of the row's block slots at blocks + 8·r·⌈C/block⌉
+;; (rowBlocks bytes a row): the gradient sweep (grad.ts, scaleRow) then multiplies by alpha
+;; alone, with no rescaling exp.`
+      : ""
+  }
+(func $shortRows${store ? "Store" : ""} (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)${
+    store ? " (param $blocks i32) (param $rowBlocks i32)" : ""
+  }
+  (local $y i32) (local $row i32) (local $first i32)${store ? " (local $blockAt i32) (local $blockEnd i32) (local $Mrow f64)" : ""}
   ${short.locals}
   (local.set $first (local.get $rowAt))
   (local.set $row (i32.const 0))
@@ -79,9 +89,16 @@ function shortRowsFunction(L: Lanes): string {
     (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
     (if (i32.ne (local.get $y) (i32.const -2)) (then
       (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-      ${short.sum(`(f64.load (i32.add (local.get $out) ${slot}))`)}
-      (f64.store offset=8 (i32.add (local.get $out) ${slot}) (local.get $Sf))))
-    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+      ${short.sum(`(f64.load (i32.add (local.get $out) ${slot}))`, store)}
+      (f64.store offset=8 (i32.add (local.get $out) ${slot}) (local.get $Sf))${store ? `
+      (local.set $Mrow (f64.load (i32.add (local.get $out) ${slot})))
+      (local.set $blockAt (local.get $blocks))
+      (local.set $blockEnd (i32.add (local.get $blocks) (local.get $rowBlocks)))
+      (loop $blockSlots
+        (f64.store (local.get $blockAt) (local.get $Mrow))
+        (br_if $blockSlots (i32.lt_u (local.tee $blockAt (i32.add (local.get $blockAt) (i32.const 8))) (local.get $blockEnd))))` : ""}))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))${store ? `
+    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))` : ""}
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
     (br $sum))))`;
 }
@@ -99,17 +116,24 @@ function rowsFunction(L: Lanes): string {
 ;; each sweep, the next row's sweep filled the core's window and the chain ran alone. In a
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
-;; Short rows take shortRows' two loops instead of the first; the terms are then finished
+;; Short rows (without smoothing; with store, longer than a block) take shortRows' (or
+;; shortRowsStore's) two loops instead of the first; the terms are then finished
 ;; two rows at a time (scalar.ts, pairFunctions).
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
-  (local.set $short (i32.and (i32.and (i32.eqz (local.get $store)) (i32.eqz (local.get $mode)))
-    (i32.and (i32.ge_u (local.get $C) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width})) (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
+  ;; With store, only rows of more than one block: a row of one block pays the online sweep no
+  ;; rescaling exp, and was faster there (shortRow.ts, shortRowStoreMinLogits).
+  (local.set $short (i32.and (i32.eqz (local.get $mode))
+    (i32.and (i32.ge_u (local.get $C) (select (i32.const ${shortRowStoreMinLogits(L)}) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width}) (local.get $store)))
+      (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
   (if (local.get $short)
-    (then (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))
+    (then (if (local.get $store)
+      (then (call $shortRowsStore (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)
+        (local.get $blocks) (local.get $rowBlocks)))
+      (else (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))))
     (else
   (local.set $row (i32.const 0))
   (block $swept (loop $sweep

@@ -106,9 +106,11 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
 function rowsFunction(L: Lanes): string {
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
   return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
-;; (-1: an ignored row whose gradient is wanted, -2: an ignored row to skip): the sweep, then
+;; or the ignored rows' value (configure's ignore; rewritten in place to -1: an ignored row
+;; whose gradient is wanted, -2: an ignored row to skip): the sweep, then
 ;; the row's terms (rowTerms.ts). Writes (M, S, MIN, T) at out + 32·r, the loss at
-;; loss + 8·r, the status at status + 4·r and the gradient's scalars at coef + 32·r; with
+;; loss + 8·r, the status at status + 4·r and the gradient's scalars at coef + 32·r (LEFT: how
+;; many rows the caller must finish, rowFinish.ts); with
 ;; store, the exps over the logits and each block's M from \`blocks\` on (row r's at
 ;; blocks + 8·r·⌈C/block⌉).
 ;; Two loops: every row's sweep, then every row's terms. A row's terms are a long chain of
@@ -129,6 +131,16 @@ function rowsFunction(L: Lanes): string {
     (i32.and (i32.ge_u (local.get $C) (select (i32.const ${shortRowStoreMinLogits(L)}) (i32.const ${SHORT_ROW_MIN_VECTORS * L.width}) (local.get $store)))
       (i32.le_u (local.get $C) (i32.const ${SHORT_ROW_BYTES >> L.shift})))))
   (local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${blockLength(L) - 1})) (i32.const ${blockLength(L)})) (i32.const 3)))
+  (global.set $LEFT (i32.const 0))
+  ;; The caller's targets as they are: ignored rows become -1 (a gradient is wanted) or -2.
+  (local.set $row (i32.const 0))
+  (block $mapped (loop $map
+    (br_if $mapped (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $next (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2))))
+    (if (i32.eq (i32.load (local.get $next)) (global.get $ignore))
+      (then (i32.store (local.get $next) (select (i32.const -1) (i32.const -2) (global.get $withGrad)))))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $map)))
   (if (local.get $short)
     (then (if (local.get $store)
       (then (call $shortRowsStore (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)
@@ -208,6 +220,11 @@ function finishRow(lane: number): string {
                 (i32.and (f64.eq (f64.sub (global.get $M) (global.get $M)) (f64.const 0)) (f64.ne (global.get $MIN) (f64.const -inf))))
             (then (f64.store offset=24 (local.get $coef) (f64.const ${GRADIENT.ZERO}))))))))
     (i32.store (local.get $status) (local.get $state))
+    ;; Left to the caller: a row for the exact path or for rowFinish.ts (status EXACT or PIECES),
+    ;; or an ignored row whose gradient is not zero (NaN or ±Infinity in it).
+    (if (i32.or (i32.ge_u (local.get $state) (i32.const ${STATUS.EXACT}))
+          (i32.and (i32.eq (local.get $y) (i32.const -1)) (f64.eq (f64.load offset=24 (local.get $coef)) (f64.const ${GRADIENT.CALLER}))))
+      (then (global.set $LEFT (i32.add (global.get $LEFT) (i32.const 1)))))
     (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
     (local.set $out (i32.add (local.get $out) (i32.const 32)))
     (local.set $loss (i32.add (local.get $loss) (i32.const 8)))

@@ -125,3 +125,29 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
     }
   });
 });
+
+describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (element) => {
+  // statsRows finishes forward-only rows two and four at a time (finishPlainPair, in two
+  // pairs' lanes), and a row alone, or beside an ignored row, one by one (rowTerms): the same
+  // operations on each row, so the same bits. 11 rows: two quads, a pair, a row alone.
+  it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss in a batch is its loss alone, bit for bit", (C) => {
+    const next = mulberry32(77 + C);
+    for (const weighted of [false, true]) {
+      for (const ignoredRow of [-1, 5]) {
+        const N = 11;
+        const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
+        const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
+        source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
+        const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
+        const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
+        const losses = new Float64Array(N);
+        crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses });
+        for (let n = 0; n < N; n++) {
+          const alone = new Float64Array(1);
+          crossEntropyFlat(logits.subarray(n * C, (n + 1) * C), targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: alone });
+          expect(Object.is(losses[n], alone[0]), `${element} C = ${C} weighted ${weighted} row ${n}: ${losses[n]} in the batch, ${alone[0]} alone`).toBe(true);
+        }
+      }
+    }
+  });
+});

@@ -125,6 +125,9 @@ function rowsFunction(L: Lanes): string {
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
+  (local $plain i32) (local $xv v128) (local $wv v128) (local $nv v128)
+  (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)
+  (local.set $plain (i32.and (i32.eqz (local.get $mode)) (i32.eqz (local.get $store))))
   ;; With store, only rows of more than one block: a row of one block pays the online sweep no
   ;; rescaling exp, and was faster there (shortRow.ts, shortRowStoreMinLogits).
   (local.set $short (i32.and (i32.eqz (local.get $mode))
@@ -173,20 +176,87 @@ function rowsFunction(L: Lanes): string {
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))
     ;; This row and the next (itself again when it is the last): d = M - x[y], then
-    ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector.
+    ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector. With four
+    ;; rows or more left, the next two rows' pair too, its exp and log1p called between this
+    ;; pair's: each pair's chain (exp, then log1p with its divisions) is long and the loop body
+    ;; too big for the core to start the next iteration's chain while this one runs.
     (local.set $next (select (i32.const 32) (i32.const 0) (i32.gt_u (local.get $rows) (i32.const 1))))
+    (local.set $quad (i32.ge_u (local.get $rows) (i32.const 4)))
     (local.set $dv (f64x2.sub ${pair("(local.get $out)", "")} ${pair("(local.get $coef)", "")}))
     (local.set $Sv ${pair("(local.get $out)", "offset=8 ")})
     (local.set $pos (f64x2.gt (local.get $dv) (v128.const f64x2 0 0)))
-    (local.set $ex (call $exp64x2 (v128.bitselect (f64x2.neg (local.get $dv)) (local.get $dv) (local.get $pos))))
-    (local.set $lp (call $log1p64x2 (v128.bitselect
-      (f64x2.add (f64x2.sub (local.get $Sv) (v128.const f64x2 1 1)) (local.get $ex))
-      (f64x2.mul (local.get $Sv) (local.get $ex))
-      (local.get $pos))))
-    ${finishRow(0)}
-    (if (local.get $rows) (then
-      ${finishRow(1)}))
+    (if (local.get $quad)
+      (then
+        (local.set $dv2 (f64x2.sub ${pair("(local.get $out)", "offset=64 ")} ${pair("(local.get $coef)", "offset=64 ")}))
+        (local.set $Sv2 ${pair("(local.get $out)", "offset=72 ")})
+        (local.set $pos2 (f64x2.gt (local.get $dv2) (v128.const f64x2 0 0)))
+        (local.set $ex ${expArgument("")})
+        (local.set $ex2 ${expArgument("2")})
+        (local.set $lp ${logArgument("")})
+        (local.set $lp2 ${logArgument("2")}))
+      (else
+        (local.set $ex ${expArgument("")})
+        (local.set $lp ${logArgument("")})))
+    ${finishPair("pairA")}
+    (if (local.get $quad) (then
+      (local.set $dv (local.get $dv2)) (local.set $Sv (local.get $Sv2)) (local.set $pos (local.get $pos2))
+      (local.set $ex (local.get $ex2)) (local.set $lp (local.get $lp2))
+      ${finishPair("pairB")}))
     (br $row))))`;
+}
+
+/** exp64(-|d|) of a pair of rows (locals $dv, $pos with the suffix). */
+function expArgument(suffix: string): string {
+  return `(call $exp64x2 (v128.bitselect (f64x2.neg (local.get $dv${suffix})) (local.get $dv${suffix}) (local.get $pos${suffix})))`;
+}
+
+/** log1p64 of (S - 1) + exp(-d) (d > 0) or S·exp(d), for a pair of rows. */
+function logArgument(suffix: string): string {
+  return `(call $log1p64x2 (v128.bitselect
+      (f64x2.add (f64x2.sub (local.get $Sv${suffix}) (v128.const f64x2 1 1)) (local.get $ex${suffix}))
+      (f64x2.mul (local.get $Sv${suffix}) (local.get $ex${suffix}))
+      (local.get $pos${suffix})))`;
+}
+
+/** The pair in $dv, $Sv, $pos, $ex, $lp: both rows at once (finishPlainPair) or one by one (finishRow). */
+function finishPair(label: string): string {
+  return `(block $${label}
+      (if (i32.and (local.get $plain) (i32.and (i32.ge_u (local.get $rows) (i32.const 2))
+            (i32.and (i32.ge_s (i32.load (local.get $targets)) (i32.const 0)) (i32.ge_s (i32.load offset=4 (local.get $targets)) (i32.const 0)))))
+        (then ${finishPlainPair(label)}))
+      ${finishRow(0)}
+      (if (local.get $rows) (then
+        ${finishRow(1)})))`;
+}
+
+/**
+ * Both rows of the pair, forward only without smoothing (plain), both with a target: when
+ * every statistic is finite, their terms in the pair's two lanes, as rowTerms computes them
+ * (sp = d + lp or lp, nll = loss = sp·w[y]; the sums added row by row, in order), without its
+ * call, its globals and its branches. Otherwise (NaN or ±Infinity) it leaves the pair to finishRow.
+ */
+function finishPlainPair(label: string): string {
+  const weight = (offset: string): string =>
+    `(if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (i32.load ${offset}(local.get $targets)) (i32.const 3))))) (else (f64.const 1)))`;
+  const finite = (v: string): string => `(f64x2.eq (f64x2.sub ${v} ${v}) (v128.const f64x2 0 0))`;
+  const add = (sum: string, v: string, lane: number): string => `(global.set $${sum} (f64.add (global.get $${sum}) (f64x2.extract_lane ${lane} ${v})))`;
+  return `(local.set $xv ${pair("(local.get $coef)", "")})
+      (if (i64x2.all_true (v128.and (v128.and ${finite("(local.get $xv)")} ${finite(pair("(local.get $out)", ""))})
+            (v128.and ${finite("(local.get $Sv)")} (f64x2.ne ${pair("(local.get $out)", "offset=16 ")} (v128.const f64x2 -inf -inf)))))
+        (then
+          (local.set $wv (f64x2.replace_lane 1 (f64x2.splat ${weight("")}) ${weight("offset=4 ")}))
+          (local.set $nv (f64x2.mul (v128.bitselect (f64x2.add (local.get $dv) (local.get $lp)) (local.get $lp) (local.get $pos)) (local.get $wv)))
+          ${add("NLL", "(local.get $nv)", 0)} ${add("DEN", "(local.get $wv)", 0)} ${add("TOTAL", "(local.get $nv)", 0)}
+          ${add("NLL", "(local.get $nv)", 1)} ${add("DEN", "(local.get $wv)", 1)} ${add("TOTAL", "(local.get $nv)", 1)}
+          (v128.store (local.get $loss) (local.get $nv))
+          (i64.store (local.get $status) (i64.const 0))
+          (local.set $targets (i32.add (local.get $targets) (i32.const 8)))
+          (local.set $out (i32.add (local.get $out) (i32.const 64)))
+          (local.set $loss (i32.add (local.get $loss) (i32.const 16)))
+          (local.set $status (i32.add (local.get $status) (i32.const 8)))
+          (local.set $coef (i32.add (local.get $coef) (i32.const 64)))
+          (local.set $rows (i32.sub (local.get $rows) (i32.const 2)))
+          (br $${label})))`;
 }
 
 /** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */

@@ -41,12 +41,16 @@ function beginFunction(): string {
 function shortRowsFunction(L: Lanes, store: boolean): string {
   const short = shortRowInline(L);
   const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
-  const slot = "(i32.shl (local.get $row) (i32.const 5))";
-  return `;; statsRows' sweep of \`rows\` short rows (forward only, no smoothing; shortRow.ts), in two
-;; loops: every row's max, then every row's sum, so that no row's sum waits for the reduction
-;; of its own max (the next rows' max fills that wait instead). Writes what statsRows' sweep
-;; writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function of its own, called
-;; once per statsRows call: inlined there, its locals slowed statsRows' other loop.${
+  const maxSlot = "(i32.shl (local.get $row) (i32.const 5))";
+  const sumSlot = "(i32.shl (local.get $sumRow) (i32.const 5))";
+  return `;; statsRows' sweep of \`rows\` short rows (no smoothing; shortRow.ts): its two passes
+;; skewed by a row in one loop, row r's max beside row r - 1's sum. No row's sum waits for
+;; the reduction of its own max (a chain of some 30 dependent vector operations, which in a
+;; loop of its own left the core mostly waiting), the max's latency hides behind the sum's
+;; exps, and the sum reads a row the max pass has just brought into L1. Writes what
+;; statsRows' sweep writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function
+;; of its own, called once per statsRows call: inlined there, its locals slowed statsRows'
+;; other loop.${
     store
       ? `
 ;; With store (a gradient is wanted): each exp(x - M) overwrites its logit, all taken against
@@ -58,49 +62,44 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
 (func $shortRows${store ? "Store" : ""} (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)${
     store ? " (param $blocks i32) (param $rowBlocks i32)" : ""
   }
-  (local $y i32) (local $row i32) (local $first i32)${store ? " (local $blockAt i32) (local $blockEnd i32) (local $Mrow f64)" : ""}
+  (local $y i32) (local $row i32) (local $sumRow i32) (local $sumAt i32)${store ? " (local $blockAt i32) (local $blockEnd i32) (local $Mrow f64)" : ""}
   ${short.locals}
-  (local.set $first (local.get $rowAt))
   (local.set $row (i32.const 0))
-  (block $maxed (loop $max
-    (br_if $maxed (i32.ge_u (local.get $row) (local.get $rows)))
-    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
-    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
-    (f64.store offset=24 (i32.add (local.get $coef) ${slot}) (f64.const ${GRADIENT.CALLER}))
-    (if (i32.ne (local.get $y) (i32.const -2)) (then
-      (call $begin ${load("(local.get $rowAt)")})
-      (f64.store offset=8 (i32.add (local.get $coef) ${slot}) (global.get $R))
-      ;; x[y] before the sweep, which overwrites it
-      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
-        (f64.store (i32.add (local.get $coef) ${slot})
-          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
-      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-      ${short.max}
-      (f64.store (i32.add (local.get $out) ${slot}) (global.get $M))
-      (f64.store offset=16 (i32.add (local.get $out) ${slot}) (global.get $MIN))
-      (f64.store offset=24 (i32.add (local.get $out) ${slot}) (global.get $T))))
+  (loop $rowLoop
+    (if (i32.lt_u (local.get $row) (local.get $rows)) (then
+      (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+      (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+      (f64.store offset=24 (i32.add (local.get $coef) ${maxSlot}) (f64.const ${GRADIENT.CALLER}))
+      (if (i32.ne (local.get $y) (i32.const -2)) (then
+        (call $begin ${load("(local.get $rowAt)")})
+        (f64.store offset=8 (i32.add (local.get $coef) ${maxSlot}) (global.get $R))
+        ;; x[y] before the sweep, which overwrites it
+        (if (i32.ge_s (local.get $y) (i32.const 0)) (then
+          (f64.store (i32.add (local.get $coef) ${maxSlot})
+            ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+        (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+        ${short.max}
+        (f64.store (i32.add (local.get $out) ${maxSlot}) (global.get $M))
+        (f64.store offset=16 (i32.add (local.get $out) ${maxSlot}) (global.get $MIN))
+        (f64.store offset=24 (i32.add (local.get $out) ${maxSlot}) (global.get $T))))))
+    (if (local.get $row) (then
+      (local.set $sumRow (i32.sub (local.get $row) (i32.const 1)))
+      (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $sumRow) (i32.const 2)))))
+      (if (i32.ne (local.get $y) (i32.const -2)) (then
+        (local.set $p (local.get $sumAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+        ${short.sum(`(f64.load (i32.add (local.get $out) ${sumSlot}))`, store)}
+        (f64.store offset=8 (i32.add (local.get $out) ${sumSlot}) (local.get $Sf))${store ? `
+        (local.set $Mrow (f64.load (i32.add (local.get $out) ${sumSlot})))
+        (local.set $blockAt (local.get $blocks))
+        (local.set $blockEnd (i32.add (local.get $blocks) (local.get $rowBlocks)))
+        (loop $blockSlots
+          (f64.store (local.get $blockAt) (local.get $Mrow))
+          (br_if $blockSlots (i32.lt_u (local.tee $blockAt (i32.add (local.get $blockAt) (i32.const 8))) (local.get $blockEnd))))` : ""}))${store ? `
+      (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))` : ""}))
+    (local.set $sumAt (local.get $rowAt))
     (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
-    (br $max)))
-  (local.set $rowAt (local.get $first))
-  (local.set $row (i32.const 0))
-  (block $summed (loop $sum
-    (br_if $summed (i32.ge_u (local.get $row) (local.get $rows)))
-    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
-    (if (i32.ne (local.get $y) (i32.const -2)) (then
-      (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-      ${short.sum(`(f64.load (i32.add (local.get $out) ${slot}))`, store)}
-      (f64.store offset=8 (i32.add (local.get $out) ${slot}) (local.get $Sf))${store ? `
-      (local.set $Mrow (f64.load (i32.add (local.get $out) ${slot})))
-      (local.set $blockAt (local.get $blocks))
-      (local.set $blockEnd (i32.add (local.get $blocks) (local.get $rowBlocks)))
-      (loop $blockSlots
-        (f64.store (local.get $blockAt) (local.get $Mrow))
-        (br_if $blockSlots (i32.lt_u (local.tee $blockAt (i32.add (local.get $blockAt) (i32.const 8))) (local.get $blockEnd))))` : ""}))
-    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))${store ? `
-    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))` : ""}
-    (local.set $row (i32.add (local.get $row) (i32.const 1)))
-    (br $sum))))`;
+    (br_if $rowLoop (i32.le_u (local.get $row) (local.get $rows)))))`;
 }
 
 function rowsFunction(L: Lanes): string {

@@ -127,10 +127,11 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
 });
 
 describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (element) => {
-  // statsRows finishes forward-only rows two and four at a time (finishPlainPair, in two
-  // pairs' lanes), and a row alone, or beside an ignored row, one by one (rowTerms): the same
-  // operations on each row, so the same bits. 11 rows: two quads, a pair, a row alone.
-  it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss in a batch is its loss alone, bit for bit", (C) => {
+  // statsRows finishes rows without smoothing two and four at a time (finishPlainPair, in two
+  // pairs' lanes; with a gradient, pairGradient), and a row alone, or beside an ignored row, one
+  // by one (rowTerms): the same operations on each row, so the same bits. 11 rows: two quads,
+  // a pair, a row alone. With reduction "none", a row's gradient is its own loss's.
+  it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
     const next = mulberry32(77 + C);
     for (const weighted of [false, true]) {
       for (const ignoredRow of [-1, 5]) {
@@ -140,12 +141,24 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
         source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
         const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
         const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
+        const Logits = element === "f32" ? Float32Array : Float64Array;
         const losses = new Float64Array(N);
+        const gradLosses = new Float64Array(N);
+        const grad = new Logits(N * C);
         crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses });
+        crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses: gradLosses, grad });
         for (let n = 0; n < N; n++) {
           const alone = new Float64Array(1);
-          crossEntropyFlat(logits.subarray(n * C, (n + 1) * C), targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: alone });
-          expect(Object.is(losses[n], alone[0]), `${element} C = ${C} weighted ${weighted} row ${n}: ${losses[n]} in the batch, ${alone[0]} alone`).toBe(true);
+          const aloneWithGrad = new Float64Array(1);
+          const aloneGrad = new Logits(C);
+          const row = logits.subarray(n * C, (n + 1) * C);
+          crossEntropyFlat(row, targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: alone });
+          crossEntropyFlat(row, targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: aloneWithGrad, grad: aloneGrad });
+          const label = `${element} C = ${C} weighted ${weighted} row ${n}`;
+          expect(Object.is(losses[n], alone[0]), `${label}: ${losses[n]} in the batch, ${alone[0]} alone`).toBe(true);
+          expect(Object.is(gradLosses[n], aloneWithGrad[0]), `${label} with a gradient: ${gradLosses[n]} in the batch, ${aloneWithGrad[0]} alone`).toBe(true);
+          const differ = Array.from(aloneGrad).findIndex((g, c) => !Object.is(g, grad[n * C + c]));
+          expect(differ, `${label}: gradient[${differ}] is ${grad[n * C + differ]} in the batch, ${aloneGrad[differ]} alone`).toBe(-1);
         }
       }
     }

@@ -125,8 +125,9 @@ function rowsFunction(L: Lanes): string {
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   (local $plain i32) (local $xv v128) (local $wv v128) (local $nv v128)
+  (local $Mp v128) (local $uv v128) (local $ratio v128) (local $pT v128) (local $pO v128) (local $nw v128) (local $av v128) (local $gyv v128)
   (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)
-  (local.set $plain (i32.and (i32.eqz (local.get $mode)) (i32.eqz (local.get $store))))
+  (local.set $plain (i32.eqz (local.get $mode)))
   ;; With store, only rows of more than one block: a row of one block pays the online sweep no
   ;; rescaling exp, and was faster there (shortRow.ts, shortRowStoreMinLogits).
   (local.set $short (i32.and (i32.eqz (local.get $mode))
@@ -249,6 +250,7 @@ function finishPlainPair(label: string): string {
           ${add("NLL", "(local.get $nv)", 1)} ${add("DEN", "(local.get $wv)", 1)} ${add("TOTAL", "(local.get $nv)", 1)}
           (v128.store (local.get $loss) (local.get $nv))
           (i64.store (local.get $status) (i64.const 0))
+          (if (local.get $store) (then ${pairGradient()}))
           (local.set $targets (i32.add (local.get $targets) (i32.const 8)))
           (local.set $out (i32.add (local.get $out) (i32.const 64)))
           (local.set $loss (i32.add (local.get $loss) (i32.const 16)))
@@ -256,6 +258,37 @@ function finishPlainPair(label: string): string {
           (local.set $coef (i32.add (local.get $coef) (i32.const 64)))
           (local.set $rows (i32.sub (local.get $rows) (i32.const 2)))
           (br $${label})))`;
+}
+
+/**
+ * With a gradient (no smoothing): the pair's gradient scalars, as rowTerms computes them,
+ * both sides of the max computed and the side of each lane's d kept:
+ *   d > 0:   ratio = 1/(S + v);  pT = v·ratio;  pO = S·ratio       (v = exp(-d))
+ *   d <= 0:  pT = 1/(1 + u);  ratio = exp(d)·pT;  pO = u·pT       (u = S·exp(d))
+ *   alpha = -(G·ratio), G = smoothGradSum + nllGrad·w[y];  g[y] = (0 - pT·smoothGradSum) + (nllGrad·w[y])·pO
+ * written to each row's coef as (alpha, M, g[y], SWEEP).
+ */
+function pairGradient(): string {
+  const g = (name: string): string => `(f64x2.splat (global.get $${name}))`;
+  const l = (name: string): string => `(local.get $${name})`;
+  const one = "(v128.const f64x2 1 1)";
+  const row = (lane: number, offset: number): string => `(f64.store offset=${offset} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $av)))
+            (f64.store offset=${offset + 8} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $Mp)))
+            (f64.store offset=${offset + 16} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $gyv)))
+            (f64.store offset=${offset + 24} (local.get $coef) (f64.const ${GRADIENT.SWEEP}))`;
+  return `
+            (local.set $Mp ${pair("(local.get $out)", "")})
+            (local.set $uv (f64x2.mul (local.get $Sv) (local.get $ex)))
+            (local.set $ratio (f64x2.div ${one} (f64x2.add (local.get $Sv) (local.get $ex))))
+            (local.set $pT (f64x2.div ${one} (f64x2.add ${one} (local.get $uv))))
+            (local.set $pO (v128.bitselect (f64x2.mul (local.get $Sv) (local.get $ratio)) (f64x2.mul (local.get $uv) (local.get $pT)) (local.get $pos)))
+            (local.set $ratio (v128.bitselect (local.get $ratio) (f64x2.mul (local.get $ex) (local.get $pT)) (local.get $pos)))
+            (local.set $pT (v128.bitselect (f64x2.mul (local.get $ex) (local.get $ratio)) (local.get $pT) (local.get $pos)))
+            (local.set $nw (f64x2.mul ${g("nllGrad")} (local.get $wv)))
+            (local.set $av (f64x2.neg (f64x2.mul (f64x2.add ${g("smoothGradSum")} (local.get $nw)) (local.get $ratio))))
+            (local.set $gyv (f64x2.add (f64x2.sub (v128.const f64x2 0 0) (f64x2.mul ${l("pT")} ${g("smoothGradSum")})) (f64x2.mul (local.get $nw) (local.get $pO))))
+            ${row(0, 0)}
+            ${row(1, 32)}`;
 }
 
 /** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */

@@ -118,8 +118,8 @@ function rowsFunction(L: Lanes): string {
 ;; loop of their own, the chains of several rows overlap. Between the loops, x[y] and R wait
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
 ;; Short rows (without smoothing; with store, longer than a block) take shortRows' (or
-;; shortRowsStore's) two loops instead of the first; the terms are then finished
-;; two rows at a time (scalar.ts, pairFunctions).
+;; shortRowsStore's) two passes instead of the first loop. Every row's terms are finished
+;; two rows at a time (scalar.ts, pairFunctions), two pairs per iteration.
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
@@ -230,10 +230,11 @@ function finishPair(label: string): string {
 }
 
 /**
- * Both rows of the pair, forward only without smoothing (plain), both with a target: when
+ * Both rows of the pair, without smoothing (plain), both with a target: when
  * every statistic is finite, their terms in the pair's two lanes, as rowTerms computes them
  * (sp = d + lp or lp, nll = loss = sp·w[y]; the sums added row by row, in order), without its
- * call, its globals and its branches. Otherwise (NaN or ±Infinity) it leaves the pair to finishRow.
+ * call, its globals and its branches; with a gradient, pairGradient's scalars too. Otherwise
+ * (NaN or ±Infinity) it leaves the pair to finishRow.
  */
 function finishPlainPair(label: string): string {
   const weight = (offset: string): string =>
@@ -249,7 +250,7 @@ function finishPlainPair(label: string): string {
           ${add("NLL", "(local.get $nv)", 0)} ${add("DEN", "(local.get $wv)", 0)} ${add("TOTAL", "(local.get $nv)", 0)}
           ${add("NLL", "(local.get $nv)", 1)} ${add("DEN", "(local.get $wv)", 1)} ${add("TOTAL", "(local.get $nv)", 1)}
           (v128.store (local.get $loss) (local.get $nv))
-          (i64.store (local.get $status) (i64.const 0))
+          (i64.store (local.get $status) (i64.const ${STATUS.FAST})) ;; both rows' status, FAST = 0
           (if (local.get $store) (then ${pairGradient()}))
           (local.set $targets (i32.add (local.get $targets) (i32.const 8)))
           (local.set $out (i32.add (local.get $out) (i32.const 64)))

@@ -1,11 +1,13 @@
 /**
  * crossEntropyFlat without a gradient buffer: short rows (up to 16 KiB) take the kernel's
  * two-pass forward sweep (src/flat/wat/shortRow.ts), which the parity tests in
- * crossEntropyFlat.test.ts never reach because they always ask for the gradient.
+ * crossEntropyFlat.test.ts never reach because they always ask for the gradient. With a
+ * gradient, rows longer than a block take the same two passes, storing the exps: the last
+ * describe below holds those to the nested module and to the forward-only call.
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { crossEntropy, crossEntropyFlat } from "../src";
+import { crossEntropy, crossEntropyBackward, crossEntropyFlat } from "../src";
 import type { CrossEntropyOptions } from "../src";
 import { mulberry32 } from "../src/course/random";
 import { buildKernels } from "../src/flat/wat/build";
@@ -15,6 +17,8 @@ import { expectAllClose, type Tolerance } from "./helpers/allclose";
 // nested module's in the last bits; float32 logits are summed per block in float32.
 const FLOAT64: Tolerance = { rtol: 1e-12, atol: 1e-15 };
 const FLOAT32_LOSS: Tolerance = { rtol: 1e-6, atol: 1e-15 };
+// crossEntropyFlat.test.ts's gradient bound for float32 logits without smoothing.
+const FLOAT32_GRAD: Tolerance = { rtol: 1e-6, atol: 1e-9 };
 
 beforeAll(async () => {
   await buildKernels(join(__dirname, "..", "dist", "flat"));
@@ -82,5 +86,81 @@ describe.each(["f32", "f64"] as const)("forward only, %s: equal to the nested mo
       if (n === 0) expectAllClose(losses[n], expected[n], element === "f32" ? FLOAT32_LOSS : FLOAT64, "finite row");
       else expect(losses[n], `row ${n}`).toEqual(expected[n]);
     });
+  });
+});
+
+describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two passes storing the exps", (element) => {
+  // Rows of more than one block (64 float32 / 32 float64 logits) up to the limit take them;
+  // 130 and 4097 float32 end in a partial vector, whose lanes past the row are the next row's.
+  const STORE_CLASSES = [33, 64, 65, 66, 128, 130, 1000, 2049, 4096, 4097];
+  // An ignoreIndex inside the classes, the default, and one no Int32Array can hold (2^32 + 1
+  // would be 1 if it reached the kernel as an int32).
+  const IGNORE = [1, -100, 2 ** 32 + 1];
+  it.each(STORE_CLASSES)("C = %i: the nested module's loss and gradient; the loss the forward-only call's, bit for bit", (C) => {
+    const next = mulberry32(1000 + C);
+    for (const ignoreIndex of IGNORE) {
+      const targets = new Int32Array([0, C - 1, Math.floor(C / 2), 1, 2, 1, C - 2]);
+      const N = targets.length;
+      const source = Array.from({ length: N * C }, () => (next() - 0.5) * 12);
+      // The row's max in its last block (the online sweep would rescale), in its first, at its target.
+      source[0 * C + C - 1] = 8;
+      source[2 * C + 0] = 8;
+      source[3 * C + 1] = 9;
+      for (const template of [{ reduction: "none" as const }, { weight: [] as number[] }]) {
+        const options = { ...template, ignoreIndex, ...(template.weight ? { weight: Array.from({ length: C }, () => 0.25 + 2 * next()) } : {}) };
+        const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
+        const grad = element === "f32" ? new Float32Array(N * C) : new Float64Array(N * C);
+        const losses = new Float64Array(N);
+        const forwardLosses = new Float64Array(N);
+        const result = crossEntropyFlat(logits, targets, C, { ...options, grad, losses });
+        const forward = crossEntropyFlat(logits, targets, C, { ...options, losses: forwardLosses });
+        const label = `${element} C = ${C} ignoreIndex ${ignoreIndex} ${JSON.stringify(template)}`;
+        expect(Array.from(losses), `${label}: losses with and without a gradient`).toEqual(Array.from(forwardLosses));
+        expect(result, `${label}: the loss with and without a gradient`).toBe(forward);
+        const nested = rows(logits, C);
+        const target = Array.from(targets);
+        expectAllClose(Array.from(losses), crossEntropy(nested, target, { ...options, reduction: "none" }), element === "f32" ? FLOAT32_LOSS : FLOAT64, `${label} losses`);
+        expectAllClose(rows(grad, C), crossEntropyBackward(nested, target, options) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, `${label} grad`);
+      }
+    }
+  });
+});
+
+describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (element) => {
+  // statsRows finishes rows without smoothing two and four at a time (finishPlainPair, in two
+  // pairs' lanes; with a gradient, pairGradient), and a row alone, or beside an ignored row, one
+  // by one (rowTerms): the same operations on each row, so the same bits. 11 rows: two quads,
+  // a pair, a row alone. With reduction "none", a row's gradient is its own loss's.
+  it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
+    const next = mulberry32(77 + C);
+    for (const weighted of [false, true]) {
+      for (const ignoredRow of [-1, 5]) {
+        const N = 11;
+        const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
+        const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
+        source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
+        const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
+        const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
+        const Logits = element === "f32" ? Float32Array : Float64Array;
+        const losses = new Float64Array(N);
+        const gradLosses = new Float64Array(N);
+        const grad = new Logits(N * C);
+        crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses });
+        crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses: gradLosses, grad });
+        for (let n = 0; n < N; n++) {
+          const alone = new Float64Array(1);
+          const aloneWithGrad = new Float64Array(1);
+          const aloneGrad = new Logits(C);
+          const row = logits.subarray(n * C, (n + 1) * C);
+          crossEntropyFlat(row, targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: alone });
+          crossEntropyFlat(row, targets.subarray(n, n + 1), C, { weight, reduction: "none", losses: aloneWithGrad, grad: aloneGrad });
+          const label = `${element} C = ${C} weighted ${weighted} row ${n}`;
+          expect(Object.is(losses[n], alone[0]), `${label}: ${losses[n]} in the batch, ${alone[0]} alone`).toBe(true);
+          expect(Object.is(gradLosses[n], aloneWithGrad[0]), `${label} with a gradient: ${gradLosses[n]} in the batch, ${aloneWithGrad[0]} alone`).toBe(true);
+          const differ = Array.from(aloneGrad).findIndex((g, c) => !Object.is(g, grad[n * C + c]));
+          expect(differ, `${label}: gradient[${differ}] is ${grad[n * C + differ]} in the batch, ${aloneGrad[differ]} alone`).toBe(-1);
+        }
+      }
+    }
   });
 });

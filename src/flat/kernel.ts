@@ -7,7 +7,8 @@
  *   [0, CHUNK_BYTES)        logits of the rows being processed; the gradient overwrites them
  *   + 64 slack              the last vector of a row may read up to 15 bytes past its end, and
  *                           a chunk may start at byte 4 (Kernel.logitsFrom4)
- *   targets  MAX_ROWS × 4   each row's target class, -1 ignored, -2 ignored and skipped (int32)
+ *   targets  MAX_ROWS × 4   each row's target class or ignoreIndex, which the kernel rewrites
+ *                           to -1 (ignored) or -2 (ignored and skipped) (int32)
  *   stats    MAX_ROWS × 32  per row M, S, MIN, T (float64)
  *   coef     MAX_ROWS × 32  per row alpha, M, g[y], what the gradient sweep does (float64)
  *   loss     MAX_ROWS × 8   per row loss (float64)
@@ -63,9 +64,11 @@ export interface KernelExports {
   SMOOTH: WasmGlobal;
   DEN: WasmGlobal;
   TOTAL: WasmGlobal;
+  /** Rows of the last statsRows call left to the caller (int32). */
+  LEFT: WasmGlobal;
   begin(reference: number): void;
   segment(p: number, n: number, w: number, skip: number, mode: number): void;
-  configure(e: number, W: number, C: number, nllGrad: number, smoothGrad: number, smoothGradSum: number, weighted: number, withGrad: number): void;
+  configure(e: number, W: number, C: number, nllGrad: number, smoothGrad: number, smoothGradSum: number, weighted: number, withGrad: number, ignore: number): void;
   statsRows(
     x: number, rows: number, C: number, targets: number, out: number, w: number, mode: number,
     loss: number, status: number, coef: number, store: number, blocks: number,

@@ -34,7 +34,9 @@ export function prepareKernel(plan: Plan, kernel: Kernel): SweepOptions {
   if (weight) kernel.weights.set(weight);
   const weightedBeta = grad !== null && e > 0 && weight !== null;
   if (weightedBeta) for (let c = 0; c < C; c++) kernel.beta[c] = plan.smoothGrad * (weight as ArrayLike<number>)[c];
-  kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0);
+  // An ignoreIndex outside int32 matches no target (an Int32Array): any negative value stands for it.
+  const ignore = plan.ignoreIndex === (plan.ignoreIndex | 0) ? plan.ignoreIndex : -1;
+  kernel.exports.configure(e, plan.W, C, plan.nllGrad, plan.smoothGrad, plan.smoothGradSum, weight ? 1 : 0, grad ? 1 : 0, ignore);
   return {
     mode: e > 0 ? (weight ? 2 : 1) : 0,
     b: e > 0 && !weight ? plan.smoothGrad : 0,
@@ -62,12 +64,10 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
   const { logits, targets, C, grad, losses } = plan;
   const ex = kernel.exports;
   const at = kernel.at;
-  const { targets: kt, stats, coef, status } = kernel;
+  const { stats, coef, status } = kernel;
   const { out } = scratch;
-  for (let i = 0; i < rows; i++) {
-    const y = targets[r0 + i];
-    kt[i] = y !== plan.ignoreIndex ? y : grad ? -1 : -2;
-  }
+  // The kernel marks the ignored rows itself (configure's ignore): no loop over the rows here.
+  kernel.targets.set(targets.subarray(r0, r0 + rows));
   // 4 bytes in when the source is 4 bytes off 8 (kernel.ts's logitsFrom4): a shared array's copy stays fast.
   const shift = (logits.byteOffset + r0 * C * logits.BYTES_PER_ELEMENT) % 8;
   const region = shift ? kernel.logitsFrom4 : kernel.logits;
@@ -77,7 +77,10 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
   ex.statsRows(at.logits + shift, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
   addSums(plan, ex.NLL.value, ex.SMOOTH.value, ex.DEN.value, ex.TOTAL.value);
   if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
-  for (let i = 0; i < rows; i++) {
+  // LEFT counts the rows the kernel left to JavaScript (NaN or ±Infinity, a cancelling
+  // smoothing sum): usually none, and then neither loop below visits the rows.
+  const left = ex.LEFT.value;
+  for (let i = 0; left > 0 && i < rows; i++) {
     const state = status[i];
     if (state === STATUS.FAST || state === STATUS.IGNORED) continue;
     const M = stats[4 * i];
@@ -87,5 +90,5 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
   if (!grad) return;
   ex.scaleRows(at.logits + shift, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
   grad.set(region.subarray(0, rows * C), r0 * C);
-  for (let i = 0; i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
+  for (let i = 0; left > 0 && i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
 }

@@ -34,16 +34,20 @@ export const SUMS = ["NLL", "SMOOTH", "DEN", "TOTAL"] as const;
 
 export function rowTermsGlobals(): string {
   const f64 = [...CONFIG, ...SUMS].map((name) => `  (global $${name} (export "${name}") (mut f64) (f64.const 0))`);
-  const i32 = ["weighted", "withGrad"].map((name) => `  (global $${name} (mut i32) (i32.const 0))`);
-  return [...f64, ...i32].join("\n");
+  const i32 = ["weighted", "withGrad", "ignore"].map((name) => `  (global $${name} (mut i32) (i32.const 0))`);
+  // Rows of the last statsRows call left to the caller (statsRows.ts): 0 spares it a loop over the rows.
+  const left = `  (global $LEFT (export "LEFT") (mut i32) (i32.const 0))`;
+  return [...f64, ...i32, left].join("\n");
 }
 
 export function rowTermsFunctions(): string {
   const g = (name: string): string => `(global.get $${name})`;
   const l = (name: string): string => `(local.get $${name})`;
   const finite = (v: string): string => `(f64.eq (f64.sub ${v} ${v}) (f64.const 0))`;
-  return `;; The call's constants: label smoothing e, W = Σ w, C, the gradient's scales.
-(func (export "configure") (param $e f64) (param $W f64) (param $C f64) (param $nllGrad f64) (param $smoothGrad f64) (param $smoothGradSum f64) (param $weighted i32) (param $withGrad i32)
+  return `;; The call's constants: label smoothing e, W = Σ w, C, the gradient's scales, and the target
+;; value that marks an ignored row (statsRows.ts turns it into -1 or -2).
+(func (export "configure") (param $e f64) (param $W f64) (param $C f64) (param $nllGrad f64) (param $smoothGrad f64) (param $smoothGradSum f64) (param $weighted i32) (param $withGrad i32) (param $ignore i32)
+  (global.set $ignore ${l("ignore")})
   (global.set $e ${l("e")}) (global.set $W ${l("W")}) (global.set $Cf ${l("C")})
   (global.set $nllGrad ${l("nllGrad")}) (global.set $smoothGrad ${l("smoothGrad")}) (global.set $smoothGradSum ${l("smoothGradSum")})
   (global.set $weighted ${l("weighted")}) (global.set $withGrad ${l("withGrad")}))

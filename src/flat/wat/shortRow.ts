@@ -1,6 +1,6 @@
 /**
- * Part of the forward sweep (stats.ts): a short row, forward only, without label smoothing,
- * in two passes instead of the online one. The row was just copied into the kernel's memory
+ * Part of the forward sweep (stats.ts): a short row without label smoothing, in two passes
+ * instead of the online one. The row was just copied into the kernel's memory
  * and is at most SHORT_ROW_BYTES long, so it is still in L1 for the second pass:
  *   1. the row's max M and min over the other classes (four accumulators each, so the
  *      chains of max and min do not wait on each other's latency; vectors reduced once per
@@ -9,9 +9,14 @@
  *      added to S in float64, exactly as the online sweep does.
  * The target's lane is left out without a mask per vector: the target's logit is first
  * overwritten by another logit of the row (which changes neither max nor min), then by
- * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1. Only
- * without a gradient, since the logits are not needed after the forward sweep then
+ * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
+ * With a gradient (store), the second pass also leaves each exp(x - M) in place of its logit,
+ * all against the row's final max (the target's slot gets g[y] from the gradient sweep):
+ * the gradient sweep then has no block maxima to rescale by, no exp64 per row, and the loss
+ * is bit for bit the forward-only call's. The gradient's last bits differ from the online
+ * sweep's, whose exps of a block before the row's max were exp(x - M_k)·exp(M_k - M), two
+ * roundings instead of one (within the tested bounds: test/crossEntropyFlat.test.ts).
  * Inlined in the loops over rows of statsRows.ts's shortRows rather than called once a row: the
  * relaxed build's hoisted exp constants are then set once per call, not once per row, and no
  * call is paid per row (measured: about 4 ns a row less under Node 20, 5 under Node 24). The
@@ -31,6 +36,18 @@ export const SHORT_ROW_BYTES = 1 << 14;
  */
 export const SHORT_ROW_MIN_VECTORS = 8;
 
+/**
+ * With a gradient (store), rows of more than one block (65 float32 or 33 float64 logits) take
+ * the two passes: the online sweep's cost there is the rescale of S when a later block beats
+ * the running max (a scalar exp, and another in the gradient sweep, each about half the rows),
+ * which a row of one block never pays. Measured under Node 20 (Node 24), the two passes
+ * against the online sweep, forward + backward: C = 32 11% (5%) slower, C = 64 6% slower
+ * (5% faster), C = 96 13% (25%), C = 128 11% (17%), C = 256 11% (25%) faster.
+ */
+export function shortRowStoreMinLogits(L: Lanes): number {
+  return VECTORS_PER_BLOCK * L.width + 1;
+}
+
 /*
  * The sum pass of the exact build takes a block's 16 vectors as two rounds of 8 (a loop,
  * Lanes.sumGroup), not 16 unrolled: V8 11 (Node 20) interleaves the 16 independent exps of an
@@ -47,7 +64,7 @@ const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
  * the first pass and the second (given the row's max M), which read the row from locals $p,
  * $n and $skip.
  */
-export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string) => string } {
+export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string, store: boolean) => string } {
   const V = L.vec;
   const block = VECTORS_PER_BLOCK * L.width;
   const at = (index: string): string => `(i32.add (local.get $p) (i32.shl ${index} (i32.const ${L.shift})))`;
@@ -103,21 +120,25 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
     (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $x)))`;
   const maskedMaxMin = `(local.set $mx0 (${V}.pmax (local.get $mx0) (v128.bitselect (local.get $x) ${splat(V, -Infinity)} (local.get $mask))))
   (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
-  const expSum = (offset: number): string => {
+  const expSum = (store: boolean) => (offset: number): string => {
     const i = offset / 16;
     const a = `a${i % 4}`;
     // In rounds (sumGroup < 16): the accumulators start at 0 each block, and 0 + e = e exactly.
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
 ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+${store ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
 (local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
-  const vectorSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+  const vectorSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
     ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+    ${store ? `(v128.store ${here} (local.get $e))` : ""}
     (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
-  const maskedSum = `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+  // The lanes past the row's end belong to the next row: stored back unchanged.
+  const maskedSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
   ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+  ${store ? `(v128.store ${here} (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
 
   return {
@@ -136,13 +157,13 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   ${horizontal(L, "pmin", "mn0")}
   (global.set $M ${lane0(L, "mx0")})
   (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))`,
-    sum: (M: string): string => `;; Σ exp(x - M) over the same logits, M the row's max from the first pass: the target's
-;; logit becomes -Infinity first. Leaves the sum in $Sf.
+    sum: (M: string, store: boolean): string => `;; Σ exp(x - M) over the same logits, M the row's max from the first pass: the target's
+;; logit becomes -Infinity first. Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit (the target's too: the gradient sweep writes g[y] there)." : ""}
   (local.set $Mv ${L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${M}))` : `(f64x2.splat ${M})`})
   (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
-  ${sweep("sum", expSum, vectorSum, maskedSum, blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup)}
+  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup)}
   (local.set $Sf (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))`,
   };
 }

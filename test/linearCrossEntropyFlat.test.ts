@@ -99,8 +99,8 @@ function numbers(count: number, seed: number): number[] {
 
 describe.each(variants)("linearCrossEntropyFlat (%s products) against the nested linearCrossEntropy, across tiles", (variant) => {
   // 301 rows: two row tiles of at most 256, the last partial and not a multiple of 4;
-  // 1101 classes: two chunks (848 + 253: an odd number of cache lines, then the rest, not a
-  // multiple of 4); D = 13: padded to 16.
+  // 1101 classes: several chunks (float32 496 + 496 + 109, float64 4 × 248 + 109: an odd
+  // number of cache lines each, then the rest, not a multiple of 4); D = 13: padded to 16.
   const [N, D, C] = [301, 13, 1101];
   const x = rows(numbers(N * D, 7), D);
   const W = rows(numbers(C * D, 11).map((v) => 2 * v), D);
@@ -180,6 +180,30 @@ describe.each(variants)("linearCrossEntropyFlat (%s products): a NaN or infinite
         expect(Array.from(got.gradInput.subarray(0, D)), `${element} gradInput[0]`).toEqual(Array.from(clean.gradInput.subarray(0, D)));
       }
     }
+  });
+});
+
+describe.each(variants)("linearCrossEntropyFlat (%s products), float32 with a bias: the loss compares each logit with itself", (variant) => {
+  // One row, D = 1: the logits are exact float32 arithmetic, z_c = fround(fround(x · W_c) + fround(b_c)),
+  // as PyTorch's float32 addmm rounds them. In the first two the target's logit is far above the
+  // other, so the loss is log(1 + exp(z_1 - z_0)), about 1e-22 and 1e-70; the fused head's
+  // log-sum-exp, m + log(s) with s = 1 + 1e-22, gives 0 there (no log1p, unlike crossEntropyFlat),
+  // within 1e-12 of it, never below. The target's logit taken in float64 (x · W_0 + b_0 unrounded)
+  // beside a log-sum-exp of the rounded one gave -7.6e-7 and 2.1e-6 here.
+  const cases: [number, number[], number[], number][] = [
+    [1, [20.1, 0], [0.3, -30], 0],
+    [1, [100.3, 0], [0.01, -60], 0],
+    [-1.7, [0.9, -3.3], [-2.21, 4.05], 1],
+  ];
+  it.each(cases)("x = %s, W = %j, b = %j, target %s", (x, W, b, y) => {
+    const f = Math.fround;
+    const z = W.map((w, c) => f(f(f(x) * f(w)) + f(b[c])));
+    const other = z[1 - y];
+    const expected = Math.log1p(Math.exp(other - z[y]));
+    const { loss } = runFlat("f32", variant, [[x]], W.map((w) => [w]), b, [y], {});
+    expect(loss).toBeGreaterThanOrEqual(0);
+    // float32 exps inside the log-sum-exp (relative error about 1e-7), float64 elsewhere.
+    expect(Math.abs(loss - expected)).toBeLessThanOrEqual(1e-12 + 1e-6 * expected);
   });
 });
 

@@ -108,6 +108,13 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
   const terms = call.element === "f32" ? memory : f64;
   const [m, s, lse, k] = [L.m, L.s, L.lse, L.k].map((offset) => f64.subarray(offset / 8, offset / 8 + L.rows));
   const zy = new Float64Array(L.rows);
+  /**
+   * Logit c of a row whose product is z: the value the softmax (matmulKernel.ts's stats) used,
+   * so that the loss lse - z[y] compares a logit with itself. Float32: z + b rounded to float32,
+   * b in float32, as the float32 softmax and PyTorch's float32 addmm; float64: z + b.
+   */
+  const logit =
+    !bias ? (z: number) => z : call.element === "f32" ? (z: number, c: number) => Math.fround(z + Math.fround(bias[c])) : (z: number, c: number) => z + bias[c];
   const zw = new Float64Array(L.rows);
 
   /** The chunk's weights into the W tile (zero rows past its end), then its logits into z, and its bias (-Infinity past its end). */
@@ -150,11 +157,11 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul): LinearSums {
         const y = targets[t0 + t];
         if (y === ignoreIndex) continue;
         const o = at(L.z) + t * Cc4;
-        if (y >= c0 && y < c0 + Cc) zy[t] = bias ? memory[o + y - c0] + bias[y] : memory[o + y - c0];
+        if (y >= c0 && y < c0 + Cc) zy[t] = logit(memory[o + y - c0], y);
         if (e > 0) {
           let smooth = 0;
           for (let c = 0; c < Cc; c++) {
-            const z = bias ? memory[o + c] + bias[c0 + c] : memory[o + c];
+            const z = logit(memory[o + c], c0 + c);
             smooth += weight ? weight[c0 + c] * z : z;
           }
           zw[t] += smooth;

@@ -227,7 +227,9 @@ describe("shared arrays: the workers read the logits and write the gradient and 
     expect(b.length).toBe(0);
     expect(() => sharedFloat32Array(-1)).toThrow("length = -1 is out of range: expected a whole number >= 0");
     expect(() => sharedFloat64Array(2.5)).toThrow("length = 2.5 is out of range: expected a whole number >= 0");
-    expect(() => sharedFloat32Array("4" as unknown as number)).toThrow(RangeError);
+    expect(() => sharedFloat32Array("4" as unknown as number)).toThrow(new TypeError('length is "4": expected a whole number >= 0'));
+    // 2^53 elements: a whole number, but more bytes than any engine hands out.
+    expect(() => sharedFloat64Array(2 ** 53)).toThrow(/^length = 9007199254740992 is too large: sharedFloat64Array could not allocate /);
   });
 });
 

@@ -16,16 +16,28 @@
  * const grad = sharedFloat32Array(N * C);
  * crossEntropyFlat(logits, targets, C, { grad, threads: 2 });
  */
+import { describe } from "../inputs/describe";
 import { checkWholeNumber } from "../inputs/numbers";
 
 /** A Float32Array of `length` zeros on a SharedArrayBuffer of its own. */
 export function sharedFloat32Array(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(checkWholeNumber(length, "length", 0) * 4));
+  return new Float32Array(sharedBuffer(length, 4, "sharedFloat32Array"));
 }
 
 /** A Float64Array of `length` zeros on a SharedArrayBuffer of its own. */
 export function sharedFloat64Array(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(checkWholeNumber(length, "length", 0) * 8));
+  return new Float64Array(sharedBuffer(length, 8, "sharedFloat64Array"));
+}
+
+/** `length` elements of `bytes` each, checked first; the engine's refusal said in the call's terms. */
+function sharedBuffer(length: unknown, bytes: number, caller: string): SharedArrayBuffer {
+  if (typeof length !== "number") throw new TypeError(`length is ${describe(length)}: expected a whole number >= 0`);
+  checkWholeNumber(length, "length", 0);
+  try {
+    return new SharedArrayBuffer(length * bytes);
+  } catch (error) {
+    throw new RangeError(`length = ${length} is too large: ${caller} could not allocate ${length * bytes} bytes (${(error as Error).message})`);
+  }
 }
 
 /** Whether a worker thread can read and write `array` where it is: it lies on a SharedArrayBuffer. */

@@ -275,7 +275,19 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
     if (tookBack) continue;
     if (sleep(seen) === "timed-out") {
       waitedSince ||= Date.now();
-      if (Date.now() - waitedSince > STALL_MS) throw new Error(`crossEntropyFlat: a worker thread has not finished its chunk in ${STALL_MS / 1000} s`);
+      if (Date.now() - waitedSince > STALL_MS) {
+        // A stalled worker is stopped and left out of later calls: it must not go on writing a
+        // chunk into the caller's arrays (a shared grad or losses) after the call has thrown.
+        for (const w of team) {
+          if (w.slots.every((_, s) => Atomics.load(w.control, slotWord(s, SLOT_WORD.STATE)) !== STATE.BUSY)) continue;
+          w.dead = `stalled over ${STALL_MS / 1000} s in a chunk`;
+          void w.worker.terminate();
+        }
+        throw new Error(
+          `crossEntropyFlat: a worker thread has not finished its chunk in ${STALL_MS / 1000} s; it was stopped ` +
+            `(with grad or losses on a SharedArrayBuffer, its chunk's rows may be written until it has exited)`,
+        );
+      }
     } else waitedSince = 0;
   }
   Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied });

@@ -16,7 +16,7 @@
  *   blocks   (CHUNK_BYTES / 256 + MAX_ROWS) × 8   each block's running max, for the backward sweep
  *   weights  C × 8 + 64     class weights, float64 (label smoothing with weights)
  *   beta     C × 8 + 64     the smoothing part of the gradient per class, in the logits' type
- * About 0.6 MiB in all plus 16 bytes a class: never an N × C buffer.
+ * About 1.4 MiB in all (1 MiB of it the chunk's logits) plus 16 bytes a class: never an N × C buffer.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

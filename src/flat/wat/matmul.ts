@@ -26,6 +26,7 @@
  */
 
 import { expInstructions, expSetup } from "./exp";
+import { foldMax, rowF64 } from "./foldMax";
 import { softmaxF32Functions } from "./softmaxF32";
 
 export type MatmulElement = "f32" | "f64";
@@ -213,7 +214,6 @@ function softmaxFunctions(relaxed: boolean): string {
       (local.set $c (i32.add (local.get $c) (i32.const 32)))
       (br $${name})))
     (local.set $zp (i32.sub (local.get $zp) (local.get $row)))`;
-  const rowF64 = (array: string) => `(i32.add (local.get $${array}) (i32.shl (local.get $t) (i32.const 3)))`;
   const stats = `
 ;; The chunk's online log-sum-exp terms of each row (see matmul.ts).
 (func (export "stats") (param $z i32) (param $b i32) (param $m i32) (param $s i32) (param $T i32) (param $Cc i32)
@@ -223,26 +223,14 @@ function softmaxFunctions(relaxed: boolean): string {
     ${classLoop("maxes", (h) => `(local.set $mx${h} (f64x2.max (local.get $mx${h}) (local.get $v${h})))`)}
     (local.set $mx0 (f64x2.max (local.get $mx0) (local.get $mx1)))
     (local.set $max (f64.max (f64x2.extract_lane 0 (local.get $mx0)) (f64x2.extract_lane 1 (local.get $mx0))))
-    (local.set $old (f64.load ${rowF64("m")}))
-    (if (f64.ne (f64.sub (local.get $max) (local.get $max)) (f64.const 0))
-      (then
-        (f64.store ${rowF64("m")} (f64.const nan))
-        (f64.store ${rowF64("s")} (f64.const nan)))
-      (else
-        (if (f64.gt (local.get $max) (local.get $old))
-          (then
-            (local.set $d (f64x2.splat (f64.sub (local.get $old) (local.get $max))))
-            ${exp("d", "scale")}
-            (f64.store ${rowF64("s")} (f64.mul (f64.load ${rowF64("s")}) (f64x2.extract_lane 0 (local.get $scale))))
-            (f64.store ${rowF64("m")} (local.get $max))))
-        (local.set $sub (f64x2.splat (f64.load ${rowF64("m")})))
+    ${foldMax(exp, `(local.set $sub (f64x2.splat (f64.load ${rowF64("m")})))
         (local.set $acc0 (v128.const f64x2 0 0))
         (local.set $acc1 (local.get $acc0))
         ${classLoop("sums", (h) => `(local.set $d (f64x2.sub (local.get $v${h}) (local.get $sub)))
       ${exp("d", "e")}
       (local.set $acc${h} (f64x2.add (local.get $acc${h}) (local.get $e)))`)}
         (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
-        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))))))`)}
+        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))))`)}`)}
 )`;
   const gradient = `
 ;; The logits' gradient of each row, in place (see matmul.ts).

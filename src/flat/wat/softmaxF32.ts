@@ -20,6 +20,7 @@
  */
 
 import { expInstructions, expSetup } from "./exp";
+import { foldMax, rowF64 } from "./foldMax";
 
 /** The float32 stats and gradient functions; `relaxed` uses relaxed_madd in the exps. */
 export function softmaxF32Functions(relaxed: boolean): string {
@@ -52,7 +53,6 @@ export function softmaxF32Functions(relaxed: boolean): string {
       (local.set $gp (i32.add (local.get $gp) (i32.const 16)))
       (br $${name})))
     (local.set $zp (i32.sub (local.get $zp) (local.get $row)))`;
-  const rowF64 = (array: string) => `(i32.add (local.get $${array}) (i32.shl (local.get $t) (i32.const 3)))`;
   const swapHalves = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
   const swapPairs = "4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11";
   const highHalf = "8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15";
@@ -67,19 +67,7 @@ export function softmaxF32Functions(relaxed: boolean): string {
     (local.set $mx (f32x4.pmax (local.get $mx) (i8x16.shuffle ${swapHalves} (local.get $mx) (local.get $mx))))
     (local.set $mx (f32x4.pmax (local.get $mx) (i8x16.shuffle ${swapPairs} (local.get $mx) (local.get $mx))))
     (local.set $max (f64.promote_f32 (f32x4.extract_lane 0 (local.get $mx))))
-    (local.set $old (f64.load ${rowF64("m")}))
-    (if (f64.ne (f64.sub (local.get $max) (local.get $max)) (f64.const 0))
-      (then
-        (f64.store ${rowF64("m")} (f64.const nan))
-        (f64.store ${rowF64("s")} (f64.const nan)))
-      (else
-        (if (f64.gt (local.get $max) (local.get $old))
-          (then
-            (local.set $d (f64x2.splat (f64.sub (local.get $old) (local.get $max))))
-            ${exp64("d", "scale")}
-            (f64.store ${rowF64("s")} (f64.mul (f64.load ${rowF64("s")}) (f64x2.extract_lane 0 (local.get $scale))))
-            (f64.store ${rowF64("m")} (local.get $max))))
-        ;; m[t] is a float32 (a max of float32 sums), so its float32 splat is exact.
+    ${foldMax(exp64, `;; m[t] is a float32 (a max of float32 sums), so its float32 splat is exact.
         (local.set $sub (f32x4.splat (f32.demote_f64 (f64.load ${rowF64("m")}))))
         (local.set $acc0 (v128.const f64x2 0 0))
         (local.set $acc1 (local.get $acc0))
@@ -91,7 +79,7 @@ export function softmaxF32Functions(relaxed: boolean): string {
       (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4 (i8x16.shuffle ${highHalf} (local.get $e) (local.get $e)))))`,
         )}
         (local.set $acc0 (f64x2.add (local.get $acc0) (local.get $acc1)))
-        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))))))`)}
+        (f64.store ${rowF64("s")} (f64.add (f64.load ${rowF64("s")}) (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))))`)}`)}
 )`;
   const gradient = `
 ;; The logits' gradient of each row, in place, float32 (see softmaxF32.ts).

@@ -128,17 +128,7 @@ export const BENCH_THREADS = 2;
 
 /** crossEntropyFlat with options.threads = BENCH_THREADS, its pool started beforehand (threadStartup). */
 export function benchFlatThreads(logits: Float32Array, targets: Int32Array, C: number): Measure {
-  const grad = new Float32Array(logits.length).fill(1);
-  const forward = (): number => crossEntropyFlat(logits, targets, C, { threads: BENCH_THREADS });
-  const both = (): number => crossEntropyFlat(logits, targets, C, { grad, threads: BENCH_THREADS });
-  return {
-    impl: "flatThreads",
-    rows: targets.length,
-    forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
-    forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),
-    forwardGrowth: growthOf(forward),
-    forwardBackwardGrowth: growthOf(both),
-  };
+  return threaded("flatThreads", logits, new Float32Array(logits.length).fill(1), targets, C);
 }
 
 /**
@@ -149,11 +139,14 @@ export function benchFlatThreads(logits: Float32Array, targets: Int32Array, C: n
 export function benchFlatThreadsShared(logits: Float32Array, targets: Int32Array, C: number): Measure {
   const x = sharedFloat32Array(logits.length);
   x.set(logits);
-  const grad = sharedFloat32Array(logits.length).fill(1);
-  const forward = (): number => crossEntropyFlat(x, targets, C, { threads: BENCH_THREADS });
-  const both = (): number => crossEntropyFlat(x, targets, C, { grad, threads: BENCH_THREADS });
+  return threaded("flatThreadsShared", x, sharedFloat32Array(logits.length).fill(1), targets, C);
+}
+
+function threaded(impl: Measure["impl"], logits: Float32Array, grad: Float32Array, targets: Int32Array, C: number): Measure {
+  const forward = (): number => crossEntropyFlat(logits, targets, C, { threads: BENCH_THREADS });
+  const both = (): number => crossEntropyFlat(logits, targets, C, { grad, threads: BENCH_THREADS });
   return {
-    impl: "flatThreadsShared",
+    impl,
     rows: targets.length,
     forward: timeOf(forward, REPS.fast, REPS.fastWarmup),
     forwardBackward: timeOf(both, REPS.fast, REPS.fastWarmup),

@@ -252,6 +252,37 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
     expect(markdown).toContain("crossEntropyFlat (wasm), 2 threads, shared arrays (sharedFloat32Array)");
   });
 
+  it("puts the second Node's threaded column after ours, counted against PyTorch's default threads", () => {
+    const shared = peer("flatThreadsShared", "crossEntropyFlat (wasm), 2 threads, shared arrays", "crossEntropyFlat, 2 threads, shared arrays", "sharedFloat32Array");
+    const node24 = peer(
+      "flatNodeThreadsShared",
+      "crossEntropyFlat (wasm), Node v24.0.0 (relaxed SIMD), 2 threads, shared arrays",
+      "crossEntropyFlat, Node 24, 2 threads, shared arrays",
+      "/opt/node24",
+    );
+    // 1024 × 1024 logits: PyTorch's 2 threads 1 ns forward, 2 forward + backward; Node 20 shared 2 and 4 (0.50×, 0.50×);
+    // Node 24 shared 0.8 and 1 (1/0.8 = 1.25×, 2.00×).
+    const ns = (x: number): number => (x * 2 ** 20) / 1e9;
+    const big = {
+      N: 1024,
+      C: 1024,
+      measures: [measure("torch2Threads", 1024, ns(1), ns(2)), measure("flatThreads", 1024, ns(2), ns(4)), measure("flatThreadsShared", 1024, ns(2), ns(4)), measure("flatNodeThreadsShared", 1024, ns(0.8), ns(1))],
+    };
+    const markdown = readmeMarkdown({ ...withThreads, peers: [peers[0], threaded, shared, node24, ...peers.slice(1)], results: [withThreads.results[1], big] });
+    const table = markdown.split("\n").filter((l) => l.startsWith("|")).slice(0, 4);
+    expect(table[0]).toContain("| crossEntropyFlat, 2 threads, shared arrays fwd | fwd + bwd | crossEntropyFlat, Node 24, 2 threads, shared arrays fwd | fwd + bwd | PyTorch 2.13, 2 threads fwd |");
+    expect(table[3]).toContain("| 2.00 (0.50×) | 4.00 (0.50×) | 0.800 (**1.25×**) | 1.00 (**2.00×**) | 1.00 | 2.00 |");
+    expect(markdown).toContain(
+      "0 of 1 shapes of at least 1M logits forward and 0 of 1 forward + backward" +
+        "; with the logits and the gradient on SharedArrayBuffers (`sharedFloat32Array`, the workers read and write them where they are), 0 of 1 forward and 0 of 1 forward + backward" +
+        "; the same under Node v24.0.0 (relaxed SIMD): 1 of 1 forward and 1 of 1 forward + backward. ",
+    );
+    // Missing, it is left out of the table and of the peers, as the one-thread column is.
+    const gone = readmeMarkdown({ ...withThreads, peers: [peers[0], threaded, shared, { ...node24, missing: "no second Node" }, ...peers.slice(1)], results: [big] });
+    expect(gone).not.toContain("Node 24, 2 threads");
+    expect(gone).not.toContain("no second Node");
+  });
+
   it("crossoverLogits: the smallest size from which every larger one is faster", () => {
     const points = withThreads.threads?.crossover ?? [];
     expect(crossoverLogits(points, "forward")).toBe(128_000);

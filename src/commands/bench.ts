@@ -18,7 +18,8 @@
  * npm run bench -- --readme               also rewrite README.md's block between the bench markers
  * npm run bench -- --readme=FILE          ... in FILE instead
  * npm run bench -- --shapes 8x128,64x1000 other shapes
- * npm run bench -- --node PATH            also crossEntropyFlat under a second Node (or $BENCH_NODE;
+ * npm run bench -- --node PATH            also crossEntropyFlat under a second Node, on one thread and on
+ *                                         two with shared arrays (or $BENCH_NODE;
  *                                         Node 24 has relaxed SIMD: bench/secondNode.ts)
  * node dist/commands/bench.js --readme[=FILE] --from bench-results/X.json
  *                                         rewrite the block from a saved run, measuring nothing
@@ -28,7 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
-import { THREAD_MIN_LOGITS } from "../flat/threads";
+import { startThreads, THREAD_MIN_LOGITS } from "../flat/threads";
 import {
   BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
@@ -73,6 +74,13 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
       missing: null,
     },
     { key: "flatNode", name: secondNodeName(second), short: secondNodeName(second, true), where: second.binary, missing: second.missing },
+    {
+      key: "flatNodeThreadsShared",
+      name: `${secondNodeName(second)}, ${BENCH_THREADS} threads, shared arrays`,
+      short: `${secondNodeName(second, true)}, ${BENCH_THREADS} threads, shared arrays`,
+      where: second.binary,
+      missing: second.missing,
+    },
     ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.python, missing: t.missing })),
     { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
     { key: tfCpu.key, name: tfCpu.name, short: "tfjs CPU", where: "", missing: tfCpu.missing },
@@ -93,7 +101,8 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     const headTargets = targets.subarray(0, sub);
     const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
     // Threads right after PyTorch at its default threads: the pair the threaded goal compares.
-    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), benchFlatThreadsShared(logits, targets, C), runTorch(torch[2], N, C, ROOT));
+    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), benchFlatThreadsShared(logits, targets, C));
+    measures.push(runSecondNode(second, __filename, N, C, "flatNodeThreadsShared"), runTorch(torch[2], N, C, ROOT));
     for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
     measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
     const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };
@@ -175,6 +184,13 @@ async function main(argv: string[]): Promise<void> {
     const [[N, C]] = parseShapes(argv[1] ?? "");
     const { logits, targets } = batch(N, C);
     process.stdout.write(JSON.stringify(benchFlat(logits, targets, C)));
+    return;
+  }
+  if (argv[0] === "--flat-threads-shared-child") {
+    const [[N, C]] = parseShapes(argv[1] ?? "");
+    const { logits, targets } = batch(N, C);
+    await startThreads(BENCH_THREADS);
+    process.stdout.write(JSON.stringify(benchFlatThreadsShared(logits, targets, C)));
     return;
   }
   if (argv[0] === "--per-row-child") {

@@ -70,8 +70,8 @@ export function yardstick(peers: Peer[]): Peer | null {
   return peers.find((p) => p.key === "torch2" && !p.missing) ?? peers.find((p) => p.key === "torch1" && !p.missing) ?? null;
 }
 
-/** Our threaded columns: ordinary arrays, and arrays on SharedArrayBuffers (sharedFloat32Array). */
-const THREADED = ["flatThreads", "flatThreadsShared"];
+/** Our threaded columns: ordinary arrays, arrays on SharedArrayBuffers (sharedFloat32Array), and the latter under the second Node. */
+const THREADED = ["flatThreads", "flatThreadsShared", "flatNodeThreadsShared"];
 
 /** What a column of ours is compared with: the threaded ones with PyTorch at its default threads, the others with the yardstick. */
 export function peerFor(impl: string, peers: Peer[]): Peer | null {
@@ -132,7 +132,7 @@ export function readmeMarkdown(record: BenchRecord): string {
   const busy = Number(machine.loadBefore.split(" ")[0]) > machine.cores;
   const present = peers.filter((p) => p.key !== "flat" && !p.missing).map((p) => (p.where ? `${p.name} (${p.where})` : p.name));
   // A second Node is an option of the bench, not a peer to install: not listed as missing.
-  const absent = peers.filter((p) => p.missing && p.key !== "flatNode").map((p) => `${p.name}: ${p.missing}`);
+  const absent = peers.filter((p) => p.missing && !p.key.startsWith("flatNode")).map((p) => `${p.name}: ${p.missing}`);
   const lines = [
     `Written by \`npm run bench -- --readme\` on ${record.date.slice(0, 10)} (${Math.round(record.seconds)} s). ` +
       `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node} (V8 ${machine.v8}` +
@@ -151,7 +151,7 @@ export function readmeMarkdown(record: BenchRecord): string {
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
-    ...table(results, peers.filter((p) => !(p.key === "flatNode" && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "flatThreadsShared", "torch2Threads", "torch1"]),
+    ...table(results, peers.filter((p) => !(p.key.startsWith("flatNode") && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "flatThreadsShared", "flatNodeThreadsShared", "torch2Threads", "torch1"]),
     "",
     ...table(results, peers, null, ["tfjsWasm", "tfjsCpu", "plainJs", "nested"]),
     "",
@@ -220,6 +220,8 @@ function threadLines(record: BenchRecord): string[] {
   const big = record.results.filter((s) => s.N * s.C >= 1 << 20 && s.measures.some((m) => m.impl === "flatThreads"));
   const count = (key: Key, impl = "flatThreads"): string => `${big.filter((s) => (ratio(s, versus, key, impl) ?? 0) >= 1).length} of ${big.length}`;
   const shared = record.results.some((s) => s.measures.some((m) => m.impl === "flatThreadsShared"));
+  const second = record.peers.find((p) => p.key === "flatNodeThreadsShared" && !p.missing);
+  const secondShared = second && record.results.some((s) => s.measures.some((m) => m.impl === "flatNodeThreadsShared"));
   const from = (x: number | null): string => (x === null ? "at none of the sizes measured" : `from ${x.toLocaleString("en-US")} logits`);
   const C = t.crossover[0]?.C;
   return [
@@ -227,6 +229,7 @@ function threadLines(record: BenchRecord): string[] {
     (versus
       ? `With \`threads: ${t.k}\`, in brackets against ${versus.name}: at least as fast at ${count("forward")} shapes of at least 1M logits forward and ${count("forwardBackward")} forward + backward` +
         (shared ? `; with the logits and the gradient on SharedArrayBuffers (\`sharedFloat32Array\`, the workers read and write them where they are), ${count("forward", "flatThreadsShared")} forward and ${count("forwardBackward", "flatThreadsShared")} forward + backward` : "") +
+        (secondShared ? `; the same under ${second.name.replace(`${IMPL.flat}, `, "").replace(/, \d+ threads, shared arrays$/, "")}: ${count("forward", "flatNodeThreadsShared")} forward and ${count("forwardBackward", "flatNodeThreadsShared")} forward + backward` : "") +
         ". "
       : "") +
       `The pool's start-up (\`startThreads(${t.k})\`, its worker's kernels compiled) took ${t.startupMs.toFixed(1)} ms. ` +

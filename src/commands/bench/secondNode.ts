@@ -40,14 +40,24 @@ export function secondNodeName(node: SecondNode, short = false): string {
   return `crossEntropyFlat (wasm), Node ${version}${node.relaxed ? " (relaxed SIMD)" : ""}`;
 }
 
+/**
+ * What a second Node's child runs: crossEntropyFlat on one thread (column "flatNode"), or on
+ * the bench's threads with the logits and the gradient on SharedArrayBuffers (its pool started
+ * first; column "flatNodeThreadsShared").
+ */
+export const SECOND_NODE_RUNS = {
+  flatNode: "--flat-child",
+  flatNodeThreadsShared: "--flat-threads-shared-child",
+} as const;
+
 /** One shape under the second Node; null when it is missing or the run fails (the reason printed). */
-export function runSecondNode(node: SecondNode, script: string, N: number, C: number): Measure | null {
+export function runSecondNode(node: SecondNode, script: string, N: number, C: number, impl: keyof typeof SECOND_NODE_RUNS = "flatNode"): Measure | null {
   if (node.missing) return null;
   try {
-    const out = execFileSync(node.binary, [script, "--flat-child", `${N}x${C}`], { encoding: "utf8", maxBuffer: 1 << 20, timeout: 600_000 });
-    return { ...(JSON.parse(out) as Measure), impl: "flatNode" };
+    const out = execFileSync(node.binary, [script, SECOND_NODE_RUNS[impl], `${N}x${C}`], { encoding: "utf8", maxBuffer: 1 << 20, timeout: 600_000 });
+    return { ...(JSON.parse(out) as Measure), impl };
   } catch (error) {
-    console.log(`  ${secondNodeName(node)} failed at (${N}, ${C}): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    console.log(`  ${secondNodeName(node)}${impl === "flatNode" ? "" : " (threads)"} failed at (${N}, ${C}): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     return null;
   }
 }

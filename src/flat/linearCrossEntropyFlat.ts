@@ -1,5 +1,6 @@
 import { checkLinearFlatCall, type FlatArray, type LinearCrossEntropyFlatOptions, type LinearFlatCall } from "./checkLinearFlat";
 import { linearSweep } from "./linearSweep";
+import { LINEAR_THREAD_MIN_FLOPS } from "./linearThreads";
 import { matmulFor, type Matmul } from "./matmulKernel";
 
 export type { LinearCrossEntropyFlatOptions } from "./checkLinearFlat";
@@ -39,9 +40,12 @@ export function linearCrossEntropyFlat(
   return runLinearFlat(call, matmulFor(call.element));
 }
 
-/** A checked call, its products computed by `matmul` (the tests pass each variant). */
-export function runLinearFlat(call: LinearFlatCall, matmul: Matmul): number {
-  const sums = linearSweep(call, matmul);
+/**
+ * A checked call, its products computed by `matmul` (the tests pass each variant); with
+ * call.threads > 1, on threads from `minFlops` operations (the tests lower it).
+ */
+export function runLinearFlat(call: LinearFlatCall, matmul: Matmul, minFlops = LINEAR_THREAD_MIN_FLOPS): number {
+  const sums = linearSweep(call, matmul, call.threads, minFlops);
   const { reduction } = call.options;
   if (reduction === "none") return sums.total;
   const e = call.N > 0 ? call.options.labelSmoothing : 0;

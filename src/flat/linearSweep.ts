@@ -85,7 +85,7 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul, threads = 1, m
     gradLinearBias,
   };
   const tiles = new TileRanges(plan, matmul, L);
-  const team = threads > 1 ? linearTeam(plan, tiles, matmul.variant, threads, minFlops) : null;
+  const team = linearTeam(plan, tiles, matmul.variant, threads, minFlops);
   const { lse, k } = tiles;
   const part: RowPartial = { m: tiles.m, s: tiles.s, zy: new Float64Array(L.rows), zw: new Float64Array(L.rows) };
   const sums: LinearSums = { nllSum: 0, smoothSum: 0, denominator: 0, total: 0 };

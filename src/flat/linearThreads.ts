@@ -54,8 +54,8 @@ export interface LinearTeam {
   end(): void;
 }
 
-/** How the last threaded call shared its ranges (for the tests and the bench). */
-export const lastLinearShare = { ranges: 0, byWorkers: 0, takenBack: 0 };
+/** How the last call shared its ranges: threads 1 when it stayed on the calling thread (for the tests and the bench). */
+export const lastLinearShare = { threads: 1, ranges: 0, byWorkers: 0, takenBack: 0 };
 
 /**
  * The threads for a call, or null (one thread): fewer than 2 chunks of classes, fewer than
@@ -69,6 +69,7 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
   const size = Math.min(threads, chunks);
   const withGrad = plan.gradInput || !!plan.gradLinearWeight || !!plan.gradLinearBias;
   const flops = 2 * N * D * C * (withGrad ? 4 : 1);
+  Object.assign(lastLinearShare, { threads: 1, ranges: 0, byWorkers: 0, takenBack: 0 });
   if (size < 2 || flops < minFlops || pooled.isBroken() || tiles.L.rows * D * bytes > 2 * CHUNK_BYTES) return null;
   const team = pooled.workers(size - 1);
   const ranges: Range[] = Array.from({ length: size }, (_, i) => ({ from: Math.floor((i * chunks) / size), to: Math.floor(((i + 1) * chunks) / size) }));
@@ -86,7 +87,7 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
   const own: RowPartial = { m: new Float64Array(rows), s: new Float64Array(rows), zy: new Float64Array(rows), zw: new Float64Array(rows) };
   const apart: RowPartial = { m: new Float64Array(rows), s: new Float64Array(rows), zy: new Float64Array(rows), zw: new Float64Array(rows) };
   const gi = element === "f32" ? new Float32Array(rows * D) : new Float64Array(rows * D);
-  Object.assign(lastLinearShare, { ranges: 0, byWorkers: 0, takenBack: 0 });
+  lastLinearShare.threads = size;
 
   /** Hand range i of the tile to worker i - 1 (its slot 0). */
   const handOut = (t0: number, T: number, targets: Int32Array, phase: number): void => {

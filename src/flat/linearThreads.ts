@@ -33,10 +33,13 @@ import { pooled, type PoolWorker } from "./threads";
  * call two hand-overs to each worker and two waits (tens of microseconds each on the 2-core Xeon,
  * more when the worker sleeps: threadLayout.ts's SPIN_MS) and the calling thread's sums of the
  * partials. Chosen from `npm run bench:linear -- --crossover` (one thread against two, forward +
- * backward, float32, D = 64 and 256, from 2^22 to 2^30 operations, relaxed SIMD products under
- * Node 24 and exact ones under Node 20): README's benchmark block gives the crossover measured.
+ * backward, float32, medians of 11 alternated, load 1.2, Node 20 exact and Node 24 relaxed SIMD):
+ * at D = 64, V = 4096, two threads took 0.84× to 1.03× one thread's speed from 2^21 to 2^23
+ * operations (N = 1 to 4), and were faster from 2^24 (N = 8: 1.23× and 1.30×; N = 16: 1.41× and
+ * 1.52×); at D = 256, V = 32000 they were faster at every N from 1 (2^26 operations, 1.5×),
+ * where copying W's chunks, not the products, is most of a small batch's time.
  */
-export const LINEAR_THREAD_MIN_FLOPS = 1 << 26;
+export const LINEAR_THREAD_MIN_FLOPS = 1 << 24;
 
 /** A range of chunks [from, to). */
 interface Range {

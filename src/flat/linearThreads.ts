@@ -62,8 +62,8 @@ export const lastLinearShare = { threads: 1, ranges: 0, byWorkers: 0, takenBack:
 
 /**
  * The threads for a call, or null (one thread): fewer than 2 chunks of classes, fewer than
- * `minFlops` operations, a tile's input gradient larger than a slot holds (D beyond 16384
- * float64s: tiles of 4 rows), or a pool whose worker failed (a warning said why).
+ * `minFlops` operations, a tile's input gradient larger than a slot's gradient holds (CHUNK_BYTES / 4
+ * numbers: D beyond 65536, in tiles of 4 rows), or a pool whose worker failed (a warning said why).
  */
 export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant, threads: number, minFlops: number): LinearTeam | null {
   const { N, D, C, element } = plan;
@@ -73,7 +73,7 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
   const withGrad = plan.gradInput || !!plan.gradLinearWeight || !!plan.gradLinearBias;
   const flops = 2 * N * D * C * (withGrad ? 4 : 1);
   Object.assign(lastLinearShare, { threads: 1, ranges: 0, byWorkers: 0, takenBack: 0 });
-  if (size < 2 || flops < minFlops || pooled.isBroken() || tiles.L.rows * D * bytes > 2 * CHUNK_BYTES) return null;
+  if (size < 2 || flops < minFlops || pooled.isBroken() || tiles.L.rows * D > CHUNK_BYTES / 4) return null;
   const team = pooled.workers(size - 1);
   const ranges: Range[] = Array.from({ length: size }, (_, i) => ({ from: Math.floor((i * chunks) / size), to: Math.floor(((i + 1) * chunks) / size) }));
   const callerBias = plan.gradLinearBias;

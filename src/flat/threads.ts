@@ -18,7 +18,9 @@
  * additions in the same order (each chunk's terms are logged, plan.ts, and added in chunk order).
  *
  * The pool is kept for later calls; its workers are unref'd, so they never keep a process (a
- * script, vitest, a tslab kernel) alive, and closeThreads() ends them.
+ * script, vitest, a tslab kernel) alive, and closeThreads() ends them. linearCrossEntropyFlat's
+ * `options.threads` uses the same pool (linearThreads.ts, through `pooled` below): one pool, one
+ * startThreads(k), for both functions.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

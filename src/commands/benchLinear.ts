@@ -54,9 +54,8 @@ function status(field: string): number {
   return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
 }
 
-/** Seeded normal-ish numbers of scale s: the sum of two uniforms, centred. */
-function numbers(length: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(length);
+/** Seeded normal-ish numbers of scale s: the sum of two uniforms, centred (into `out` when given). */
+function numbers(length: number, seed: number, scale: number, out = new Float32Array(length)): Float32Array {
   let state = seed;
   for (let i = 0; i < length; i++) {
     state = (state * 48271) % 2147483647;
@@ -67,13 +66,12 @@ function numbers(length: number, seed: number, scale: number): Float32Array {
   return out;
 }
 
-/** On a SharedArrayBuffer when the call has threads (the workers read and write it where it is). */
-function onShared(values: Float32Array, threads: number): Float32Array {
-  if (threads === 1) return values;
-  const out = sharedFloat32Array(values.length);
-  out.set(values);
-  return out;
-}
+/**
+ * On a SharedArrayBuffer when the call has threads (the workers read and write it where it is),
+ * written there directly: a copy from an ordinary array would leave that array for the garbage
+ * collector to free during the timed call (measured: 6 MiB more RSS growth under Node 20).
+ */
+const buffer = (length: number, threads: number): Float32Array => (threads === 1 ? new Float32Array(length) : sharedFloat32Array(length));
 
 /**
  * The child: one shape, `threads` threads, one warm-up, `reps` timed calls; prints JSON. With
@@ -83,8 +81,8 @@ async function child(N: number, D: number, V: number, reps: number, threads: num
   const start0 = status("VmRSS");
   if (threads > 1) await startThreads(threads);
   const poolGrowth = threads > 1 ? status("VmRSS") - start0 : null;
-  const x = onShared(numbers(N * D, 3, D ** -0.25), threads);
-  const W = onShared(numbers(V * D, 5, D ** -0.25), threads);
+  const x = numbers(N * D, 3, D ** -0.25, buffer(N * D, threads));
+  const W = numbers(V * D, 5, D ** -0.25, buffer(V * D, threads));
   const targets = new Int32Array(N).map((_, n) => (n * 7919) % V);
   const gradInput = new Float32Array(N * D);
   const gradLinearWeight = threads > 1 ? sharedFloat32Array(V * D) : new Float32Array(V * D);

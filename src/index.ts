@@ -14,6 +14,7 @@ export {
   linearCrossEntropy, linearCrossEntropyBackward, type LinearCrossEntropyOptions, type LinearCrossEntropyGradients,
 } from "./loss/linearCrossEntropy";
 export { linearCrossEntropyFlat, type LinearCrossEntropyFlatOptions } from "./flat/linearCrossEntropyFlat";
+export { LINEAR_THREAD_MIN_FLOPS } from "./flat/linearThreads";
 export { crossEntropySteps, rowMaxima, shiftedLogits, exponentials, pickTargets, type CrossEntropySteps } from "./loss/steps";
 export { mulberry32, gaussian, randomNormals, shuffledIndices } from "./course/random";
 // Training on real data (notebooks 10 and 11): batches, softmax regression, calibration.

@@ -24,14 +24,23 @@
  * With --readme, README.md's block between `<!-- bench-linear:start -->` and `<!-- bench-linear:end -->`
  * is rewritten with the run's figures (bench/linearReport.ts).
  *
- * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node --baseline=/path/to/dist --readme]
+ * With --threads=K (default 2; a list: 2,3), ours also runs with `threads: K` under each Node,
+ * its input, W and W's gradient on SharedArrayBuffers, the pool started before the warm-up (the
+ * pool's RSS growth printed apart). With --crossover, instead of the shapes, one thread against
+ * two on small calls (bench/linearCrossover.ts), the measurement behind LINEAR_THREAD_MIN_FLOPS.
+ *
+ * npm run bench:linear [-- --shapes 1024x256x32000 --reps 1 --rounds 1 --timeout 300 --node24=/path/to/node --baseline=/path/to/dist --threads=2 --crossover --readme]
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { linearCrossEntropyFlat } from "../flat/linearCrossEntropyFlat";
+import { lastLinearShare } from "../flat/linearThreads";
 import { matmulFor } from "../flat/matmulKernel";
+import { sharedFloat32Array } from "../flat/sharedArrays";
+import { startThreads } from "../flat/threads";
+import { crossover, crossoverChild } from "./bench/linearCrossover";
 import { linearReadmeMarkdown, runLines, type LinearRecord, type LinearRun, type LinearShape } from "./bench/linearReport";
 import { findTorch } from "./bench/torch";
 import { replaceReadmeBlock } from "./shared/readmeBlock";
@@ -45,9 +54,8 @@ function status(field: string): number {
   return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
 }
 
-/** Seeded normal-ish numbers of scale s: the sum of two uniforms, centred. */
-function numbers(length: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(length);
+/** Seeded normal-ish numbers of scale s: the sum of two uniforms, centred (into `out` when given). */
+function numbers(length: number, seed: number, scale: number, out = new Float32Array(length)): Float32Array {
   let state = seed;
   for (let i = 0; i < length; i++) {
     state = (state * 48271) % 2147483647;
@@ -58,19 +66,34 @@ function numbers(length: number, seed: number, scale: number): Float32Array {
   return out;
 }
 
-/** The child: one shape, one warm-up on 4 of its rows, `reps` timed calls; prints JSON. */
-function child(N: number, D: number, V: number, reps: number): void {
-  const x = numbers(N * D, 3, D ** -0.25);
-  const W = numbers(V * D, 5, D ** -0.25);
+/**
+ * On a SharedArrayBuffer when the call has threads (the workers read and write it where it is),
+ * written there directly: a copy from an ordinary array would leave that array for the garbage
+ * collector to free during the timed call (measured: 6 MiB more RSS growth under Node 20).
+ */
+const buffer = (length: number, threads: number): Float32Array => (threads === 1 ? new Float32Array(length) : sharedFloat32Array(length));
+
+/**
+ * The child: one shape, `threads` threads, one warm-up, `reps` timed calls; prints JSON. With
+ * threads, the pool is started first and its RSS growth reported apart (poolGrowth).
+ */
+async function child(N: number, D: number, V: number, reps: number, threads: number): Promise<void> {
+  const start0 = status("VmRSS");
+  if (threads > 1) await startThreads(threads);
+  const poolGrowth = threads > 1 ? status("VmRSS") - start0 : null;
+  const x = numbers(N * D, 3, D ** -0.25, buffer(N * D, threads));
+  const W = numbers(V * D, 5, D ** -0.25, buffer(V * D, threads));
   const targets = new Int32Array(N).map((_, n) => (n * 7919) % V);
   const gradInput = new Float32Array(N * D);
-  const gradLinearWeight = new Float32Array(V * D);
+  const gradLinearWeight = threads > 1 ? sharedFloat32Array(V * D) : new Float32Array(V * D);
   // Touched now, so that the call's RSS growth is its own working memory, not these pages faulting in.
   gradInput.fill(1);
   gradLinearWeight.fill(1);
-  // Warm-up on 4 rows of the same head: long enough for V8 to optimise the loops, whose first,
-  // unoptimised runs box every float and grow the young heap (megabytes of RSS that are V8's).
-  linearCrossEntropyFlat(x.subarray(0, 4 * D), W, targets.subarray(0, 4), V, { gradInput: gradInput.subarray(0, 4 * D), gradLinearWeight });
+  // Warm-up on 4 rows of the same head (threaded: 64, above LINEAR_THREAD_MIN_FLOPS, so the
+  // workers' matmul memory is there before the timed call): long enough for V8 to optimise the
+  // loops, whose first, unoptimised runs box every float and grow the young heap (megabytes of RSS that are V8's).
+  const warm = Math.min(N, threads > 1 ? 64 : 4);
+  linearCrossEntropyFlat(x.subarray(0, warm * D), W, targets.subarray(0, warm), V, { gradInput: gradInput.subarray(0, warm * D), gradLinearWeight, threads });
   const times: number[] = [];
   let growth: number | null = null;
   let loss = NaN;
@@ -83,13 +106,14 @@ function child(N: number, D: number, V: number, reps: number): void {
     }
     const before = status("VmRSS");
     const start = process.hrtime.bigint();
-    loss = linearCrossEntropyFlat(x, W, targets, V, { gradInput, gradLinearWeight });
+    loss = linearCrossEntropyFlat(x, W, targets, V, { gradInput, gradLinearWeight, threads });
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
     if (rep === 0 && peakKnown) growth = status("VmHWM") - before;
   }
   times.sort((a, b) => a - b);
   const variant = matmulFor("f32").variant;
-  console.log(JSON.stringify({ node: process.version, variant, seconds: times[Math.floor(times.length / 2)], rssGrowth: growth, loss }));
+  const share = { ...lastLinearShare };
+  console.log(JSON.stringify({ node: process.version, variant, seconds: times[Math.floor(times.length / 2)], rssGrowth: growth, loss, poolGrowth, share }));
 }
 
 
@@ -108,7 +132,8 @@ function runChild(command: string, args: string[]): { seconds: number; rssGrowth
 
 function main(): void {
   const args = process.argv.slice(2);
-  if (args[0] === "--child") return child(Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 1));
+  if (args[0] === "--child") return void child(Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 1), Number(args[5] ?? 1));
+  if (args[0] === "--crossover-child") return void crossoverChild(args.slice(1).map(Number));
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
   const shapes = option("shapes")?.split(",").map((s) => s.split("x").map(Number) as [number, number, number]) ?? SHAPES;
   const reps = Number(option("reps") ?? 1);
@@ -116,6 +141,8 @@ function main(): void {
   timeoutSeconds = Number(option("timeout") ?? timeoutSeconds);
   const nodes = [process.execPath, ...(option("node24") ? [option("node24")!] : [])];
   const baseline = option("baseline");
+  const threadCounts = (option("threads") ?? "2").split(",").map(Number).filter((k) => k > 1);
+  if (args.includes("--crossover")) return crossover(nodes);
   const torch = findTorch(ROOT).find((t) => t.key === "torch2");
   const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU";
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -133,6 +160,15 @@ function main(): void {
     const jobs: Array<{ command: string; args: string[]; label: (r: Record<string, unknown>) => string; failed: string; note: string }> = [];
     for (const node of nodes) {
       jobs.push({ command: node, args: [__filename, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, ${node}`, note: "caller's gradient buffers allocated before" });
+      for (const k of threadCounts) {
+        jobs.push({
+          command: node,
+          args: [__filename, "--child", String(N), String(D), String(V), String(reps), String(k)],
+          label: (r) => `linearCrossEntropyFlat, ${k} threads, Node ${r.node} (${r.variant} SIMD)`,
+          failed: `linearCrossEntropyFlat, ${k} threads, ${node}`,
+          note: "input, W and its gradient on SharedArrayBuffers; pool started before (its growth: see the console)",
+        });
+      }
       if (baseline) {
         const script = join(baseline, "commands", "benchLinear.js");
         jobs.push({ command: node, args: [script, "--child", String(N), String(D), String(V), String(reps)], label: (r) => `linearCrossEntropyFlat, baseline ${baseline}, Node ${r.node} (${r.variant} SIMD)`, failed: `linearCrossEntropyFlat, baseline ${baseline}, ${node}`, note: "caller's gradient buffers allocated before" });
@@ -156,6 +192,7 @@ function main(): void {
           return;
         }
         if (run.seconds === null) run.note = job.note;
+        if (r.poolGrowth !== null && r.poolGrowth !== undefined) console.log(`  ${job.label(r)}: startThreads grew the RSS by ${(Number(r.poolGrowth) / MiB).toFixed(1)} MiB; ranges ${JSON.stringify(r.share)}`);
         run.label = job.label(r);
         if (run.seconds === null || r.seconds < run.seconds) run.seconds = r.seconds;
         if (run.rssGrowth === null) run.rssGrowth = r.rssGrowth;

@@ -5,7 +5,8 @@
 import { at, describe } from "../inputs/describe";
 import { resolveOptions, type ResolvedOptions } from "../inputs/options";
 import type { CrossEntropyOptions } from "../inputs/types";
-import { checkLosses } from "./checkFlat";
+import { checkLosses, checkThreads } from "./checkFlat";
+import { isShared } from "./sharedArrays";
 
 /** Row-major float32 or float64 data. */
 export type FlatArray = Float32Array | Float64Array;
@@ -22,6 +23,13 @@ export interface LinearCrossEntropyFlatOptions extends CrossEntropyOptions {
   gradLinearBias?: FlatArray;
   /** Receives the N per-row losses (required for "none", optional otherwise). */
   losses?: Float64Array;
+  /**
+   * Threads to share each tile's classes between (default 1): the calling thread and
+   * `threads - 1` worker threads of crossEntropyFlat's pool (linearThreads.ts). Above 1, input,
+   * linearWeight and gradLinearWeight must lie on a SharedArrayBuffer (sharedFloat32Array,
+   * sharedFloat64Array). Calls under LINEAR_THREAD_MIN_FLOPS operations stay on one thread.
+   */
+  threads?: number;
 }
 
 /** A checked call: inner code trusts it. */
@@ -39,9 +47,11 @@ export interface LinearFlatCall {
   gradLinearWeight: FlatArray | null;
   gradLinearBias: FlatArray | null;
   losses: Float64Array | null;
+  /** 1 unless options.threads says more. */
+  threads: number;
 }
 
-const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "linearBias", "gradInput", "gradLinearWeight", "gradLinearBias", "losses"] as const;
+const KEYS = ["weight", "ignoreIndex", "reduction", "labelSmoothing", "linearBias", "gradInput", "gradLinearWeight", "gradLinearBias", "losses", "threads"] as const;
 
 /** @throws TypeError or RangeError naming the argument, the position and the value. */
 export function checkLinearFlatCall(input: unknown, linearWeight: unknown, targets: unknown, numClasses: unknown, options: unknown): LinearFlatCall {
@@ -90,7 +100,24 @@ export function checkLinearFlatCall(input: unknown, linearWeight: unknown, targe
     throw new RangeError(`targets[${n}] = ${y} is out of range: expected a class index in [0, ${C}) or ignoreIndex (${resolved.ignoreIndex})`);
   }
   const element = input instanceof Float32Array ? "f32" : "f64";
-  return { element, input, linearWeight, bias, targets, N, D, C, options: resolved, gradInput, gradLinearWeight, gradLinearBias, losses };
+  const threads = checkThreads(given.threads);
+  if (threads > 1) {
+    const shared = element === "f32" ? "sharedFloat32Array" : "sharedFloat64Array";
+    const arrays: [string, FlatArray | null, string][] = [
+      ["input", input, "N * D"],
+      ["linearWeight", linearWeight, "C * D"],
+      ["options.gradLinearWeight", gradLinearWeight, "C * D"],
+    ];
+    for (const [name, array, length] of arrays) {
+      if (array && !isShared(array)) {
+        throw new TypeError(
+          `${name} is ${describe(array)} on an ordinary ArrayBuffer but options.threads = ${threads}: the worker threads read it where it is, ` +
+            `so allocate it with ${shared}(${length}) (length ${array.length}), or pass threads: 1`,
+        );
+      }
+    }
+  }
+  return { element, input, linearWeight, bias, targets, N, D, C, options: resolved, gradInput, gradLinearWeight, gradLinearBias, losses, threads };
 }
 
 function checkBias(bias: unknown, C: number): Float64Array | null {

@@ -8,7 +8,7 @@
  * while the calling thread fills or empties the other.
  *
  * Layout (bytes):
- *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, then STATE, JOB, ROWS, TERMS, FIRST per slot
+ *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, then STATE, JOB, ROWS, TERMS, FIRST, FROM, TO, PHASE per slot
  *   [4096, ...)         SLOTS slots of SLOT_BYTES:
  *     logits   CHUNK_BYTES + 64   the chunk's logits, float32 or float64, from byte 0 or 4
  *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
@@ -61,8 +61,11 @@ export function spinWhile(words: Int32Array, index: number, seen: number): boole
   }
 }
 
-/** A slot's control words: CONTROL_SLOT + 8·slot + one of these. FIRST: the chunk's first row. */
-export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3, FIRST: 4 } as const;
+/**
+ * A slot's control words: CONTROL_SLOT + 8·slot + one of these. FIRST: the chunk's first row.
+ * FROM, TO, PHASE: linearCrossEntropyFlat's range of chunks of classes and its pass (linearSlot.ts).
+ */
+export const SLOT_WORD = { STATE: 0, JOB: 1, ROWS: 2, TERMS: 3, FIRST: 4, FROM: 5, TO: 6, PHASE: 7 } as const;
 const CONTROL_SLOT = 8;
 
 /** A slot's states. */

@@ -5,10 +5,14 @@
  * thread leaves in its slots (threadLayout.ts; the logits, gradient and losses in the caller's
  * own arrays where those are shared, sharedArrays.ts) and computes each exactly as one thread would
  * (kernelSweep.ts's sweepChunk): the same rows, in the same kernel, finished by the same code,
- * its sums' terms logged so the calling thread adds them in row order.
+ * its sums' terms logged so the calling thread adds them in row order. For
+ * linearCrossEntropyFlat (a LinearJob) it takes a tile's range of chunks of classes instead,
+ * through its own matmul memory (linearSlot.ts, linearTile.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { kernelFor, type Kernel } from "./kernel";
+import { linearCompute, type LinearJob } from "./linearSlot";
+import { matmulFor } from "./matmulKernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import type { Plan } from "./plan";
@@ -78,19 +82,27 @@ function idle(seen: number): void {
   Atomics.store(control, CONTROL.SLEEPING, 0);
 }
 
-/** One call: compute every chunk of this job left in a slot, until the calling thread ends the call. */
-function run(job: Job): void {
+/** crossEntropyFlat's side of a job: compute the chunk of rows in slot s. */
+function rowsCompute(job: Job): (s: number) => void {
+  const weight = job.weight;
+  const kernel: Kernel | null = kernelFor(job.element, job.relaxed);
+  if (!kernel) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
+  const options: SweepOptions = prepareKernel(chunkPlan(job, weight, 0, 0), kernel);
+  return (s) => compute(job, weight, kernel, options, s);
+}
+
+/**
+ * One call, of crossEntropyFlat (a Job) or of linearCrossEntropyFlat (a LinearJob, linearSlot.ts):
+ * compute every slot of this job, until the calling thread ends the call.
+ */
+function run(job: Job | LinearJob): void {
   // A call that ended before this worker got to it (it was slow to wake): nothing to set up.
   if (Atomics.load(control, CONTROL.ENDED) >= job.id) return;
-  const weight = job.weight;
-  let kernel: Kernel | null = null;
-  let options: SweepOptions | null = null;
+  let slotCompute: ((s: number) => void) | null = null;
   let failure = "";
   let told = false;
   try {
-    kernel = kernelFor(job.element, job.relaxed);
-    if (!kernel) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
-    options = prepareKernel(chunkPlan(job, weight, 0, 0), kernel);
+    slotCompute = "kind" in job ? linearCompute(job, control, slots) : rowsCompute(job);
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
@@ -103,12 +115,12 @@ function run(job: Job): void {
       if (Atomics.load(control, slotWord(s, SLOT_WORD.JOB)) !== job.id) continue;
       if (Atomics.compareExchange(control, state, STATE.FULL, STATE.BUSY) !== STATE.FULL) continue;
       took = true;
-      if (failure || !kernel || !options) {
+      if (failure || !slotCompute) {
         finish(s, STATE.FAILED);
         continue;
       }
       try {
-        compute(job, weight, kernel, options, s);
+        slotCompute(s);
         finish(s, STATE.DONE);
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);
@@ -123,9 +135,11 @@ function run(job: Job): void {
   }
 }
 
-parentPort?.on("message", (job: Job) => run(job));
-// Compile both kernels now, so that the pool's start-up (threads.ts startThreads) includes them.
+parentPort?.on("message", (job: Job | LinearJob) => run(job));
+// Compile both kernels and both matmul modules now, so that the pool's start-up (threads.ts startThreads) includes them.
 kernelFor("f32");
 kernelFor("f64");
+matmulFor("f32");
+matmulFor("f64");
 Atomics.store(control, CONTROL.READY, 1);
 parentPort?.postMessage({ ready: true });

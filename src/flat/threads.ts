@@ -18,7 +18,9 @@
  * additions in the same order (each chunk's terms are logged, plan.ts, and added in chunk order).
  *
  * The pool is kept for later calls; its workers are unref'd, so they never keep a process (a
- * script, vitest, a tslab kernel) alive, and closeThreads() ends them.
+ * script, vitest, a tslab kernel) alive, and closeThreads() ends them. linearCrossEntropyFlat's
+ * `options.threads` uses the same pool (linearThreads.ts, through `pooled` below): one pool, one
+ * startThreads(k), for both functions.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -67,6 +69,26 @@ let broken = false;
 
 /** How the last threaded call shared its chunks (for the tests and the bench). */
 export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0 };
+
+/**
+ * The pool as linearThreads.ts uses it for linearCrossEntropyFlat: the same workers, their
+ * start-up, wake-up and wait, and the flag that keeps later calls on one thread after a failure.
+ */
+export const pooled = {
+  workers: (count: number): PoolWorker[] => workers(count),
+  freeSlots: (w: PoolWorker): void => freeSlots(w),
+  wake: (w: PoolWorker): void => wake(w),
+  /** Wait until a worker finishes a slot: the count it had before, read with doneCount(). */
+  sleep: (seen: number) => sleep(seen),
+  doneCount: (): number => Atomics.load(done, DONE.COUNT),
+  nextJob: (): number => ++jobs,
+  isBroken: (): boolean => broken,
+  breakPool: (): void => {
+    broken = true;
+  },
+  STALL_MS,
+};
+export type { PoolWorker };
 
 /** The worker's script: beside this file in dist/, or in dist/flat when running from src/ (the tests). */
 function workerPath(): string {

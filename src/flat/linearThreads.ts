@@ -67,7 +67,6 @@ export const lastLinearShare = { threads: 1, ranges: 0, byWorkers: 0, takenBack:
  */
 export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant, threads: number, minFlops: number): LinearTeam | null {
   const { N, D, C, element } = plan;
-  const bytes = element === "f32" ? 4 : 8;
   const chunks = tiles.chunks;
   const size = Math.min(threads, chunks);
   const withGrad = plan.gradInput || !!plan.gradLinearWeight || !!plan.gradLinearBias;
@@ -78,8 +77,8 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
   const ranges: Range[] = Array.from({ length: size }, (_, i) => ({ from: Math.floor((i * chunks) / size), to: Math.floor(((i + 1) * chunks) / size) }));
   const callerBias = plan.gradLinearBias;
   if (callerBias && !isShared(callerBias)) {
-    const Shared = element === "f32" ? Float32Array : Float64Array;
-    plan.gradLinearBias = new Shared(new SharedArrayBuffer(C * bytes));
+    // In the caller's type, which may differ from the input's: one thread adds into the caller's array itself.
+    plan.gradLinearBias = callerBias instanceof Float32Array ? new Float32Array(new SharedArrayBuffer(C * 4)) : new Float64Array(new SharedArrayBuffer(C * 8));
   }
   const job: LinearJob = { kind: "linear", id: pooled.nextJob(), variant, plan: { ...plan, weight: plan.weight ? Float64Array.from(plan.weight) : null }, layout: tiles.L };
   for (const w of team) {
@@ -129,10 +128,12 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
       // Not handed out (the worker failed earlier in the call).
       if (now === STATE.FREE) return "caller";
       if (now === STATE.FULL && Atomics.compareExchange(w.control, state, STATE.FULL, STATE.FREE) === STATE.FULL) return "caller";
-      if (now === STATE.FAILED) {
+      if (now === STATE.FAILED || now === STATE.REFUSED) {
         Atomics.store(w.control, state, STATE.FREE);
         w.dead ??= "it failed on a range of classes";
         pooled.breakPool();
+        // Not started (the worker had failed before): nothing of it written, the calling thread computes it.
+        if (now === STATE.REFUSED) return "caller";
         // Backward, it may have added part of its range to W's gradient: computing it again would add it twice.
         if (phase === PHASE.BACKWARD) throw new Error("linearCrossEntropyFlat: a worker thread failed in the backward pass (a warning says why); the gradients are incomplete, and later calls stay on one thread");
         return "caller";
@@ -142,7 +143,10 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
         if (Date.now() - waitedSince > pooled.STALL_MS) {
           w.dead = `stalled over ${pooled.STALL_MS / 1000} s in a range of classes`;
           void w.worker.terminate();
-          throw new Error(`linearCrossEntropyFlat: a worker thread has not finished its range in ${pooled.STALL_MS / 1000} s; it was stopped (it may write W's gradient until it has exited)`);
+          throw new Error(
+            `linearCrossEntropyFlat: a worker thread has not finished its range in ${pooled.STALL_MS / 1000} s; it was stopped` +
+              (phase === PHASE.BACKWARD ? " (it may write W's gradient until it has exited)" : ""),
+          );
         }
       } else waitedSince = 0;
     }

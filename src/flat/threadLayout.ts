@@ -1,6 +1,8 @@
 /**
- * The memory a worker thread of crossEntropyFlat shares with the calling thread (threads.ts,
- * threadWorker.ts): one SharedArrayBuffer per worker, never N × C. The caller's arrays are
+ * The memory a worker thread of the pool shares with the calling thread (threads.ts,
+ * threadWorker.ts): one SharedArrayBuffer per worker, never N × C. Below, crossEntropyFlat's
+ * use of it; linearCrossEntropyFlat's (a range of classes a slot, its partial sums and its part
+ * of a tile's input gradient) is in linearSlot.ts. The caller's arrays are
  * ordinary ArrayBuffers, which a worker cannot see, so the calling thread copies a chunk of
  * rows (the same chunk one thread would feed its kernel) into one of the worker's two slots
  * and copies the gradient and the per-row losses back out; the worker copies the slot into its
@@ -80,6 +82,11 @@ export const STATE = {
   DONE: 3,
   /** The worker failed on it: the calling thread computes it and stops using that worker. */
   FAILED: 4,
+  /**
+   * The worker did not start it, having failed before (setting up the call, or on an earlier
+   * slot): it wrote nothing of it, so the calling thread can compute it, in either pass.
+   */
+  REFUSED: 5,
 } as const;
 
 const DATA = 4096;

@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { kernelFor, type Kernel } from "./kernel";
-import { linearCompute, type LinearJob } from "./linearSlot";
+import { linearCompute, PHASE, type LinearJob } from "./linearSlot";
 import { matmulFor } from "./matmulKernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
@@ -23,6 +23,15 @@ const control = new Int32Array(shared);
 const done = new Int32Array(doneBuffer);
 const slots = Array.from({ length: SLOTS }, (_, s) => slotViews(shared, s));
 const scratch = chunkScratch();
+
+/**
+ * Faults injected for the tests of the calling thread's recovery (test/threadFailures.test.ts),
+ * read once when the worker starts: "setup", every job's set-up throws (nothing computed, nothing
+ * written); "refuse-backward", the worker fails on linearCrossEntropyFlat's first backward range
+ * before computing it (nothing of it written); "backward", it fails right after computing that
+ * range (its rows of W's gradient written). Unset, nothing changes.
+ */
+const FAULT = process.env.CROSS_ENTROPY_THREAD_FAULT ?? "";
 
 /** A plan for the chunk in slot s: its rows are the slot's, from row 0; its sums start at 0 and are logged. */
 function chunkPlan(job: Job, weight: Float64Array | null, s: number, rows: number): Plan {
@@ -103,6 +112,7 @@ function run(job: Job | LinearJob): void {
   let told = false;
   try {
     slotCompute = "kind" in job ? linearCompute(job, control, slots) : rowsCompute(job);
+    if (FAULT === "setup") throw new Error("a fault injected in the set-up (CROSS_ENTROPY_THREAD_FAULT)");
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
   }
@@ -115,12 +125,15 @@ function run(job: Job | LinearJob): void {
       if (Atomics.load(control, slotWord(s, SLOT_WORD.JOB)) !== job.id) continue;
       if (Atomics.compareExchange(control, state, STATE.FULL, STATE.BUSY) !== STATE.FULL) continue;
       took = true;
+      const backward = "kind" in job && Atomics.load(control, slotWord(s, SLOT_WORD.PHASE)) === PHASE.BACKWARD;
+      if (FAULT === "refuse-backward" && backward) failure ||= "a fault injected before a backward range (CROSS_ENTROPY_THREAD_FAULT)";
       if (failure || !slotCompute) {
-        finish(s, STATE.FAILED);
+        finish(s, STATE.REFUSED);
         continue;
       }
       try {
         slotCompute(s);
+        if (FAULT === "backward" && backward) throw new Error("a fault injected after a backward range was computed (CROSS_ENTROPY_THREAD_FAULT)");
         finish(s, STATE.DONE);
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);

@@ -112,7 +112,7 @@ function spawn(): PoolWorker {
     if (w.dead) return;
     w.dead = why;
     broken = true;
-    process.emitWarning(`crossEntropyFlat: a worker thread stopped (${why}); its rows go to the calling thread`);
+    process.emitWarning(`crossEntropyFlat, linearCrossEntropyFlat: a worker thread stopped (${why}); its share (rows, or ranges of classes) goes to the calling thread`);
   };
   w.ready = new Promise<void>((resolve) => {
     worker.on("message", (m: { ready?: boolean; failure?: string }) => {
@@ -120,7 +120,10 @@ function spawn(): PoolWorker {
       if (m.failure) {
         w.dead ??= m.failure;
         broken = true;
-        process.emitWarning(`crossEntropyFlat: a worker thread failed (${m.failure}); its rows go to the calling thread`);
+        process.emitWarning(
+          `crossEntropyFlat, linearCrossEntropyFlat: a worker thread failed (${m.failure}); its share (rows, or ranges of classes) goes to the calling thread, ` +
+            "except a range of linearCrossEntropyFlat's backward it had begun, which makes that call throw",
+        );
       }
     });
     worker.on("error", (error) => {
@@ -226,13 +229,23 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
   return true;
 }
 
-/** Slots left by a call that threw: wait for a chunk still being computed, then free them all. */
+/**
+ * Slots left by a call that threw: wait for a chunk still being computed, then free them all.
+ * Freed by compare-and-swap from the state just read, so a worker of the old call that takes
+ * a FULL slot (FULL to BUSY) between the read and the write is waited for, never freed under it.
+ */
 function freeSlots(w: PoolWorker): void {
   for (let s = 0; s < SLOTS; s++) {
     const state = slotWord(s, SLOT_WORD.STATE);
     const start = Date.now();
-    while (Atomics.load(w.control, state) === STATE.BUSY && Date.now() - start < STALL_MS) Atomics.wait(done, DONE.COUNT, Atomics.load(done, DONE.COUNT), 10);
-    Atomics.store(w.control, state, STATE.FREE);
+    for (;;) {
+      const now = Atomics.load(w.control, state);
+      if (now === STATE.BUSY && Date.now() - start < STALL_MS) {
+        Atomics.wait(done, DONE.COUNT, Atomics.load(done, DONE.COUNT), 10);
+        continue;
+      }
+      if (Atomics.compareExchange(w.control, state, now, STATE.FREE) === now) break;
+    }
   }
 }
 
@@ -255,7 +268,7 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
       for (let s = 0; s < SLOTS; s++) {
         const word = slotWord(s, SLOT_WORD.STATE);
         let state = Atomics.load(w.control, word);
-        if (state === STATE.DONE || state === STATE.FAILED) {
+        if (state === STATE.DONE || state === STATE.FAILED || state === STATE.REFUSED) {
           const c = w.chunkOf[s];
           if (state === STATE.DONE) {
             logs[c] = collect(plan, job, w.control, w.slots[s], s, c * R, rowsOf(c));

@@ -76,14 +76,17 @@ export function checkFlatCall(logits: unknown, targets: unknown, numClasses: unk
   return { logits, targets, rows: N, classes: C, options: resolved, grad, losses, threads: checkThreads(given.threads) };
 }
 
-/** options.threads: a whole number from 1 to MAX_THREADS; 1 when absent. */
-export function checkThreads(threads: unknown, name = "options.threads"): number {
+/**
+ * options.threads: a whole number from 1 to MAX_THREADS; 1 when absent. `what`: what the
+ * threads share (crossEntropyFlat's rows; linearCrossEntropyFlat's classes).
+ */
+export function checkThreads(threads: unknown, name = "options.threads", what = "rows"): number {
   if (threads === undefined || threads === null) return 1;
   if (typeof threads !== "number") {
     throw new TypeError(`${name} is ${describe(threads)}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
   }
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
-    throw new RangeError(`${name} = ${describe(threads)} is not a whole number from 1 to ${MAX_THREADS}: the threads to share the rows between, 1 for the calling thread alone`);
+    throw new RangeError(`${name} = ${describe(threads)} is not a whole number from 1 to ${MAX_THREADS}: the threads to share the ${what} between, 1 for the calling thread alone`);
   }
   return threads;
 }

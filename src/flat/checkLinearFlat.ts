@@ -100,18 +100,18 @@ export function checkLinearFlatCall(input: unknown, linearWeight: unknown, targe
     throw new RangeError(`targets[${n}] = ${y} is out of range: expected a class index in [0, ${C}) or ignoreIndex (${resolved.ignoreIndex})`);
   }
   const element = input instanceof Float32Array ? "f32" : "f64";
-  const threads = checkThreads(given.threads);
+  const threads = checkThreads(given.threads, "options.threads", "classes");
   if (threads > 1) {
     const shared = element === "f32" ? "sharedFloat32Array" : "sharedFloat64Array";
-    const arrays: [string, FlatArray | null, string][] = [
-      ["input", input, "N * D"],
-      ["linearWeight", linearWeight, "C * D"],
-      ["options.gradLinearWeight", gradLinearWeight, "C * D"],
+    const arrays: [string, FlatArray | null, string, string][] = [
+      ["input", input, "N * D", "read"],
+      ["linearWeight", linearWeight, "C * D", "read"],
+      ["options.gradLinearWeight", gradLinearWeight, "C * D", "write"],
     ];
-    for (const [name, array, length] of arrays) {
+    for (const [name, array, length, use] of arrays) {
       if (array && !isShared(array)) {
         throw new TypeError(
-          `${name} is ${describe(array)} on an ordinary ArrayBuffer but options.threads = ${threads}: the worker threads read it where it is, ` +
+          `${name} is ${describe(array)} on an ordinary ArrayBuffer but options.threads = ${threads}: the worker threads ${use} it where it is, ` +
             `so allocate it with ${shared}(${length}) (length ${array.length}), or pass threads: 1`,
         );
       }

@@ -13,12 +13,9 @@
  * views on the caller's SharedArrayBuffers (sharedArrays.ts), never a copy of W.
  */
 import type { Layout, LinearPlan, RowPartial } from "./linearTile";
-import { TileRanges } from "./linearTile";
+import { MAX_TILE_ROWS, TileRanges } from "./linearTile";
 import { matmulFor, type Variant } from "./matmulKernel";
 import { SLOT_WORD, slotWord, type SlotViews } from "./threadLayout";
-
-/** The most rows of a tile (linearSweep.ts's tileLayout): the stride of the partials in a slot's terms. */
-export const MAX_TILE_ROWS = 256;
 
 export const PHASE = { FORWARD: 0, BACKWARD: 1 } as const;
 

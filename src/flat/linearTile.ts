@@ -44,7 +44,8 @@ export interface RowPartial {
 
 /** Bytes of one tile of x, of W, of W's gradient, of the input's gradient and of z (at most). */
 const TILE_BYTES = 1 << 19;
-const MAX_ROWS = 256;
+/** The most rows of a tile; also the stride of a worker slot's partial sums (linearSlot.ts). */
+export const MAX_TILE_ROWS = 256;
 const MAX_CLASSES = 1024;
 /** Bytes of a cache line: a chunk's row of z is an odd number of them (see tileLayout). */
 const LINE = 64;
@@ -64,7 +65,7 @@ const roundUp = (value: number, step: number) => Math.ceil(value / step) * step;
 export function tileLayout(N: number, D: number, C: number, bytes: number) {
   const Dp = roundUp(Math.max(D, 1), 32 / bytes);
   const rowBytes = Dp * bytes;
-  const rows = Math.max(4, Math.min(MAX_ROWS, roundUp(N, 4), Math.floor(TILE_BYTES / rowBytes / 4) * 4));
+  const rows = Math.max(4, Math.min(MAX_TILE_ROWS, roundUp(N, 4), Math.floor(TILE_BYTES / rowBytes / 4) * 4));
   let classes = Math.max(4, Math.min(MAX_CLASSES, Math.floor(TILE_BYTES / rowBytes / 4) * 4, Math.floor(TILE_BYTES / (rows * bytes) / 4) * 4));
   const perLine = LINE / bytes;
   if (classes > perLine) classes = (Math.floor(classes / perLine) - (Math.floor(classes / perLine) % 2 === 0 ? 1 : 0)) * perLine;

@@ -1,5 +1,6 @@
 /**
- * Typed arrays on a SharedArrayBuffer, for crossEntropyFlat with `options.threads`.
+ * Typed arrays on a SharedArrayBuffer, for crossEntropyFlat with `options.threads`, and for
+ * linearCrossEntropyFlat's, which needs its input, W and W's gradient on them (linearThreads.ts).
  *
  * A worker thread cannot read an ordinary ArrayBuffer, so for ordinary arrays the calling
  * thread copies each chunk of logits it hands a worker into the worker's shared slot, and the

@@ -113,6 +113,10 @@ async function child(N: number, D: number, V: number, reps: number, threads: num
   times.sort((a, b) => a - b);
   const variant = matmulFor("f32").variant;
   const share = { ...lastLinearShare };
+  // A row labelled "K threads" must not have run on one: a broken pool or the threshold would leave it there.
+  if (threads > 1 && share.threads === 1) {
+    throw new Error(`the timed call ran on the calling thread alone, not on ${threads} (a warning above says why)`);
+  }
   console.log(JSON.stringify({ node: process.version, variant, seconds: times[Math.floor(times.length / 2)], rssGrowth: growth, loss, poolGrowth, share }));
 }
 

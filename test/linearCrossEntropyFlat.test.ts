@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { linearCrossEntropy, linearCrossEntropyBackward, linearCrossEntropyFlat } from "../src";
 import { checkLinearFlatCall, type LinearCrossEntropyFlatOptions } from "../src/flat/checkLinearFlat";
 import { runLinearFlat } from "../src/flat/linearCrossEntropyFlat";
-import { tileLayout } from "../src/flat/linearSweep";
+import { tileLayout } from "../src/flat/linearTile";
 import { matmulFor, type Variant } from "../src/flat/matmulKernel";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { expectAllClose } from "./helpers/allclose";

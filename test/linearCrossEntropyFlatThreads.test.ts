@@ -10,7 +10,7 @@ import { LINEAR_THREAD_MIN_FLOPS, linearCrossEntropy, linearCrossEntropyBackward
 import { checkLinearFlatCall, type FlatArray, type LinearCrossEntropyFlatOptions } from "../src/flat/checkLinearFlat";
 import { runLinearFlat } from "../src/flat/linearCrossEntropyFlat";
 import { lastLinearShare } from "../src/flat/linearThreads";
-import { tileLayout } from "../src/flat/linearSweep";
+import { tileLayout } from "../src/flat/linearTile";
 import { matmulFor } from "../src/flat/matmulKernel";
 import { closeThreads } from "../src/flat/threads";
 import { expectAllClose } from "./helpers/allclose";

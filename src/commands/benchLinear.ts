@@ -85,7 +85,7 @@ async function child(N: number, D: number, V: number, reps: number, threads: num
   const W = numbers(V * D, 5, D ** -0.25, buffer(V * D, threads));
   const targets = new Int32Array(N).map((_, n) => (n * 7919) % V);
   const gradInput = new Float32Array(N * D);
-  const gradLinearWeight = threads > 1 ? sharedFloat32Array(V * D) : new Float32Array(V * D);
+  const gradLinearWeight = buffer(V * D, threads);
   // Touched now, so that the call's RSS growth is its own working memory, not these pages faulting in.
   gradInput.fill(1);
   gradLinearWeight.fill(1);

@@ -75,11 +75,11 @@ export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied
  * start-up, wake-up and wait, and the flag that keeps later calls on one thread after a failure.
  */
 export const pooled = {
-  workers: (count: number): PoolWorker[] => workers(count),
-  freeSlots: (w: PoolWorker): void => freeSlots(w),
-  wake: (w: PoolWorker): void => wake(w),
+  workers,
+  freeSlots,
+  wake,
   /** Wait until a worker finishes a slot: the count it had before, read with doneCount(). */
-  sleep: (seen: number) => sleep(seen),
+  sleep,
   doneCount: (): number => Atomics.load(done, DONE.COUNT),
   nextJob: (): number => ++jobs,
   isBroken: (): boolean => broken,

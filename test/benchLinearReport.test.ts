@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import wabt from "wabt";
+import { opsPerStep, peakModule, type Peak } from "../src/commands/bench/linearPeak";
+import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { linearReadmeMarkdown, ratios, runLines, type LinearRecord, type LinearShape } from "../src/commands/bench/linearReport";
 import { readReadmeBlock } from "../src/commands/shared/readmeBlock";
 
@@ -66,10 +69,74 @@ describe("bench:linear's figures", () => {
     );
   });
 
+  it("the ceiling: the GFLOP/s four products need for each goal, as a share of each Node's measured peak, and which goals lie above it", () => {
+    const peak = (node: string, variant: "relaxed" | "exact", one: number, together: number): Peak => ({ node, variant, chains: 12, one, threads: 2, together });
+    const markdown = linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 10, 20), peak("v20.0.0", "exact", 5, 8)] });
+    expect(markdown).toContain("Node v24.0.0 (relaxed SIMD): 10.0 GFLOP/s on 1 thread, 20.0 on 2 at once; Node v20.0.0 (exact SIMD): 5.0 GFLOP/s on 1 thread, 8.0 on 2 at once.");
+    expect(markdown).toContain("| (N, D, V) | 0.4× on 1 thread needs | 1.0× on 2 threads needs | share of Node v24.0.0 (relaxed SIMD)'s ceiling (1 thread / 2) | share of Node v20.0.0 (exact SIMD)'s ceiling (1 thread / 2) |");
+    // (1000, 100, 10000): four products are 4 · 2 · N · D · V = 8e9 operations; PyTorch took
+    // 0.6 s, so 0.4× is 1.5 s: 5.33 GFLOP/s (53% of 10, 107% of 5), and 1.0× is 0.6 s: 13.3
+    // GFLOP/s (67% of 20, 167% of 8).
+    expect(markdown).toContain("| (1000, 100, 10000) | 5.3 GFLOP/s | 13.3 GFLOP/s | 53% / 67% | 107% / 167% |");
+    // (2000, 100, 10000): 16e9 operations, PyTorch 1 s: 6.4 (64%, 128%) and 16 (80%, 200%).
+    expect(markdown).toContain("| (2000, 100, 10000) | 6.4 GFLOP/s | 16.0 GFLOP/s | 64% / 80% | 128% / 200% |");
+    // Ours under Node 24 took 1.5 s (8e9 / 1.5 = 5.33 GFLOP/s, 53% of 10) and 3 s (16e9 / 3 = 5.33, 53%); under Node 20 no figures.
+    expect(markdown).toContain(
+      "Our runs' products, all 4 counted, as a share of their Node's ceiling (a threaded run's: its threads at once) — linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD): 53% at (1000, 100, 10000), 53% at (2000, 100, 10000).",
+    );
+    expect(markdown).toContain(
+      "Above the ceiling measured in this run, so not reachable with 4 products on that engine and machine unless the ceiling was measured low: 0.4× on 1 thread at (1000, 100, 10000) under Node v20.0.0 (exact SIMD); 1.0× on 2 threads at (1000, 100, 10000) under Node v20.0.0 (exact SIMD); " +
+        "0.4× on 1 thread at (2000, 100, 10000) under Node v20.0.0 (exact SIMD); 1.0× on 2 threads at (2000, 100, 10000) under Node v20.0.0 (exact SIMD).",
+    );
+    // Exactly at the ceiling is not above it: (2000, 100, 10000) needs 6.4 and 16 GFLOP/s.
+    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.4, 16)] })).toContain("No goal needs more than the ceiling measured in this run.");
+    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.39, 16)] })).toContain(
+      "Above the ceiling measured in this run, so not reachable with 4 products on that engine and machine unless the ceiling was measured low: 0.4× on 1 thread at (2000, 100, 10000) under Node v24.0.0 (relaxed SIMD).",
+    );
+    expect(linearReadmeMarkdown(record)).not.toContain("The ceiling");
+    // Without PyTorch's reference time no goal has a time: no ceiling table, no verdict.
+    const noTorch: LinearRecord = { ...record, peaks: [peak("v24.0.0", "relaxed", 10, 20)], shapes: record.shapes.map((s) => ({ ...s, runs: s.runs.filter((r) => !r.label.startsWith("PyTorch")) })) };
+    expect(linearReadmeMarkdown(noTorch)).not.toContain("ceiling");
+  });
+
+  async function peakRun(chains: number, relaxed: boolean, steps: number): Promise<number> {
+    const toolkit = await wabt();
+    const parsed = toolkit.parseWat("peak.wat", peakModule(chains, relaxed), { simd: true, relaxed_simd: relaxed });
+    parsed.validate();
+    const run = (new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), {}).exports as { run(n: number): number }).run;
+    parsed.destroy();
+    return run(steps);
+  }
+
+  /** Lane 0 of the chains' sum after `steps` steps a += b · x (b = 0.001, x = 0.999), each rounded to float32 as the exact build rounds it. */
+  function peakExpected(chains: number, steps: number): number {
+    const f = Math.fround;
+    const finals = Array.from({ length: chains }, (_, i) => {
+      let a = f(1 + i / 64);
+      for (let step = 0; step < steps; step++) a = f(a + f(f(0.001) * f(0.999)));
+      return a;
+    });
+    return finals.reduce((a, b) => f(a + b));
+  }
+
+  it("the ceiling's loop, exact build: each chain steps a += b · x, 8 operations a step (4 lanes, a multiply and an add)", async () => {
+    for (const chains of [8, 12]) expect(await peakRun(chains, false, 5)).toBe(peakExpected(chains, 5));
+    expect(opsPerStep(12)).toBe(96);
+  });
+
+  // Node 20 cannot run the relaxed build; CI runs this file under Node 24 too.
+  it.skipIf(!hasRelaxedSimd())("the ceiling's loop, relaxed build: the same sums, each multiply-add fused or not (within a rounding a step of each chain)", async () => {
+    for (const chains of [8, 12]) {
+      const expected = peakExpected(chains, 5);
+      expect(Math.abs((await peakRun(chains, true, 5)) - expected)).toBeLessThanOrEqual(chains * 5 * 2 ** -24 * expected);
+    }
+  });
+
   it("README.md has the block, written by the bench (not typed): its header and a table for each of the bench's three shapes", () => {
     const block = readReadmeBlock(readFileSync(join(__dirname, "..", "README.md"), "utf8"), "bench-linear");
     expect(block).not.toBeNull();
     expect(block!).toMatch(/^Written by `npm run bench:linear -- --readme` on \d{4}-\d\d-\d\d\./);
     for (const shape of ["(1024, 256, 32000)", "(4096, 512, 50257)", "(1024, 256, 128256)"]) expect(block!).toContain(`(N, D, V) = ${shape}`);
+    expect(block!).toContain("The ceiling, measured in the same run");
   });
 });

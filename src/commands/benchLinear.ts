@@ -21,6 +21,11 @@
  * linearCrossEntropyFlat runs too, under each Node, interleaved with this one: a change measured
  * against the old code in one run, as ratios.
  *
+ * Before the shapes, under each Node, the ceiling (bench/linearPeak.ts): what 128-bit WebAssembly
+ * SIMD multiply-adds reach on this machine with nothing else to do, on one thread and on as many
+ * as the threaded runs use. The report sets beside it the GFLOP/s that each of issue 22's time
+ * goals asks of our four products.
+ *
  * With --readme, README.md's block between `<!-- bench-linear:start -->` and `<!-- bench-linear:end -->`
  * is rewritten with the run's figures (bench/linearReport.ts).
  *
@@ -41,6 +46,7 @@ import { matmulFor } from "../flat/matmulKernel";
 import { sharedFloat32Array } from "../flat/sharedArrays";
 import { startThreads } from "../flat/threads";
 import { crossover, crossoverChild } from "./bench/linearCrossover";
+import { measurePeak, type Peak } from "./bench/linearPeak";
 import { linearReadmeMarkdown, runLines, type LinearRecord, type LinearRun, type LinearShape } from "./bench/linearReport";
 import { findTorch } from "./bench/torch";
 import { replaceReadmeBlock } from "./shared/readmeBlock";
@@ -138,6 +144,7 @@ function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === "--child") return void child(Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4] ?? 1), Number(args[5] ?? 1));
   if (args[0] === "--crossover-child") return void crossoverChild(args.slice(1).map(Number));
+  if (args[0] === "--peak-child") return void measurePeak(Number(args[1])).then((peak) => console.log(JSON.stringify(peak)));
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
   const shapes = option("shapes")?.split(",").map((s) => s.split("x").map(Number) as [number, number, number]) ?? SHAPES;
   const reps = Number(option("reps") ?? 1);
@@ -153,6 +160,18 @@ function main(): void {
   const readme = args.includes("--readme");
   const record: LinearRecord = { date: new Date().toISOString().slice(0, 10), cpu, cores: cpus().length, loadBefore: load(), torch: torch?.missing ?? `${torch!.version} (${torch!.python})`, reps, rounds, shapes: [] };
   console.log(`machine: ${cpu}, ${cpus().length} cores; load average ${record.loadBefore} (1, 5, 15 min) before`);
+  // The ceiling under each Node (bench/linearPeak.ts), on as many threads as the threaded runs.
+  record.peaks = [];
+  for (const node of nodes) {
+    // --no-liftoff: V8 compiles the loop optimised before its first call (linearPeak.ts warms it up besides).
+    const peak = runChild(node, ["--no-liftoff", __filename, "--peak-child", String(Math.max(2, ...threadCounts))]);
+    if (typeof peak === "string") console.log(`ceiling under ${node}: ${peak}`);
+    else {
+      const p = peak as unknown as Peak;
+      record.peaks.push(p);
+      console.log(`ceiling under Node ${p.node} (${p.variant} SIMD): ${p.one.toFixed(1)} GFLOP/s on 1 thread (${p.chains} multiply-add chains), ${p.together.toFixed(1)} on ${p.threads} at once`);
+    }
+  }
   console.log(`PyTorch: ${torch?.missing ?? `${torch!.version} (${torch!.python})`}; timed calls per run: ${reps} after one warm-up (their median); rounds: ${rounds}${rounds > 1 ? " (each run's fastest)" : ""}; GFLOP/s counts 3 · 2 · N · D · V`);
   for (const [N, D, V] of shapes) {
     const logits = N * V * 4;

@@ -4,6 +4,7 @@
  * `<!-- bench-linear:start -->` and `<!-- bench-linear:end -->`, so the README's figures for the
  * fused head are computed by the run, never typed.
  */
+import type { Peak } from "./linearPeak";
 
 /** One run of one shape: its fastest round's seconds, its first round's peak RSS growth. */
 export interface LinearRun {
@@ -31,6 +32,8 @@ export interface LinearRecord {
   reps: number;
   rounds: number;
   shapes: LinearShape[];
+  /** The engine's multiply-add ceiling under each Node (linearPeak.ts), when measured. */
+  peaks?: Peak[];
 }
 
 const MiB = 2 ** 20;
@@ -47,6 +50,15 @@ const oneThreadLabel = (label: string): string => label.replace(/, \d+ threads,/
 
 /** Floating-point operations of forward + backward as the bench counts them: 3 products of 2·N·D·V. */
 export const flops = (s: { N: number; D: number; V: number }): number => 6 * s.N * s.D * s.V;
+
+/**
+ * Products of 2 · N · D · V that linearCrossEntropyFlat does in forward + backward: the logits,
+ * the logits again in the backward (its memory stays a tile), G · W and Gᵀ · x.
+ */
+export const OUR_PRODUCTS = 4;
+
+/** GFLOP/s our products need to reach `goal` × PyTorch's reference at 1 thread, which took `yardstick` seconds. */
+export const neededGflops = (s: { N: number; D: number; V: number }, yardstick: number, goal: number): number => (OUR_PRODUCTS * 2 * s.N * s.D * s.V * goal) / yardstick / 1e9;
 
 /** The seconds of the run whose label contains `text`, or null. */
 const secondsOf = (runs: LinearRun[], text: string): number | null => runs.find((r) => r.label.includes(text))?.seconds ?? null;
@@ -117,5 +129,63 @@ export function linearReadmeMarkdown(record: LinearRecord): string {
         (faster ? ` Their speed over the same Node's one thread (its time over theirs) — ${faster}.` : ""),
     );
   }
+  if (record.peaks?.length) lines.push("", ...ceilingMarkdown(record, record.peaks));
   return lines.join("\n");
+}
+
+const peakLabel = (p: Peak): string => `Node ${p.node} (${p.variant} SIMD)`;
+
+/**
+ * What each time goal asks of the products, against the ceiling the run measured: a table of
+ * the GFLOP/s our four products need at each goal's time, and that as a share of each Node's
+ * peak (one thread; its threads at once); then the share our own runs reached, and the goals
+ * that need more than the ceiling. Nothing without PyTorch's reference time to set the goals.
+ */
+export function ceilingMarkdown(record: LinearRecord, peaks: Peak[]): string[] {
+  const timed = record.shapes.flatMap((shape) => {
+    const yardstick = secondsOf(shape.runs, "reference, 1 thread");
+    return yardstick ? [{ shape, yardstick }] : [];
+  });
+  if (timed.length === 0) return [];
+  const k = peaks[0].threads;
+  const lines = [
+    `The ceiling, measured in the same run (\`src/commands/bench/linearPeak.ts\`): independent chains of 128-bit multiply-adds, each a += b · x with b loaded, as the products' own steps, and nothing else — ${peaks
+      .map((p) => `${peakLabel(p)}: ${p.one.toFixed(1)} GFLOP/s on 1 thread, ${p.together.toFixed(1)} on ${p.threads} at once`)
+      .join("; ")}. A product on that engine is not expected to run faster. linearCrossEntropyFlat does ${OUR_PRODUCTS} products of 2 · N · D · V (the logits twice, so that its memory stays a tile; the tables above count 3, PyTorch's). The GFLOP/s its products need to finish in PyTorch's reference time at 1 thread over the goal's ratio, and that as a share of each ceiling:`,
+    "",
+    `| (N, D, V) | ${GOAL}× on 1 thread needs | ${THREADS_GOAL.toFixed(1)}× on ${k} threads needs | ${peaks.map((p) => `share of ${peakLabel(p)}'s ceiling (1 thread / ${p.threads})`).join(" | ")} |`,
+    `|---|---|---|${peaks.map(() => "---|").join("")}`,
+  ];
+  const beyond: string[] = [];
+  for (const { shape, yardstick } of timed) {
+    const [one, all] = [neededGflops(shape, yardstick, GOAL), neededGflops(shape, yardstick, THREADS_GOAL)];
+    const shares = peaks.map((p) => {
+      const [a, b] = [one / p.one, all / p.together];
+      if (a > 1) beyond.push(`${GOAL}× on 1 thread at (${shape.N}, ${shape.D}, ${shape.V}) under ${peakLabel(p)}`);
+      if (b > 1) beyond.push(`${THREADS_GOAL.toFixed(1)}× on ${p.threads} threads at (${shape.N}, ${shape.D}, ${shape.V}) under ${peakLabel(p)}`);
+      return `${Math.round(a * 100)}% / ${Math.round(b * 100)}%`;
+    });
+    lines.push(`| (${shape.N}, ${shape.D}, ${shape.V}) | ${one.toFixed(1)} GFLOP/s | ${all.toFixed(1)} GFLOP/s | ${shares.join(" | ")} |`);
+  }
+  // Our own runs, counting their 4 products, as a share of their Node's ceiling (its threads' for a threaded run).
+  const reached = new Map<string, string[]>();
+  for (const { shape } of timed) {
+    for (const r of shape.runs) {
+      const peak = peaks.find((p) => r.label.includes(peakLabel(p)));
+      if (!peak || !r.seconds || !r.label.startsWith("linearCrossEntropyFlat") || r.label.includes("baseline")) continue;
+      const threaded = /, \d+ threads,/.test(r.label);
+      const gflops = neededGflops(shape, r.seconds, 1);
+      reached.set(r.label, [...(reached.get(r.label) ?? []), `${Math.round((gflops / (threaded ? peak.together : peak.one)) * 100)}% at (${shape.N}, ${shape.D}, ${shape.V})`]);
+    }
+  }
+  if (reached.size) {
+    lines.push("", `Our runs' products, all ${OUR_PRODUCTS} counted, as a share of their Node's ceiling (a threaded run's: its threads at once) — ${[...reached].map(([label, list]) => `${label}: ${list.join(", ")}`).join("; ")}.`);
+  }
+  lines.push(
+    "",
+    beyond.length
+      ? `Above the ceiling measured in this run, so not reachable with ${OUR_PRODUCTS} products on that engine and machine unless the ceiling was measured low: ${beyond.join("; ")}.`
+      : `No goal needs more than the ceiling measured in this run.`,
+  );
+  return lines;
 }

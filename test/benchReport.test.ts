@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import wabt from "wabt";
+import { expFloorModule, LOGITS } from "../src/commands/bench/expFloor";
+import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
 import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
@@ -157,6 +160,19 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
       "The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): " +
         "52.3 ns a row and 1.04 ns a logit under Node v20.0.0; 31.5 ns a row and 0.75 ns a logit under Node v24.0.0 (relaxed SIMD).",
     );
+    expect(text).not.toContain("The exp and the sum alone");
+  });
+
+  it("gives the exp's floor under each Node where it was measured, and checks that Node's forward figures against it", () => {
+    // Ours (flat): 2.00 ns a logit forward at (1000, 1000) and 1.00 at (10, 40000); Node 24 (flatNode): 1.00 at (1000, 1000).
+    const floors = readmeMarkdown({ ...withSecond, perRow: { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } } });
+    expect(floors).toContain(
+      "over 1024 logits already in the L1 cache, with no max pass, copy or row's finish (`src/commands/bench/expFloor.ts`), a floor under that Node's one-thread forward: " +
+        "0.694 ns a logit under Node v20.0.0 (its 2 forward figures in the table all above it); 0.506 ns a logit under Node v24.0.0 (relaxed SIMD) (its forward figure in the table above it).",
+    );
+    // A floor of 1.5 ns: the 1.00 at (10, 40000) lies below it, and the block says so.
+    const below = readmeMarkdown({ ...withSecond, perRow: { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 1.5 } } });
+    expect(below).toContain("1.500 ns a logit under Node v20.0.0 (below it in the table: 1.000 at (10, 40000), which the floor does not explain).");
   });
 
   it("leaves it out, unlisted, when no second Node was given", () => {
@@ -289,4 +305,27 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
     expect(crossoverLogits(points, "forwardBackward")).toBe(256_000);
     expect(crossoverLogits([...points, { N: 512, C: 1000, forward: [1, 2], forwardBackward: [3, 2] }], "forward")).toBeNull();
   });
+});
+
+describe("the exp's floor (expFloor.ts) computes what it times", () => {
+  async function check(relaxed: boolean): Promise<void> {
+    const toolkit = await wabt();
+    const parsed = toolkit.parseWat("f.wat", expFloorModule(relaxed), { simd: true, relaxed_simd: relaxed });
+    parsed.validate();
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), {});
+    parsed.destroy();
+    const { memory, run } = exports as unknown as { memory: WebAssembly.Memory; run(n: number, reps: number): number };
+    const x = new Float32Array(memory.buffer, 0, LOGITS);
+    for (let i = 0; i < LOGITS; i++) x[i] = Math.fround(Math.sin(i) * 3);
+    let expected = 0;
+    for (let i = 0; i < LOGITS; i += 4) expected += Math.exp(Math.fround(x[i] - 3));
+    // 256 terms in lane 0, each exp within 8.1e-8 relative (exp.ts), summed in float32 over 4
+    // running sums of 64 terms then 3 additions: at most 67 roundings of 2^-24 of the total, 4.0e-6.
+    expect(Math.abs(run(LOGITS, 1) - expected) / expected).toBeLessThan(8.1e-8 + 67 * 2 ** -24);
+    // Twice over the logits: twice the sum.
+    expect(Math.abs(run(LOGITS, 2) - 2 * expected) / (2 * expected)).toBeLessThan(8.1e-8 + 2 * 67 * 2 ** -24);
+  }
+  it("exact build: lane 0 of its sums is Σ exp(x - 3) over every 4th logit, within the float32 exp's and sum's rounding", () => check(false));
+  // Node 20 cannot run the relaxed build; CI runs this file under Node 24 too.
+  it.skipIf(!hasRelaxedSimd())("relaxed build (hoisted constants, relaxed multiply-adds): the same", () => check(true));
 });

@@ -34,6 +34,7 @@ import {
   BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
 } from "./bench/measure";
+import { expFloor } from "./bench/expFloor";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
 import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
 import { findSecondNode, runSecondNode, secondNodeName } from "./bench/secondNode";
@@ -130,10 +131,10 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   };
   const from = (x: number | null): string => (x === null ? "nowhere in the sweep" : `${x.toLocaleString("en-US")} logits`);
   console.log(`threads pay from ${from(threads.fromForward)} forward, ${from(threads.fromForwardBackward)} forward + backward (THREAD_MIN_LOGITS = ${THREAD_MIN_LOGITS.toLocaleString("en-US")})`);
-  const perRow: BenchRecord["perRow"] = { flat: perRowCost() };
+  const perRow: BenchRecord["perRow"] = { flat: { ...perRowCost(), expNs: await expFloor() } };
   if (!second.missing) perRow.flatNode = JSON.parse(execFileSync(second.binary, [__filename, "--per-row-child"], { encoding: "utf8" })) as ReturnType<typeof perRowCost>;
   for (const [key, cost] of Object.entries(perRow)) {
-    console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit`);
+    console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit; the exp and the sum alone ${cost.expNs?.toFixed(3)} ns a logit`);
   }
   const child = JSON.parse(execFileSync(process.execPath, [__filename, "--memory-child"], { encoding: "utf8" })) as Record<string, number>;
   console.log(
@@ -194,7 +195,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (argv[0] === "--per-row-child") {
-    process.stdout.write(JSON.stringify(perRowCost()));
+    process.stdout.write(JSON.stringify({ ...perRowCost(), expNs: await expFloor() }));
     return;
   }
   const readme = option(argv, "readme");

@@ -5,6 +5,7 @@
  * the bench, never typed.
  */
 import { blockMarkers, replaceReadmeBlock } from "../shared/readmeBlock";
+import { LOGITS as EXP_FLOOR_LOGITS } from "./expFloor";
 import { IMPL, MEMORY_SHAPE, type CrossoverPoint, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
 import { TORCH_REPS } from "./torch";
 
@@ -44,7 +45,7 @@ export interface BenchRecord {
   peers: Peer[];
   results: ShapeResult[];
   /** The forward's cost of a row and of a logit in short rows (measure.ts perRowCost), per peer key: flat, flatNode. */
-  perRow?: Record<string, { rowNs: number; logitNs: number }>;
+  perRow?: Record<string, { rowNs: number; logitNs: number; expNs?: number }>;
   /**
    * The threaded column's k, the pool's start-up in ms, one thread against k at growing batches,
    * and from how many logits k threads were faster at every larger batch (null: nowhere).
@@ -251,10 +252,34 @@ function perRowLines(record: BenchRecord): string[] {
   const second = record.peers.find((p) => p.key === "flatNode" && !p.missing);
   if (second) names.flatNode = second.name.replace(`${IMPL.flat}, `, "");
   const parts = Object.entries(record.perRow).map(([key, c]) => `${c.rowNs.toFixed(1)} ns a row and ${c.logitNs.toFixed(2)} ns a logit under ${names[key] ?? key}`);
+  const floors = Object.entries(record.perRow)
+    .filter(([, c]) => typeof c.expNs === "number" && Number.isFinite(c.expNs))
+    .map(([key, c]) => `${c.expNs!.toFixed(3)} ns a logit under ${names[key] ?? key}${floorCheck(record, key, c.expNs!)}`);
   return [
     "",
-    `The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): ${parts.join("; ")}.`,
+    `The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): ${parts.join("; ")}.` +
+      (floors.length
+        ? ` The exp and the sum alone, the kernel's own instructions for them over ${EXP_FLOOR_LOGITS} logits already in the L1 cache, with no max pass, copy or row's finish (\`src/commands/bench/expFloor.ts\`), a floor under that Node's one-thread forward: ${floors.join("; ")}.`
+        : ""),
   ];
+}
+
+/**
+ * Whether every one-thread forward figure of the Node measured under `key` ("flat" or
+ * "flatNode", the table's columns) lies above its floor, said in the block: the table's
+ * figures checked against the floor rather than the floor's claim taken on trust.
+ */
+function floorCheck(record: BenchRecord, key: string, floor: number): string {
+  const below = record.results.flatMap((shape) =>
+    shape.measures
+      .filter((m) => m.impl === key)
+      .map((m) => ({ shape, ns: nsPerLogit(m.forward, m.rows, shape.C) }))
+      .filter((f): f is { shape: ShapeResult; ns: number } => f.ns !== null && f.ns < floor),
+  );
+  const figures = record.results.filter((shape) => shape.measures.some((m) => m.impl === key && m.forward !== null)).length;
+  if (figures === 0) return "";
+  if (below.length === 0) return figures === 1 ? " (its forward figure in the table above it)" : ` (its ${figures} forward figures in the table all above it)`;
+  return ` (below it in the table: ${below.map((b) => `${b.ns.toFixed(3)} at (${b.shape.N}, ${b.shape.C})`).join(", ")}, which the floor does not explain)`;
 }
 
 function memoryLine(record: BenchRecord, against: Peer | null): string {

@@ -11,7 +11,8 @@ import { checkLinearFlatCall, type FlatArray, type LinearCrossEntropyFlatOptions
 import { runLinearFlat } from "../src/flat/linearCrossEntropyFlat";
 import { lastLinearShare } from "../src/flat/linearThreads";
 import { tileLayout } from "../src/flat/linearTile";
-import { matmulFor } from "../src/flat/matmulKernel";
+import { CHUNK_BYTES } from "../src/flat/kernel";
+import { matmulFor, type Variant } from "../src/flat/matmulKernel";
 import { closeThreads } from "../src/flat/threads";
 import { expectAllClose } from "./helpers/allclose";
 
@@ -68,7 +69,7 @@ interface Result {
  * arrays (the calling thread writes the first, a shared copy of the second goes to the
  * workers). minFlops 0: these small calls on threads, whatever LINEAR_THREAD_MIN_FLOPS says.
  */
-function run(element: Element, p: Problem, options: LinearCrossEntropyFlatOptions, threads: number, minFlops = 0, grads = true): Result {
+function run(element: Element, p: Problem, options: LinearCrossEntropyFlatOptions, threads: number, minFlops = 0, grads = true, variant?: Variant): Result {
   const ordinary = (n: number) => (element === "f32" ? new Float32Array(n) : new Float64Array(n));
   const result = {
     losses: new Float64Array(p.N),
@@ -83,7 +84,7 @@ function run(element: Element, p: Problem, options: LinearCrossEntropyFlatOption
     ...(grads ? { gradInput: result.gradInput, gradLinearWeight: result.gradLinearWeight, gradLinearBias: result.gradLinearBias } : {}),
     threads,
   });
-  return { loss: runLinearFlat(call, matmulFor(element), minFlops), ...result };
+  return { loss: runLinearFlat(call, matmulFor(element, variant), minFlops), ...result };
 }
 
 // Two threads against one: the same products and the same per-class terms, but each range's
@@ -222,6 +223,35 @@ describe("linearCrossEntropyFlat with threads: 2 gives the same bits whichever t
   }, 60_000);
 });
 
+describe("linearCrossEntropyFlat with threads: the workers multiply with the calling thread's variant", () => {
+  // A call whose ranges the worker computed against one whose ranges the calling thread took
+  // back, as above, with the exact SIMD build and with plain JavaScript: the same bits only if
+  // the worker used the variant the calling thread did (plain JavaScript's Math.exp and
+  // sequential sums round differently from either SIMD build, so a worker that fell back to
+  // the engine's default would change the bits of its ranges).
+  // Plain JavaScript's call is kept small (8 rows, two chunks), so that it ends before a
+  // restarted pool's worker is up and the calling thread takes every range back.
+  it.each([["exact", problem(64, 129, 1003)], ["javascript", problem(8, 19, 1100)]] as const)("%s", async (variant, p) => {
+    const o = { labelSmoothing: 0.1 };
+    for (const element of ["f64", "f32"] as const) {
+      let byWorkers: Result | null = null;
+      for (let attempt = 0; attempt < 50 && !byWorkers; attempt++) {
+        const r = run(element, p, o, 2, 0, true, variant);
+        if (lastLinearShare.byWorkers > 0) byWorkers = r;
+      }
+      expect(byWorkers, `${element}: a call in which the worker computed a range`).not.toBeNull();
+      await closeThreads();
+      const takenBack = run(element, p, o, 2, 0, true, variant);
+      expect(lastLinearShare.byWorkers, "every range taken back by the calling thread").toBe(0);
+      const w = byWorkers as Result;
+      expect(Object.is(takenBack.loss, w.loss), `${element}: loss ${takenBack.loss} and ${w.loss}`).toBe(true);
+      expectSameBits(takenBack.gradInput, w.gradInput, "gradInput");
+      expectSameBits(takenBack.gradLinearWeight, w.gradLinearWeight, "gradLinearWeight");
+      await startThreads(3);
+    }
+  }, 120_000);
+});
+
 describe("linearCrossEntropyFlat: small calls stay on one thread by themselves", () => {
   it(`from LINEAR_THREAD_MIN_FLOPS (${LINEAR_THREAD_MIN_FLOPS}) operations, 8 · N · D · C with gradients, 2 · N · D · C without`, () => {
     const [D, C] = [128, 1024];
@@ -240,6 +270,24 @@ describe("linearCrossEntropyFlat: small calls stay on one thread by themselves",
   it("a call of one chunk of classes stays on one thread", () => {
     run("f32", problem(37, 19, 1003), {}, 2);
     expect(lastLinearShare.threads).toBe(1);
+  });
+
+  it("a tile's input gradient must fit a slot's CHUNK_BYTES / 4 numbers: D = 65536 splits, D = 65537 stays on one thread", () => {
+    // Past 16384 (float64) or 32768 (float32) numbers a row, a tile has its least rows, 4, and
+    // 8 classes are two chunks of 4: 4 · 65536 = 262144 = CHUNK_BYTES / 4 numbers fit, 4 · 65537 do not.
+    expect(CHUNK_BYTES / 4).toBe(4 * 65536);
+    for (const element of ["f32", "f64"] as const) {
+      for (const D of [65536, 65537]) {
+        expect(tileLayout(4, D, 8, element === "f32" ? 4 : 8).rows).toBe(4);
+        const p = problem(4, D, 8);
+        const one = run(element, p, {}, 1);
+        const two = run(element, p, {}, 2);
+        expect(lastLinearShare.threads, `${element}, D = ${D}`).toBe(D === 65536 ? 2 : 1);
+        expectAllClose(two.loss, one.loss, BETWEEN[element].loss, "loss");
+        expectNear(two.gradInput, one.gradInput, p.C * BETWEEN[element].rounding, "gradInput");
+        expectNear(two.gradLinearWeight, one.gradLinearWeight, p.N * BETWEEN[element].rounding, "gradLinearWeight");
+      }
+    }
   });
 });
 

@@ -88,12 +88,22 @@ describe("bench:linear's figures", () => {
       "Above the ceiling measured in this run, so not reachable with 4 products on that engine and machine unless the ceiling was measured low: 0.4× on 1 thread at (1000, 100, 10000) under Node v20.0.0 (exact SIMD); 1.0× on 2 threads at (1000, 100, 10000) under Node v20.0.0 (exact SIMD); " +
         "0.4× on 1 thread at (2000, 100, 10000) under Node v20.0.0 (exact SIMD); 1.0× on 2 threads at (2000, 100, 10000) under Node v20.0.0 (exact SIMD).",
     );
-    // Exactly at the ceiling is not above it: (2000, 100, 10000) needs 6.4 and 16 GFLOP/s.
+    // As the table shows it, to a whole per cent: (2000, 100, 10000) needs 6.4 and 16 GFLOP/s;
+    // against 6.4 (100%) and 6.39 (6.4 / 6.39 = 100.2%, shown 100%) not above, against 6.3 (102%) above.
     expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.4, 16)] })).toContain("No goal needs more than the ceiling measured in this run.");
-    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.39, 16)] })).toContain(
+    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.39, 16)] })).toContain("| (2000, 100, 10000) | 6.4 GFLOP/s | 16.0 GFLOP/s | 100% / 100% |");
+    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.39, 16)] })).toContain("No goal needs more than the ceiling measured in this run.");
+    expect(linearReadmeMarkdown({ ...record, peaks: [peak("v24.0.0", "relaxed", 6.3, 16)] })).toContain(
       "Above the ceiling measured in this run, so not reachable with 4 products on that engine and machine unless the ceiling was measured low: 0.4× on 1 thread at (2000, 100, 10000) under Node v24.0.0 (relaxed SIMD).",
     );
     expect(linearReadmeMarkdown(record)).not.toContain("The ceiling");
+    // A 4-thread run has no 4-thread ceiling to be set against (the ceiling was timed on 2): left out of the shares.
+    const four = { ...small, runs: [...small.runs, run("linearCrossEntropyFlat, 4 threads, Node v24.0.0 (relaxed SIMD)", 0.5, MiB)] };
+    const shares = linearReadmeMarkdown({ ...record, shapes: [four], peaks: [peak("v24.0.0", "relaxed", 10, 20)] })
+      .split("\n")
+      .find((l) => l.startsWith("Our runs' products"));
+    expect(shares).toContain("linearCrossEntropyFlat, Node v24.0.0 (relaxed SIMD): 53% at (1000, 100, 10000)");
+    expect(shares).not.toContain("4 threads");
     // Without PyTorch's reference time no goal has a time: no ceiling table, no verdict.
     const noTorch: LinearRecord = { ...record, peaks: [peak("v24.0.0", "relaxed", 10, 20)], shapes: record.shapes.map((s) => ({ ...s, runs: s.runs.filter((r) => !r.label.startsWith("PyTorch")) })) };
     expect(linearReadmeMarkdown(noTorch)).not.toContain("ceiling");

@@ -8,9 +8,10 @@
  * vector a step, one load per multiply-add (the products' register blocks load 8 for 12), no
  * other instruction but the loop's counter. Each chain waits for its last addition, so the
  * loop runs at the CPU's throughput only with enough chains in flight: it is timed with 8, 10,
- * 12 and 14 and the fastest kept. A matrix product does every one of those operations, and
- * more loads and its addressing besides, so a product on this engine is not expected to beat
- * this figure; the report sets what each of issue 22's time goals needs beside it (linearReport.ts).
+ * 12 and 14 and the fastest kept. What bounds it is the multiply-add units' throughput, which a
+ * product shares: a product does the same multiply-adds, with its addressing and the rest of
+ * the call besides, so on this engine it is not expected to beat this figure. The report sets
+ * what each of issue 22's time goals needs beside it (linearReport.ts).
  *
  * Timed on 1 worker thread, then on `threads` at once (the sum of their operations over the
  * time from the first one's start to the last one's end): what k threads of products could

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import wabt from "wabt";
+import { assemble } from "../src/commands/bench/assemble";
 import { opsPerStep, peakModule, type Peak } from "../src/commands/bench/linearPeak";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { linearReadmeMarkdown, ratios, runLines, type LinearRecord, type LinearShape } from "../src/commands/bench/linearReport";
@@ -110,11 +110,8 @@ describe("bench:linear's figures", () => {
   });
 
   async function peakRun(chains: number, relaxed: boolean, steps: number): Promise<number> {
-    const toolkit = await wabt();
-    const parsed = toolkit.parseWat("peak.wat", peakModule(chains, relaxed), { simd: true, relaxed_simd: relaxed });
-    parsed.validate();
-    const run = (new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), {}).exports as { run(n: number): number }).run;
-    parsed.destroy();
+    const bytes = await assemble("peak.wat", peakModule(chains, relaxed), relaxed);
+    const run = (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as { run(n: number): number }).run;
     return run(steps);
   }
 

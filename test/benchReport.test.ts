@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import wabt from "wabt";
+import { assemble } from "../src/commands/bench/assemble";
 import { expFloorModule, LOGITS } from "../src/commands/bench/expFloor";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
@@ -309,11 +309,7 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
 
 describe("the exp's floor (expFloor.ts) computes what it times", () => {
   async function check(relaxed: boolean): Promise<void> {
-    const toolkit = await wabt();
-    const parsed = toolkit.parseWat("f.wat", expFloorModule(relaxed), { simd: true, relaxed_simd: relaxed });
-    parsed.validate();
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(parsed.toBinary({}).buffer), {});
-    parsed.destroy();
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(await assemble("expFloor.wat", expFloorModule(relaxed), relaxed)), {});
     const { memory, run } = exports as unknown as { memory: WebAssembly.Memory; run(n: number, reps: number): number };
     const x = new Float32Array(memory.buffer, 0, LOGITS);
     for (let i = 0; i < LOGITS; i++) x[i] = Math.fround(Math.sin(i) * 3);

@@ -31,7 +31,6 @@ import { LINEAR_THREAD_MIN_FLOPS, linearTeam } from "./linearThreads";
 import { tileLayout, TileRanges, type LinearPlan, type RowPartial } from "./linearTile";
 import type { Matmul } from "./matmulKernel";
 
-
 /** The running sums of a call, in row order as lossKernels.ts. */
 export interface LinearSums {
   nllSum: number;

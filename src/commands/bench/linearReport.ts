@@ -177,9 +177,9 @@ export function ceilingMarkdown(record: LinearRecord, peaks: Peak[]): string[] {
       const threads = Number(/, (\d+) threads,/.exec(r.label)?.[1] ?? 1);
       // A threaded run against the ceiling of as many threads; other counts have none measured.
       if (threads > 1 && threads !== peak.threads) continue;
-      const threaded = threads > 1;
-      const gflops = neededGflops(shape, r.seconds, 1);
-      reached.set(r.label, [...(reached.get(r.label) ?? []), `${Math.round((gflops / (threaded ? peak.together : peak.one)) * 100)}% at (${shape.N}, ${shape.D}, ${shape.V})`]);
+      const ceiling = threads > 1 ? peak.together : peak.one;
+      const share = Math.round((neededGflops(shape, r.seconds, 1) / ceiling) * 100);
+      reached.set(r.label, [...(reached.get(r.label) ?? []), `${share}% at (${shape.N}, ${shape.D}, ${shape.V})`]);
     }
   }
   if (reached.size) {

@@ -3,7 +3,7 @@ import { assemble } from "../src/commands/bench/assemble";
 import { expFloorModule, LOGITS } from "../src/commands/bench/expFloor";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
-import { ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
+import { benchBlockName, ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
 const measure = (impl: string, rows: number, forward: number, forwardBackward: number | null, growth = 0): Measure => ({
@@ -63,7 +63,7 @@ describe("the README's benchmark block", () => {
 
   it("names the machine and the load, and every peer with where it was found", () => {
     expect(lines[0]).toBe(
-      "Written by `npm run bench -- --readme` on 2030-01-02 (61 s). Machine: Test CPU 9000, 2 cores, Node v20.0.0 (V8 11.3); " +
+      "**Test CPU 9000, 2 cores.** Written by `npm run bench -- --readme` on 2030-01-02 (61 s), Node v20.0.0 (V8 11.3); " +
         "load average 0.10 0.20 0.30 before the run, 0.40 0.50 0.60 after (the 1-minute, 5-minute and 15-minute averages).",
     );
     expect(lines[2]).toBe(
@@ -104,7 +104,9 @@ describe("the README's benchmark block", () => {
     expect(markdown).toContain(
       "Against PyTorch 2.13.0+cpu, 1 thread, crossEntropyFlat (wasm) is at least as fast at 1 of 2 shapes forward and 2 of 2 " +
         "forward + backward, and at least twice as fast forward + backward at 1 of 1 shapes with C ≥ 32,000. " +
-        "Its forward takes at most 1 ns per logit at 1 of 2 shapes with C ≥ 1000.",
+        "Its forward takes at most 1 ns per logit at 1 of 2 shapes with C ≥ 1000. " +
+        // Goal 2: PyTorch's 1 ns over our 2 ns at (1000, 1000) is 0.50×, under 0.6; 3.00× at (10, 40000).
+        "At least 0.6× forward at 1 of 2 shapes (the lowest 0.50× at (1000, 1000)).",
     );
   });
 
@@ -175,6 +177,34 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(below).toContain("1.500 ns a logit under Node v20.0.0 (below it in the table: 1.000 at (10, 40000), which the floor does not explain).");
   });
 
+  it("breaks each one-thread forward into the copy, the exp and the sum, the row's cost and the rest, per Node", () => {
+    const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } };
+    const results = [{ ...withSecond.results[0], copyNs: 0.25 }, { ...withSecond.results[1], copyNs: 0.2 }];
+    const lines = readmeMarkdown({ ...withSecond, perRow, results }).split("\n");
+    const head = lines.indexOf("| shape | copy | Node 20 forward | exp and sum | row's cost / C | the rest | Node 24 forward | exp and sum | row's cost / C | the rest |");
+    expect(head).toBeGreaterThan(0);
+    expect(lines[head - 2]).toMatch(/^What each one-thread forward is made of, ns a logit: the copy of the batch .* \(measured under Node 20: /);
+    // (1000, 1000), Node 20: 2.00 - 0.25 - 0.6944 - 52.25 / 1000 = 1.0034; Node 24: 1.00 - 0.25 - 0.5061 - 31.5 / 1000 = 0.2124.
+    expect(lines[head + 2]).toBe("| (1000, 1000) | 0.25 | 2.00 | 0.69 | 0.05 | 1.00 | 1.00 | 0.51 | 0.03 | 0.21 |");
+    // (10, 40000), Node 20: 1.00 - 0.2 - 0.6944 - 52.25 / 40000 = 0.1043; Node 24 did not run it.
+    expect(lines[head + 3]).toBe("| (10, 40000) | 0.20 | 1.00 | 0.69 | 0.00 | 0.10 | — | 0.51 | 0.00 | — |");
+    // Without the copy (older records) or without the floors, no table.
+    expect(readmeMarkdown({ ...withSecond, perRow }).includes("made of")).toBe(false);
+    expect(readmeMarkdown({ ...withSecond, results }).includes("made of")).toBe(false);
+  });
+
+  it("lists the forward goals missed, each with what it asks beside the floor and the row's cost", () => {
+    const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } };
+    const lines = readmeMarkdown({ ...withSecond, perRow }).split("\n");
+    // Goal 2 at (1000, 1000) under Node 20: 0.50× < 0.6, asks PyTorch's 1.00 / 0.6 = 1.67; 0.6944 + 52.25 / 1000 = 0.7466.
+    // Node 24's 1.00× there, and 3.00× at (10, 40000), are not listed.
+    const at = lines.findIndex((l) => l.startsWith("The forward goals missed in this run"));
+    expect(lines.slice(at + 2).filter((l) => l.startsWith("- "))).toEqual([
+      "- goal 2 at (1000, 1000) under Node v20.0.0: at most 1.67 ns a logit, taken 2.00; floor and row 0.69 + 52.3 / 1000 = 0.75.",
+    ]);
+    expect(readmeMarkdown({ ...withSecond, perRow: { flat: { rowNs: 52.25, logitNs: 1.0449 } } })).not.toContain("goals missed");
+  });
+
   it("leaves it out, unlisted, when no second Node was given", () => {
     const without = readmeMarkdown({ ...withSecond, peers: [peers[0], { ...node24, missing: "no second Node" }, ...peers.slice(1)] });
     expect(without).not.toContain("Node 24");
@@ -182,20 +212,42 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
   });
 });
 
-describe("replacing the block between the markers", () => {
-  const readme = "# Title\n\ntext\n\n<!-- bench:start -->\nold table\n<!-- bench:end -->\n\n## Next\n";
+describe("replacing a machine's block (one per CPU model)", () => {
+  const xeon = "Intel(R) Xeon(R) Processor";
+  const readme = "# Title\n\ntext\n\n<!-- bench intel-xeon-processor:start -->\nold table\n<!-- bench intel-xeon-processor:end -->\n\n## Next\n";
 
-  it("replaces only what lies between the markers, and again the same way", () => {
-    const once = replaceBenchBlock(readme, "new table\n");
-    expect(once).toBe("# Title\n\ntext\n\n<!-- bench:start -->\n\nnew table\n\n<!-- bench:end -->\n\n## Next\n");
-    expect(replaceBenchBlock(once, "new table")).toBe(once);
+  it("names a block after the CPU model: lower case, letters and digits, without (R) or (TM)", () => {
+    expect(benchBlockName(xeon)).toBe("bench intel-xeon-processor");
+    expect(benchBlockName("AMD EPYC")).toBe("bench amd-epyc");
+    expect(benchBlockName("Intel(TM) Core(TM) i7-8700 CPU @ 3.20GHz")).toBe("bench intel-core-i7-8700-cpu-3-20ghz");
+    expect(benchBlockName("  ")).toBe("bench unknown-cpu");
   });
 
-  it("refuses a README without the markers, with them twice, or in the wrong order", () => {
-    const message = /exactly one "<!-- bench:start -->" followed by one "<!-- bench:end -->"/;
-    expect(() => replaceBenchBlock("# Title\n", "x")).toThrow(message);
-    expect(() => replaceBenchBlock(readme + readme, "x")).toThrow(message);
-    expect(() => replaceBenchBlock("<!-- bench:end -->\n<!-- bench:start -->\n", "x")).toThrow(message);
+  it("replaces only what lies between its machine's markers, and again the same way", () => {
+    const once = replaceBenchBlock(readme, "new table\n", xeon);
+    expect(once).toBe("# Title\n\ntext\n\n<!-- bench intel-xeon-processor:start -->\n\nnew table\n\n<!-- bench intel-xeon-processor:end -->\n\n## Next\n");
+    expect(replaceBenchBlock(once, "new table", xeon)).toBe(once);
+  });
+
+  it("adds a block after the last machine's for a machine without one, leaving the others' figures", () => {
+    const both = replaceBenchBlock(readme, "AMD's table", "AMD EPYC");
+    expect(both).toBe(
+      "# Title\n\ntext\n\n<!-- bench intel-xeon-processor:start -->\nold table\n<!-- bench intel-xeon-processor:end -->\n" +
+        "\n<!-- bench amd-epyc:start -->\n\nAMD's table\n\n<!-- bench amd-epyc:end -->\n\n## Next\n",
+    );
+    // Then each machine's run replaces its own block only.
+    const again = replaceBenchBlock(both, "AMD's second table", "AMD EPYC");
+    expect(again).toContain("old table");
+    expect(again).toContain("AMD's second table");
+    expect(again).not.toContain("AMD's table\n");
+    expect(replaceBenchBlock(again, "Xeon's table", xeon)).toContain("<!-- bench intel-xeon-processor:start -->\n\nXeon's table\n\n<!-- bench intel-xeon-processor:end -->\n\n<!-- bench amd-epyc:start -->\n\nAMD's second table");
+  });
+
+  it("refuses a README without any machine's block, or with a machine's markers twice or in the wrong order", () => {
+    expect(() => replaceBenchBlock("# Title\n", "x", xeon)).toThrow(/the README has no machine's benchmark block .* to add "<!-- bench intel-xeon-processor:start -->"/);
+    const message = /exactly one "<!-- bench intel-xeon-processor:start -->" followed by one "<!-- bench intel-xeon-processor:end -->"/;
+    expect(() => replaceBenchBlock(readme + readme, "x", xeon)).toThrow(message);
+    expect(() => replaceBenchBlock("<!-- bench intel-xeon-processor:end -->\n<!-- bench intel-xeon-processor:start -->\n", "x", xeon)).toThrow(message);
   });
 });
 
@@ -293,6 +345,13 @@ describe("the threaded column (npm run bench: threads: 2)", () => {
         "; with the logits and the gradient on SharedArrayBuffers (`sharedFloat32Array`, the workers read and write them where they are), 0 of 1 forward and 0 of 1 forward + backward" +
         "; the same under Node v24.0.0 (relaxed SIMD): 1 of 1 forward and 1 of 1 forward + backward. ",
     );
+    // Goal 4's miss under Node 20 with shared arrays: each of 2 threads asked for 2 × 1.00 = 2.00 ns a logit, took 2 × 2.00 = 4.00;
+    // 0.6944 + 52.25 / 1024 = 0.7454. Node 24's 1.25× is not listed.
+    const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } };
+    const missed = readmeMarkdown({ ...withThreads, perRow, peers: [peers[0], threaded, shared, node24, ...peers.slice(1)], results: [withThreads.results[1], big] }).split("\n");
+    expect(missed.filter((l) => l.startsWith("- goal 4"))).toEqual([
+      "- goal 4 at (1024, 1024) under Node v20.0.0, 2 threads, shared arrays: each thread at most 2.00 ns a logit, taken 4.00; floor and row 0.69 + 52.3 / 1024 = 0.75.",
+    ]);
     // Missing, it is left out of the table and of the peers, as the one-thread column is.
     const gone = readmeMarkdown({ ...withThreads, peers: [peers[0], threaded, shared, { ...node24, missing: "no second Node" }, ...peers.slice(1)], results: [big] });
     expect(gone).not.toContain("Node 24, 2 threads");

@@ -15,7 +15,8 @@
  * to bench-results/ as JSON.
  *
  * npm run bench                           measure, print, write the JSON
- * npm run bench -- --readme               also rewrite README.md's block between the bench markers
+ * npm run bench -- --readme               also rewrite this machine's block in README.md (its CPU model's:
+ *                                         a machine without one gets a new block after the others)
  * npm run bench -- --readme=FILE          ... in FILE instead
  * npm run bench -- --shapes 8x128,64x1000 other shapes
  * npm run bench -- --node PATH            also crossEntropyFlat under a second Node, on one thread and on
@@ -31,7 +32,7 @@ import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
 import { startThreads, THREAD_MIN_LOGITS } from "../flat/threads";
 import {
-  BENCH_THREADS, IMPL, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
+  BENCH_THREADS, IMPL, batchCopyCost, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
 } from "./bench/measure";
 import { expFloor } from "./bench/expFloor";
@@ -106,7 +107,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     measures.push(runSecondNode(second, __filename, N, C, "flatNodeThreadsShared"), runTorch(torch[2], N, C, ROOT));
     for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
     measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
-    const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null) };
+    const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null), copyNs: batchCopyCost(logits, C) };
     results.push(shape);
     printShape(shape, peers());
   }
@@ -219,7 +220,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (readme !== undefined) {
     const path = readme === true ? join(ROOT, "README.md") : resolve(readme);
-    writeFileSync(path, replaceBenchBlock(readFileSync(path, "utf8"), readmeMarkdown(record)));
+    writeFileSync(path, replaceBenchBlock(readFileSync(path, "utf8"), readmeMarkdown(record), record.machine.cpu));
     console.log(`rewrote the benchmark block of ${path}`);
   }
 }

@@ -9,7 +9,7 @@ import { crossEntropy } from "../../loss/crossEntropy";
 import { checkFlatCall } from "../../flat/checkFlat";
 import { crossEntropyFlat, runFlat } from "../../flat/crossEntropyFlat";
 import { kernelFor } from "../../flat/kernel";
-import { kernelSweep } from "../../flat/kernelSweep";
+import { kernelSweep, rowsPerChunkOf } from "../../flat/kernelSweep";
 import { planOf } from "../../flat/plan";
 import { sharedFloat32Array } from "../../flat/sharedArrays";
 import { closeThreads, startThreads, threadSweep } from "../../flat/threads";
@@ -207,6 +207,26 @@ export function copyCost(): { inNs: number; outNs: number } {
     }, REPS.fast, REPS.fastWarmup) * 1e9) / reps / n;
   };
   return { inNs: per(() => shared.set(plain)), outNs: per(() => plain.set(shared)) };
+}
+
+/**
+ * The forward's copy of one batch alone, ns a logit: the batch's logits copied into the kernel's
+ * memory as kernelSweep copies them (rowsPerChunkOf(C) rows at a time, a row longer than the
+ * kernel's chunk in pieces of a chunk), from the array the forward reads, timed as the forward is.
+ * Where the batch outgrows the caches, this is the memory's bandwidth as the forward meets it.
+ * null without the kernel.
+ */
+export function batchCopyCost(logits: Float32Array, C: number): number | null {
+  const kernel = kernelFor("f32");
+  if (!kernel) return null;
+  kernel.prepare(C);
+  const rows = rowsPerChunkOf(C, kernel);
+  const step = rows === 0 ? kernel.chunkLogits : rows * C;
+  const region = kernel.logits as Float32Array;
+  const copy = (): void => {
+    for (let at = 0; at < logits.length; at += step) region.set(logits.subarray(at, Math.min(at + step, logits.length)));
+  };
+  return (timeOf(copy, REPS.fast, REPS.fastWarmup) * 1e9) / logits.length;
 }
 
 /** One batch size of the crossover: seconds on one thread and on BENCH_THREADS, forward and forward + backward. */

@@ -188,6 +188,16 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(lines[head + 2]).toBe("| (1000, 1000) | 0.25 | 2.00 | 0.69 | 0.05 | 1.00 | 1.00 | 0.51 | 0.03 | 0.21 |");
     // (10, 40000), Node 20: 1.00 - 0.2 - 0.6944 - 52.25 / 40000 = 0.1043; Node 24 did not run it.
     expect(lines[head + 3]).toBe("| (10, 40000) | 0.20 | 1.00 | 0.69 | 0.00 | 0.10 | — | 0.51 | 0.00 | — |");
+    // The bandwidth: 4 bytes / 0.4 ns = 10.0 GB/s; the fastest forward above, 1.00 ns (Node 20 at (10, 40000), Node 24 at
+    // (1000, 1000)), is 2.5× that copy's 0.4: more than twice, so no shape is said to be limited by it. At 0.6 ns it is 1.7×.
+    expect(lines[head - 2]).not.toContain("bandwidth, as one copy");
+    const withBandwidth = (ns: number): string => readmeMarkdown({ ...withSecond, perRow, results, bandwidthNs: ns });
+    expect(withBandwidth(0.4)).toContain(
+      "its max pass, its calls, the row's finish beyond the fixed cost (below zero where parts measured alone overlap in the forward). " +
+        "The memory's bandwidth, as one copy of 256.0 MiB of float32 far beyond the caches meets it: 0.400 ns a logit read and written " +
+        "(10.0 GB/s each way); the fastest one-thread forward above took 2.5× that, so none of them is limited by memory bandwidth.",
+    );
+    expect(withBandwidth(0.6)).toContain("the fastest one-thread forward above took 1.7× that, near enough that bandwidth can limit it.");
     // Without the copy (older records) or without the floors, no table.
     expect(readmeMarkdown({ ...withSecond, perRow }).includes("made of")).toBe(false);
     expect(readmeMarkdown({ ...withSecond, results }).includes("made of")).toBe(false);

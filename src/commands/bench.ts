@@ -32,7 +32,7 @@ import { join, resolve } from "node:path";
 import { kernelFor } from "../flat/kernel";
 import { startThreads, THREAD_MIN_LOGITS } from "../flat/threads";
 import {
-  BENCH_THREADS, IMPL, batchCopyCost, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
+  BANDWIDTH_LOGITS, BENCH_THREADS, IMPL, bandwidthCost, batchCopyCost, benchFlat, copyCost, parallelism, benchFlatThreads, benchFlatThreadsShared, benchNested, benchPlainJs, crossoverLogits, memoryChild, normal, perRowCost, SUBSAMPLE, threadCrossover, threadStartup,
   type Measure,
 } from "./bench/measure";
 import { expFloor } from "./bench/expFloor";
@@ -137,6 +137,8 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   for (const [key, cost] of Object.entries(perRow)) {
     console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit; the exp and the sum alone ${cost.expNs?.toFixed(3)} ns a logit`);
   }
+  const bandwidthNs = bandwidthCost();
+  console.log(`memory bandwidth: a copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32, ${bandwidthNs.toFixed(3)} ns a logit (${(4 / bandwidthNs).toFixed(1)} GB/s read and as much written)`);
   const child = JSON.parse(execFileSync(process.execPath, [__filename, "--memory-child"], { encoding: "utf8" })) as Record<string, number>;
   console.log(
     `\nmemory, fresh process, ${mib(child.batchBytes)} float32 batch: forward grew the RSS by ${mib(child.forwardGrowth)}, ` +
@@ -149,6 +151,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     results,
     perRow,
     threads,
+    bandwidthNs,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,
   };

@@ -229,6 +229,29 @@ export function batchCopyCost(logits: Float32Array, C: number): number | null {
   return (timeOf(copy, REPS.fast, REPS.fastWarmup) * 1e9) / logits.length;
 }
 
+/** Logits of the bandwidth copy: 256 MiB of float32, many times the largest L3 cache of this project's machines. */
+export const BANDWIDTH_LOGITS = 1 << 26;
+
+/**
+ * The machine's memory bandwidth as a copy meets it, ns a logit: BANDWIDTH_LOGITS float32
+ * copied once from one array into another (4 bytes read and 4 written a logit, both far beyond
+ * the caches), the fastest of 5 copies after one that touches both arrays. A forward reads each
+ * logit once and writes nothing of the batch's size, so a forward slower than this copy is
+ * not limited by memory bandwidth.
+ */
+export function bandwidthCost(): number {
+  const from = new Float32Array(BANDWIDTH_LOGITS).fill(1);
+  const to = new Float32Array(BANDWIDTH_LOGITS);
+  to.set(from);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const start = process.hrtime.bigint();
+    to.set(from);
+    best = Math.min(best, Number(process.hrtime.bigint() - start));
+  }
+  return best / BANDWIDTH_LOGITS;
+}
+
 /** One batch size of the crossover: seconds on one thread and on BENCH_THREADS, forward and forward + backward. */
 export interface CrossoverPoint {
   N: number;

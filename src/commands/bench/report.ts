@@ -6,7 +6,7 @@
  */
 import { blockMarkers, replaceReadmeBlock } from "../shared/readmeBlock";
 import { LOGITS as EXP_FLOOR_LOGITS } from "./expFloor";
-import { IMPL, MEMORY_SHAPE, type CrossoverPoint, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
+import { BANDWIDTH_LOGITS, IMPL, MEMORY_SHAPE, type CrossoverPoint, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
 import { TORCH_REPS } from "./torch";
 
 export interface Machine {
@@ -53,6 +53,8 @@ export interface BenchRecord {
    * and from how many logits k threads were faster at every larger batch (null: nowhere).
    */
   threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
+  /** A copy of a batch far beyond the caches, ns a logit (measure.ts bandwidthCost; absent in older records). */
+  bandwidthNs?: number;
   memoryChild: Record<string, number>;
   seconds: number;
 }
@@ -328,12 +330,25 @@ function breakdownLines(record: BenchRecord): string[] {
     return `| (${s.N}, ${s.C}) | ${cell(copy)} | ${parts.join(" | ")} |`;
   };
   const heads = nodes.flatMap((key) => [`${name(key)} forward`, "exp and sum", "row's cost / C", "the rest"]);
+  const forwards = results.flatMap((s) => nodes.map((key) => {
+    const m = s.measures.find((x) => x.impl === key);
+    return m ? nsPerLogit(m.forward, m.rows, s.C) : null;
+  })).filter((x): x is number => x !== null);
+  const bandwidth = record.bandwidthNs;
+  const bandwidthText =
+    bandwidth && forwards.length
+      ? ` The memory's bandwidth, as one copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32 far beyond the caches meets it: ` +
+        `${bandwidth.toFixed(3)} ns a logit read and written (${(4 / bandwidth).toFixed(1)} GB/s each way); ` +
+        `the fastest one-thread forward above took ${(Math.min(...forwards) / bandwidth).toFixed(1)}× that, ` +
+        (Math.min(...forwards) > 2 * bandwidth ? "so none of them is limited by memory bandwidth." : "near enough that bandwidth can limit it.")
+      : "";
   return [
     "",
     `What each one-thread forward is made of, ns a logit: the copy of the batch into the kernel's memory alone, chunk by chunk from the ` +
       `array the forward reads (measured under ${nodeShort(`Node ${record.machine.node}`)}: where the batch outgrows the caches, the memory's bandwidth as the forward meets it), ` +
       "the exp and the sum alone (the floor above), the row's fixed cost over its C logits, and the rest of the forward's time: " +
-      "its max pass, its calls, the row's finish beyond the fixed cost (below zero where parts measured alone overlap in the forward).",
+      "its max pass, its calls, the row's finish beyond the fixed cost (below zero where parts measured alone overlap in the forward)." +
+      bandwidthText,
     "",
     `| shape | copy | ${heads.join(" | ")} |`,
     `|---|---|${heads.map(() => "---").join("|")}|`,

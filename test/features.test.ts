@@ -46,8 +46,10 @@ describe("the two builds of the kernel", () => {
       const [plain, fused] = element === "f32" ? [F32, F32_RELAXED] : [F64, F64_RELAXED];
       expect(shipped).toBe(kernelModule(fused));
       // The relaxed build also unrolls short rows' sum pass 16 vectors at a time, the exact one
-      // 8 (lanes.ts sumGroup; the next test shows that changes no result): compare at the same.
-      const relaxed = kernelModule({ ...fused, sumGroup: plain.sumGroup });
+      // 8, and with a gradient stores each exp at once where the exact one stores a round's
+      // after it (lanes.ts sumGroup, storesAfterRound; the next test shows that changes no
+      // result): compare at the same.
+      const relaxed = kernelModule({ ...fused, sumGroup: plain.sumGroup, storesAfterRound: plain.storesAfterRound });
       expect(exact).not.toMatch(/relaxed/);
       expect(relaxed.match(/relaxed_n?madd/g)?.length ?? 0).toBeGreaterThan(100);
       // Put every relaxed_madd back as the add of a mul, every relaxed_nmadd as the sub of one, and
@@ -56,19 +58,21 @@ describe("the two builds of the kernel", () => {
     }
   });
 
-  it("unroll the forward's sums 8 or 16 vectors at a time with the same results, bit for bit", async () => {
-    // Short rows (32 to 4096 logits, forward, no smoothing) take shortRow.ts's two passes,
-    // longer ones and smoothed ones stats.ts's online sweep: both group by L.sumGroup.
+  it("unroll the sums 8 or 16 vectors at a time, and store a gradient's exps at once or after each round, with the same results, bit for bit", async () => {
+    // Short rows (32 to 4096 logits, no smoothing) take shortRow.ts's two passes, longer ones
+    // and smoothed ones stats.ts's online sweep: both group by L.sumGroup and, with a gradient,
+    // store by L.storesAfterRound. Each call runs forward only and forward + backward.
     const toolkit = await wabt();
     for (const lanes of [F32, F64]) {
-      const instance = (group: 8 | 16): Kernel => {
-        const parsed = toolkit.parseWat("k.wat", kernelModule({ ...lanes, sumGroup: group }), { simd: true });
+      const instance = (group: 8 | 16, storesAfterRound: boolean): Kernel => {
+        const parsed = toolkit.parseWat("k.wat", kernelModule({ ...lanes, sumGroup: group, storesAfterRound }), { simd: true });
         const bytes = parsed.toBinary({}).buffer;
         parsed.destroy();
         const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
         return new Kernel(lanes.element, exports, false);
       };
-      const [eight, sixteen] = [instance(8), instance(16)];
+      // The exact build as shipped first: (8, after each round).
+      const kernels = [instance(8, true), instance(8, false), instance(16, false), instance(16, true)];
       let seed = 5;
       const next = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
       let calls = 0;
@@ -77,17 +81,28 @@ describe("the two builds of the kernel", () => {
           const Logits = lanes.element === "f32" ? Float32Array : Float64Array;
           const logits = Logits.from({ length: N * C }, () => spread * (next() * 2 - 1));
           const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
-          const run = (k: Kernel): Float64Array => {
+          const run = (k: Kernel, withGrad: boolean): { losses: Float64Array; grad: Float32Array | Float64Array | null } => {
             const losses = new Float64Array(N);
-            runFlat(checkFlatCall(logits, targets, C, { reduction: "none", losses, labelSmoothing }), k);
-            return losses;
+            const grad = withGrad ? new Logits(N * C) : null;
+            runFlat(checkFlatCall(logits, targets, C, { reduction: "none", losses, labelSmoothing, ...(grad ? { grad } : {}) }), k);
+            return { losses, grad };
           };
-          const [a, b] = [run(eight), run(sixteen)];
-          for (let n = 0; n < N; n++) expect(Object.is(a[n], b[n]), `${lanes.element} (${N}, ${C}) row ${n}: ${a[n]} vs ${b[n]}`).toBe(true);
-          calls++;
+          for (const withGrad of [false, true]) {
+            const [first, ...others] = kernels.map((k) => run(k, withGrad));
+            others.forEach((other, o) => {
+              const what = `${lanes.element} (${N}, ${C}), spread ${spread}, smoothing ${labelSmoothing}, ${withGrad ? "forward + backward" : "forward"}, kernel ${o + 1}`;
+              for (let n = 0; n < N; n++) expect(Object.is(first.losses[n], other.losses[n]), `${what} row ${n}: ${first.losses[n]} vs ${other.losses[n]}`).toBe(true);
+              if (!withGrad) return;
+              const [g, h] = [first.grad!, other.grad!];
+              let differ = 0;
+              for (let i = 0; i < N * C; i++) if (!Object.is(g[i], h[i])) differ++;
+              expect(differ, `${what}: gradient entries that differ`).toBe(0);
+            });
+            calls++;
+          }
         }
       }
-      expect(calls).toBe(24);
+      expect(calls).toBe(48);
     }
   });
 

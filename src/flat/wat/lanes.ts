@@ -27,6 +27,14 @@ export interface Lanes {
    * whole block) or 8 (two rounds of a loop), with the same sums in the same order.
    */
   sumGroup: 8 | 16;
+  /**
+   * With a gradient, the sum pass stores a round's exps once the round's last exp is computed
+   * (each in a local of its own, $e0 ... $e7), not each right after its exp: the exact build.
+   * Under Node 20 the stores between the exps cost its forward + backward about a sixth of
+   * its time at C = 96 to 2000 (shortRow.ts); the relaxed build, under V8 12 and later, was
+   * slower with them after the round, so it stores each exp at once.
+   */
+  storesAfterRound: boolean;
 }
 
 /** Vectors per block (256 bytes): the unit of the online rescale and of the stored exps' max. */
@@ -37,16 +45,26 @@ export function blockLength(L: Lanes): number {
   return VECTORS_PER_BLOCK * L.width;
 }
 
-export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8 };
-export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8 };
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true };
 /**
  * The same with relaxed SIMD's multiply-adds, and the exp's constants hoisted into locals: the
  * engines that load this build (V8 12 and later) rebuild each v128.const at every use (exp.ts);
  * Node 20, which loads the other, does not, and measured no gain from hoisting. Short rows'
  * sum pass unrolls a whole block here, 8 vectors at a time in the exact build (shortRow.ts).
  */
-export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16 };
-export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16 };
+export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false };
+export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false };
+
+/** The locals a round's exps wait in when they are stored after the round (Lanes.storesAfterRound). */
+export function roundLocals(L: Lanes): string {
+  return L.storesAfterRound ? locals("v128", Array.from({ length: L.sumGroup }, (_, i) => `e${i}`)) : "";
+}
+
+/** The stores of a round's `vectors` exps from those locals: vector i at offset 16·i from `base`. */
+export function roundStores(vectors: number, base: string): string {
+  return Array.from({ length: vectors }, (_, i) => `(v128.store offset=${16 * i} ${base} (local.get $e${i}))`).join("\n");
+}
 
 /** A kernel's file name without extension: kernel-f32, kernel-f64-relaxed, ... */
 export function kernelName(L: Lanes): string {

@@ -25,7 +25,7 @@
  * under Node 20).
  */
 import { expInstructions, expSetup } from "./exp";
-import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
+import { VECTORS_PER_BLOCK, horizontal, lane0, locals, roundLocals, roundStores, splat, tailMask, type Lanes } from "./lanes";
 
 /** Rows of at most this many bytes (4096 float32 or 2048 float64 logits) take the two passes. */
 export const SHORT_ROW_BYTES = 1 << 14;
@@ -77,8 +77,8 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
   const here = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
   // Full blocks from q = 0, then whole vectors one at a time, then the last partial vector
   // (if any) with the lanes past the end masked off.
-  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK): string => {
-    const unrolled = Array.from({ length: group }, (_, i) => fullBlock(16 * i)).join("\n");
+  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK, afterRound = ""): string => {
+    const unrolled = Array.from({ length: group }, (_, i) => fullBlock(16 * i)).join("\n") + (afterRound ? `\n${afterRound}` : "");
     const body =
       group === VECTORS_PER_BLOCK
         ? unrolled
@@ -120,14 +120,17 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
     (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $x)))`;
   const maskedMaxMin = `(local.set $mx0 (${V}.pmax (local.get $mx0) (v128.bitselect (local.get $x) ${splat(V, -Infinity)} (local.get $mask))))
   (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
+  // With store in the exact build, a round's exps wait in $e0 ... and are stored after it (Lanes.storesAfterRound).
+  const late = (store: boolean): boolean => store && L.storesAfterRound;
   const expSum = (store: boolean) => (offset: number): string => {
     const i = offset / 16;
     const a = `a${i % 4}`;
+    const e = late(store) ? `e${i}` : "e";
     // In rounds (sumGroup < 16): the accumulators start at 0 each block, and 0 + e = e exactly.
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
-${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
-${store ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
-(local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`;
+${expInstructions(V, "d", e, L.relaxed, L.hoisted)}
+${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
+(local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
@@ -142,7 +145,8 @@ ${store ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
 
   return {
-    locals: `${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
+    locals: `${roundLocals(L)}
+  ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
   (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64)${expSetup(L.vec, L.hoisted)}`,
     max: `;; The max and min over the n >= 2 logits at p but the one at index skip (-1: none),
 ;; which is overwritten by another logit of the row. Sets M and MIN (begin() has reset them).
@@ -163,7 +167,7 @@ ${store ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
   (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
-  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup)}
+  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "")}
   (local.set $Sf (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))`,
   };
 }

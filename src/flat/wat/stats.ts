@@ -23,7 +23,7 @@
  * kernel's memory chunk can be fed in pieces (segments).
  */
 import { expInstructions, expSetup } from "./exp";
-import { VECTORS_PER_BLOCK, horizontal, lane0, locals, splat, tailMask, type Lanes } from "./lanes";
+import { VECTORS_PER_BLOCK, horizontal, lane0, locals, roundLocals, roundStores, splat, tailMask, type Lanes } from "./lanes";
 import { statsRowsFunctions } from "./statsRows";
 import { targetBlock } from "./targetBlock";
 
@@ -81,19 +81,23 @@ ${loads.join("\n")}
 (local.set $mn0 (${V}.pmin (local.get $mn0) (local.get $mn1)))
 ${reduceMaxMin}`;
   // A block's exps as in shortRow.ts: all 16 vectors unrolled, or (L.sumGroup = 8, the exact
-  // build, forward only) two rounds of 8 from $b, the accumulators starting at 0 (0 + e = e
-  // exactly). Measured under Node 20: the forward 12-20% faster on long rows; with store (a
-  // gradient) no faster, so the stored sweep keeps 16.
-  const grouped = L.sumGroup < VECTORS_PER_BLOCK && !store;
+  // build) two rounds of 8 from $b, the accumulators starting at 0 (0 + e = e exactly).
+  // Measured under Node 20: the forward 12-20% faster on long rows. With store (a gradient),
+  // rounds whose stores each follow their exp were no faster; with the round's stores after
+  // its last exp (Lanes.storesAfterRound), the exact build takes rounds with store too.
+  const late = store && L.storesAfterRound;
+  const grouped = L.sumGroup < VECTORS_PER_BLOCK && (!store || late);
   const sums: string[] = [];
   for (let i = 0; i < (grouped ? L.sumGroup : VECTORS_PER_BLOCK); i++) {
     const a = `a${i % 4}`;
     const base = grouped ? "(local.get $b)" : "(local.get $p)";
+    const e = late ? `e${i}` : "e";
     sums.push(`(local.set $d (${V}.sub (v128.load offset=${16 * i} ${base}) (local.get $Mv)))
-${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
-${store ? `(v128.store offset=${16 * i} ${base} (local.get $e))` : ""}
-(local.set $${a} ${i < 4 && !grouped ? "(local.get $e)" : `(${V}.add (local.get $${a}) (local.get $e))`})`);
+${expInstructions(V, "d", e, L.relaxed, L.hoisted)}
+${store && !late ? `(v128.store offset=${16 * i} ${base} (local.get $e))` : ""}
+(local.set $${a} ${i < 4 && !grouped ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`);
   }
+  if (late) sums.push(roundStores(sums.length, grouped ? "(local.get $b)" : "(local.get $p)"));
   const sumBody = grouped
     ? `(local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
 (local.set $b (local.get $p))
@@ -140,7 +144,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
 ;; index skip (-1: none); smoothing mode ${mode}.
 (func $segment${store ? "Store" : ""}${mode} (param $p i32) (param $n i32) (param $w i32) (param $skip i32)
   ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi", "sk"])}
-  (local $q i32) (local $count i32) (local $bm f64)${grouped ? " (local $b i32) (local $g i32)" : ""}${expSetup(L.vec, L.hoisted)}
+  (local $q i32) (local $count i32) (local $bm f64)${grouped ? " (local $b i32) (local $g i32)" : ""}${late ? ` ${roundLocals(L)}` : ""}${expSetup(L.vec, L.hoisted)}
   (local.set $S (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $S)))
   (local.set $t0 (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $T)))
   (local.set $R (f64x2.splat (global.get $R)))

@@ -4,92 +4,15 @@
  * `<!-- bench MACHINE:start -->` and `<!-- bench MACHINE:end -->`, one block per machine (its CPU
  * model, benchBlockName), so the README's figures are computed by the bench, never typed.
  */
-import { blockMarkers, replaceReadmeBlock } from "../shared/readmeBlock";
+import { breakdownLines, GOAL_FORWARD, missedLines } from "./breakdown";
 import { LOGITS as EXP_FLOOR_LOGITS } from "./expFloor";
-import { BANDWIDTH_LOGITS, IMPL, MEMORY_SHAPE, type CrossoverPoint, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS, type Measure } from "./measure";
+import { IMPL, MEMORY_SHAPE, REPS, SUBSAMPLE, TIMED_SECONDS, WARMUP_SECONDS } from "./measure";
+import { digits3, mib, nsPerLogit, peerFor, ratio, THREADED, yardstick, type BenchRecord, type Key, type Peer, type ShapeResult } from "./record";
 import { TORCH_REPS } from "./torch";
 
-export interface Machine {
-  cpu: string;
-  cores: number;
-  node: string;
-  v8: string;
-  /** Whether this Node has WebAssembly relaxed SIMD (absent in records from before it was asked). */
-  relaxedSimd?: boolean;
-  loadBefore: string;
-  loadAfter?: string;
-}
-
-/**
- * One implementation of the tables: a key (Measure.impl), its full name, a short one for table
- * heads, where it was found (a python, or ""), and why it has no figures (null: it has).
- */
-export interface Peer {
-  key: string;
-  name: string;
-  short: string;
-  where: string;
-  missing: string | null;
-}
-
-export interface ShapeResult {
-  N: number;
-  C: number;
-  measures: Measure[];
-  /** The forward's copy of the batch into the kernel alone, ns a logit (measure.ts batchCopyCost; absent in older records, null without the kernel). */
-  copyNs?: number | null;
-}
-
-/** The JSON the bench writes to bench-results/. */
-export interface BenchRecord {
-  date: string;
-  machine: Machine;
-  peers: Peer[];
-  results: ShapeResult[];
-  /** The forward's cost of a row and of a logit in short rows (measure.ts perRowCost), per peer key: flat, flatNode. */
-  perRow?: Record<string, { rowNs: number; logitNs: number; expNs?: number }>;
-  /**
-   * The threaded column's k, the pool's start-up in ms, one thread against k at growing batches,
-   * and from how many logits k threads were faster at every larger batch (null: nowhere).
-   */
-  threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
-  /** A copy of a batch far beyond the caches, ns a logit (measure.ts bandwidthCost; absent in older records). */
-  bandwidthNs?: number;
-  memoryChild: Record<string, number>;
-  seconds: number;
-}
-
-export const mib = (bytes: number | null | undefined): string =>
-  bytes === null || bytes === undefined || Number.isNaN(bytes) ? "n/a" : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-
-/** ns per logit of a measure that ran on `rows` rows of C classes. */
-const nsPerLogit = (seconds: number | null, rows: number, C: number): number | null =>
-  seconds === null ? null : (seconds * 1e9) / (rows * C);
-
-type Key = "forward" | "forwardBackward";
-
-/** The peer our speed is compared with: PyTorch 2.x at 1 thread, else 1.13, else none. */
-export function yardstick(peers: Peer[]): Peer | null {
-  return peers.find((p) => p.key === "torch2" && !p.missing) ?? peers.find((p) => p.key === "torch1" && !p.missing) ?? null;
-}
-
-/** Our threaded columns: ordinary arrays, arrays on SharedArrayBuffers (sharedFloat32Array), and the latter under the second Node. */
-const THREADED = ["flatThreads", "flatThreadsShared", "flatNodeThreadsShared"];
-
-/** What a column of ours is compared with: the threaded ones with PyTorch at its default threads, the others with the yardstick. */
-export function peerFor(impl: string, peers: Peer[]): Peer | null {
-  return THREADED.includes(impl) ? (peers.find((p) => p.key === "torch2Threads" && !p.missing) ?? null) : yardstick(peers);
-}
-
-/** The yardstick's time over ours (> 1: we are faster), per logit; null where either is missing. */
-export function ratio(shape: ShapeResult, against: Peer | null, key: Key, impl = "flat"): number | null {
-  const ours = shape.measures.find((m) => m.impl === impl);
-  const theirs = against && shape.measures.find((m) => m.impl === against.key);
-  if (!ours || !theirs) return null;
-  const a = nsPerLogit(ours[key], ours.rows, shape.C);
-  const b = nsPerLogit(theirs[key], theirs.rows, shape.C);
-  return a === null || b === null ? null : b / a;
-}
+export { benchBlockName, replaceBenchBlock } from "./machineBlock";
+export { mib, peerFor, ratio, yardstick } from "./record";
+export type { BenchRecord, Machine, Peer, ShapeResult } from "./record";
 
 /** The console table of one shape: ns per logit, GB/s, speed relative to the yardstick, memory. */
 export function printShape(shape: ShapeResult, peers: Peer[]): void {
@@ -120,12 +43,6 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
   const versus = peerFor("flatThreads", peers);
   if (measures.some((m) => THREADED.includes(m.impl)) && versus) console.log(`  (the threaded rows' "vs torch" is against ${versus.name})`);
 }
-
-/** Three significant digits, never in exponent form: 2.52, 65.4, 434, 1234. */
-function digits3(x: number): string {
-  return Math.abs(x) >= 100 ? String(Math.round(x)) : x.toPrecision(3);
-}
-
 
 /** The README's benchmark block (markdown, without the markers). */
 export function readmeMarkdown(record: BenchRecord): string {
@@ -215,7 +132,7 @@ function goalsLine(results: ShapeResult[], against: Peer | null, peers: Peer[] =
       `${count(results, atLeast("forwardBackward", 1, "flatNode"))} forward + backward. `
     : "";
   const second60 = second && results.some((s) => s.measures.some((m) => m.impl === "flatNode")) ? `; under ${second.name.replace(`${IMPL.flat}, `, "")}, ${lowest("flatNode")}` : "";
-  const sixTenths = against ? ` At least ${GOAL_FORWARD}× forward at ${lowest("flat")}${second60}.` : "";
+  const sixTenths = against ? ` Forward at least ${GOAL_FORWARD}× as fast as ${against.name} (issue 21's goal 2) at ${lowest("flat")}${second60}.` : "";
   return `${speed}${secondSpeed}Its forward takes at most 1 ns per logit at ${count(wide, (s) => flatNs(s) <= 1)} shapes with C ≥ 1000.${sixTenths}`;
 
   /** "K of N shapes (the lowest R× at (N, C))": issue 21's goal 2 counted for one of our columns. */
@@ -225,135 +142,6 @@ function goalsLine(results: ShapeResult[], against: Peer | null, peers: Peer[] =
     const low = rated.reduce((a, b) => (b.r < a.r ? b : a));
     return `${rated.filter((x) => x.r >= GOAL_FORWARD).length} of ${rated.length} shapes (the lowest ${low.r.toFixed(2)}× at (${low.s.N}, ${low.s.C}))`;
   }
-}
-
-/** Issue 21's goal 2: the forward at least this fraction of PyTorch's speed at 1 thread, at every shape. */
-export const GOAL_FORWARD = 0.6;
-
-/**
- * The forward goals this run missed, each with what it asks per logit beside what this kernel
- * cannot go under on that Node: the exp and the sum alone (the floor, expFloor.ts) plus the
- * row's fixed cost spread over its C logits (perRowCost). Goal 2: one thread's forward within
- * PyTorch's 1-thread time over 0.6. Goal 4: with k threads at shapes of at least 1M logits, the
- * forward within PyTorch's time at its default threads, so each thread within k times that (a
- * perfect split). A goal that asks less than the floor and the row's cost cannot be met by this
- * kernel on this machine, whatever else is trimmed.
- */
-function missedLines(record: BenchRecord): string[] {
-  const { results, peers, perRow } = record;
-  const against = yardstick(peers);
-  const versus = peerFor("flatThreads", peers);
-  if (!perRow || !against) return [];
-  const names: Record<string, string> = { flat: `Node ${record.machine.node}` };
-  const second = peers.find((p) => p.key === "flatNode" && !p.missing);
-  if (second) names.flatNode = second.name.replace(`${IMPL.flat}, `, "");
-  const fmt = (x: number): string => x.toFixed(2);
-  const bound = (node: string, C: number): string | null => {
-    const c = perRow[node];
-    if (!c || typeof c.expNs !== "number" || !Number.isFinite(c.expNs)) return null;
-    const total = c.expNs + c.rowNs / C;
-    return `${fmt(c.expNs)} + ${c.rowNs.toFixed(1)} / ${C} = ${fmt(total)}`;
-  };
-  const ns = (s: ShapeResult, impl: string): number | null => {
-    const m = s.measures.find((x) => x.impl === impl);
-    return m ? nsPerLogit(m.forward, m.rows, s.C) : null;
-  };
-  const missed: string[] = [];
-  for (const node of ["flat", "flatNode"]) {
-    for (const s of results) {
-      const r = ratio(s, against, "forward", node);
-      const theirs = ns(s, against.key);
-      const ours = ns(s, node);
-      const b = bound(node, s.C);
-      if (r === null || r >= GOAL_FORWARD || theirs === null || ours === null || b === null) continue;
-      missed.push(`goal 2 at (${s.N}, ${s.C}) under ${names[node] ?? node}: at most ${fmt(theirs / GOAL_FORWARD)} ns a logit, taken ${fmt(ours)}; floor and row ${b}`);
-    }
-  }
-  const k = record.threads?.k;
-  for (const [impl, node] of [["flatThreadsShared", "flat"], ["flatNodeThreadsShared", "flatNode"]] as const) {
-    if (!k || !versus) continue;
-    for (const s of results.filter((x) => x.N * x.C >= 1 << 20)) {
-      const r = ratio(s, versus, "forward", impl);
-      const theirs = ns(s, versus.key);
-      const ours = ns(s, impl);
-      const b = bound(node, s.C);
-      if (r === null || r >= 1 || theirs === null || ours === null || b === null) continue;
-      missed.push(
-        `goal 4 at (${s.N}, ${s.C}) under ${names[node] ?? node}, ${k} threads, shared arrays: each thread at most ${fmt(k * theirs)} ns a logit, ` +
-          `taken ${fmt(k * ours)}; floor and row ${b}`,
-      );
-    }
-  }
-  if (!missed.length) return [];
-  return [
-    "",
-    "The forward goals missed in this run: what each asks of a thread per logit, what the thread took, and what this kernel " +
-      "cannot go under on that Node (the exp and the sum alone, plus the row's fixed cost over its C logits), ns:",
-    "",
-    ...missed.map((m) => `- ${m}.`),
-  ];
-}
-
-/** "Node 24" for "Node v24.22.3" or "crossEntropyFlat (wasm), Node v24.22.3 (relaxed SIMD)". */
-const nodeShort = (text: string): string => `Node ${(text.match(/Node v(\d+)/) ?? ["", "?"])[1]}`;
-
-/**
- * What each shape's one-thread forward is made of, per Node, ns a logit: the copy of the batch
- * into the kernel alone (batchCopyCost, measured under the bench's own Node; the copy is V8's
- * memmove under either), the exp and the sum alone (the floor, expFloor.ts), the row's fixed cost
- * over its C logits (perRowCost), and what is left of the forward's time: the max pass, the
- * calls, the row's finish beyond its fixed cost. Parts measured alone can overlap inside the
- * forward, so what is left can come out below zero.
- */
-function breakdownLines(record: BenchRecord): string[] {
-  const { results, perRow, peers } = record;
-  if (!perRow || !results.some((s) => typeof s.copyNs === "number")) return [];
-  const second = peers.find((p) => p.key === "flatNode" && !p.missing);
-  const nodes = ["flat", "flatNode"].filter((key) => {
-    const c = perRow[key];
-    return c && typeof c.expNs === "number" && Number.isFinite(c.expNs) && results.some((s) => s.measures.some((m) => m.impl === key && m.forward !== null));
-  });
-  if (!nodes.length) return [];
-  const name = (key: string): string => (key === "flat" ? nodeShort(`Node ${record.machine.node}`) : nodeShort(second?.name ?? ""));
-  const cell = (x: number | null): string => (x === null ? "—" : x.toFixed(2));
-  const row = (s: ShapeResult): string => {
-    const copy = typeof s.copyNs === "number" ? s.copyNs : null;
-    const parts = nodes.flatMap((key) => {
-      const c = perRow[key];
-      const m = s.measures.find((x) => x.impl === key);
-      const total = m ? nsPerLogit(m.forward, m.rows, s.C) : null;
-      const exp = c.expNs as number;
-      const perRowNs = c.rowNs / s.C;
-      const rest = total === null || copy === null ? null : total - copy - exp - perRowNs;
-      return [cell(total), cell(exp), cell(perRowNs), cell(rest)];
-    });
-    return `| (${s.N}, ${s.C}) | ${cell(copy)} | ${parts.join(" | ")} |`;
-  };
-  const heads = nodes.flatMap((key) => [`${name(key)} forward`, "exp and sum", "row's cost / C", "the rest"]);
-  const forwards = results.flatMap((s) => nodes.map((key) => {
-    const m = s.measures.find((x) => x.impl === key);
-    return m ? nsPerLogit(m.forward, m.rows, s.C) : null;
-  })).filter((x): x is number => x !== null);
-  const bandwidth = record.bandwidthNs;
-  const bandwidthText =
-    bandwidth && forwards.length
-      ? ` The memory's bandwidth, as one copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32 far beyond the caches meets it: ` +
-        `${bandwidth.toFixed(3)} ns a logit read and written (${(4 / bandwidth).toFixed(1)} GB/s each way); ` +
-        `the fastest one-thread forward above took ${(Math.min(...forwards) / bandwidth).toFixed(1)}× that, ` +
-        (Math.min(...forwards) > 2 * bandwidth ? "so none of them is limited by memory bandwidth." : "near enough that bandwidth can limit it.")
-      : "";
-  return [
-    "",
-    `What each one-thread forward is made of, ns a logit: the copy of the batch into the kernel's memory alone, chunk by chunk from the ` +
-      `array the forward reads (measured under ${nodeShort(`Node ${record.machine.node}`)}: where the batch outgrows the caches, the memory's bandwidth as the forward meets it), ` +
-      "the exp and the sum alone (the floor above), the row's fixed cost over its C logits, and the rest of the forward's time: " +
-      "its max pass, its calls, the row's finish beyond the fixed cost (below zero where parts measured alone overlap in the forward)." +
-      bandwidthText,
-    "",
-    `| shape | copy | ${heads.join(" | ")} |`,
-    `|---|---|${heads.map(() => "---").join("|")}|`,
-    ...results.map(row),
-  ];
 }
 
 /** The threaded column's goal (at least PyTorch at its default threads at every shape of ≥ 1M logits), start-up and crossover. */
@@ -444,35 +232,3 @@ function memoryLine(record: BenchRecord, against: Peer | null): string {
     `${mib(child.batchBytes)} grad buffer by ${mib(child.forwardBackwardGrowth)}.`
   );
 }
-
-/**
- * The name of a machine's block: "bench " and its CPU model in lower case, letters and digits
- * only ("Intel(R) Xeon(R) Processor" → "bench intel-xeon-processor"). Each machine keeps a block
- * of its own, so a run on one machine does not erase another's figures.
- */
-export function benchBlockName(cpu: string): string {
-  const slug = cpu.toLowerCase().replace(/\((r|tm)\)/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return `bench ${slug || "unknown-cpu"}`;
-}
-
-/** Every machine's block in the README, by its start marker: `<!-- bench SLUG:start -->`. */
-const MACHINE_BLOCK_END = /<!-- bench [a-z0-9-]+:end -->\n?/g;
-
-/**
- * `readme` with the block of the machine named `cpu` replaced by `block`; a machine without one
- * gets a new block right after the last machine's, so the machines' figures stand side by side.
- * @throws Error when the README has no machine's block at all, or this machine's markers are repeated or out of order.
- */
-export function replaceBenchBlock(readme: string, block: string, cpu: string): string {
-  const name = benchBlockName(cpu);
-  const [start, end] = blockMarkers(name);
-  if (readme.includes(start) || readme.includes(end)) return replaceReadmeBlock(readme, name, block);
-  const ends = [...readme.matchAll(MACHINE_BLOCK_END)];
-  const last = ends[ends.length - 1];
-  if (!last || last.index === undefined) {
-    throw new Error(`the README has no machine's benchmark block ("<!-- bench MACHINE:start -->" … "<!-- bench MACHINE:end -->") after which to add "${start}"`);
-  }
-  const at = last.index + last[0].length;
-  return `${readme.slice(0, at)}\n${start}\n\n${block.trim()}\n\n${end}\n${readme.slice(at)}`;
-}
-

@@ -17,6 +17,8 @@ export interface TorchPeer {
   key: "torch2" | "torch2Threads" | "torch1";
   python: string;
   version: string | null;
+  /** The widest vectors its CPU kernels use on this machine ("AVX512", "AVX2"), or "" where it cannot tell. */
+  capability: string;
   /** The threads asked for: 1, or PyTorch's default ... */
   threads: 1 | "default";
   /** ... and the threads it used (torch.get_num_threads()), once it ran. */
@@ -27,11 +29,15 @@ export interface TorchPeer {
 /** Repetitions pytorch.py makes per shape (after its 2 warm-ups). */
 export const TORCH_REPS = 5;
 
-/** torch.__version__ for a python, or null when it cannot import torch. */
-function torchVersion(python: string): string | null {
+/** A python's torch.__version__ and the widest vectors its CPU kernels use here (torch.backends.cpu.get_cpu_capability(): "AVX512", "AVX2", ...; "" where it cannot tell). */
+const PROBE = "import torch; print(torch.__version__); print(getattr(getattr(torch.backends, 'cpu', None), 'get_cpu_capability', lambda: '')())";
+
+/** torch.__version__ and its CPU capability for a python, or null when it cannot import torch. */
+function torchVersion(python: string): { version: string; capability: string } | null {
   try {
-    const out = execFileSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 120_000 });
-    return out.trim().split("\n").pop() ?? null;
+    const out = execFileSync(python, ["-c", PROBE], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 120_000 });
+    const [version, capability = ""] = out.trim().split("\n").slice(-2);
+    return version ? { version, capability: capability.trim() } : null;
   } catch {
     return null;
   }
@@ -42,12 +48,12 @@ const major = (version: string): number => Number(version.split(".")[0]);
 /** The three PyTorch peers, found (not yet run). */
 export function findTorch(root: string): TorchPeer[] {
   const candidates = [process.env.BENCH_PYTHON, join(root, ".venv", "bin", "python"), "python3", "python"].filter((p): p is string => !!p);
-  let current: { python: string; version: string } | null = null;
+  let current: { python: string; version: string; capability: string } | null = null;
   for (const python of candidates) {
     if (python.includes("/") && !existsSync(python)) continue;
-    const version = torchVersion(python);
-    if (version && major(version) >= 2) {
-      current = { python, version };
+    const found = torchVersion(python);
+    if (found && major(found.version) >= 2) {
+      current = { python, ...found };
       break;
     }
   }
@@ -56,12 +62,13 @@ export function findTorch(root: string): TorchPeer[] {
   const legacy = existsSync(debian) ? torchVersion(debian) : null;
   const shown = (python: string): string => python.replace(root + "/", "");
   return [
-    { key: "torch2", python: current ? shown(current.python) : "", version: current?.version ?? null, threads: 1, used: null, missing: current ? null : none },
-    { key: "torch2Threads", python: current ? shown(current.python) : "", version: current?.version ?? null, threads: "default", used: null, missing: current ? null : none },
+    { key: "torch2", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: 1, used: null, missing: current ? null : none },
+    { key: "torch2Threads", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: "default", used: null, missing: current ? null : none },
     {
       key: "torch1",
       python: debian,
-      version: legacy,
+      version: legacy?.version ?? null,
+      capability: legacy?.capability ?? "",
       threads: 1,
       used: null,
       missing: legacy ? null : `not installed (${debian} ${existsSync(debian) ? "cannot import torch" : "missing"})`,

@@ -54,7 +54,9 @@ export function shortRowStoreMinLogits(L: Lanes): number {
  * unrolled block and spills most of their temporaries to the stack (570 stack accesses in
  * 1409 instructions of the old shortRow); 8 at a time measured 10-15% less time a logit there,
  * with the same sums in the same order (bit for bit). The relaxed build, loaded by V8 12 and
- * later, keeps 16: 2-4% faster there than 8.
+ * later, keeps 16: 2-4% faster there than 8. With a gradient, the exact build stores a round's
+ * exps after the round's last exp, from locals of their own (Lanes.storesAfterRound): the
+ * stores between the exps cost Node 20 about a sixth of its forward + backward.
  */
 const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 

@@ -110,6 +110,16 @@ describe("the README's benchmark block", () => {
     );
   });
 
+  it("gives the machine's drift over the run: the first shape's forward timed again at the end", () => {
+    expect(markdown).not.toContain("speed over the run");
+    // 2.5 / 2.0 = 1.25; the run's 61.4 s round to 61.
+    const drift = readmeMarkdown({ ...record, drift: { N: 1000, C: 1000, startNs: 2, endNs: 2.5 } }).split("\n");
+    expect(drift[drift.length - 3]).toBe(
+      "The machine's speed over the run: crossEntropyFlat (wasm)'s one-thread forward at (1000, 1000), timed again at the run's end (61 s after its start) " +
+        "with the same code and the same batch, took 2.50 ns a logit against 2.00 in the table (1.25×): times move by that much between runs, ratios taken seconds apart less.",
+    );
+  });
+
   it("ends with the memory line", () => {
     expect(lines[lines.length - 1]).toBe(
       "Memory (peak RSS growth of one call, VmHWM after minus VmRSS before): crossEntropyFlat 0.0–1.0 MiB; " +
@@ -179,7 +189,9 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
 
   it("breaks each one-thread forward into the copy, the exp and the sum, the row's cost and the rest, per Node", () => {
     const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } };
-    const results = [{ ...withSecond.results[0], copyNs: 0.25 }, { ...withSecond.results[1], copyNs: 0.2 }];
+    // (4096, 4096): 2^24 logits, 64 MiB, the least the bandwidth's verdict counts; Node 20 at 1.00 ns a logit.
+    const huge = { N: 4096, C: 4096, measures: [measure("flat", 4096, 2 ** 24 / 1e9, null)], copyNs: 0.3 };
+    const results = [{ ...withSecond.results[0], copyNs: 0.25 }, { ...withSecond.results[1], copyNs: 0.2 }, huge];
     const lines = readmeMarkdown({ ...withSecond, perRow, results }).split("\n");
     const head = lines.indexOf("| shape | copy | Node 20 forward | exp and sum | row's cost / C | the rest | Node 24 forward | exp and sum | row's cost / C | the rest |");
     expect(head).toBeGreaterThan(0);
@@ -188,6 +200,8 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(lines[head + 2]).toBe("| (1000, 1000) | 0.25 | 2.00 | 0.69 | 0.05 | 1.00 | 1.00 | 0.51 | 0.03 | 0.21 |");
     // (10, 40000), Node 20: 1.00 - 0.2 - 0.6944 - 52.25 / 40000 = 0.1043; Node 24 did not run it.
     expect(lines[head + 3]).toBe("| (10, 40000) | 0.20 | 1.00 | 0.69 | 0.00 | 0.10 | — | 0.51 | 0.00 | — |");
+    // 1.00 - 0.3 - 0.6944 - 52.25 / 4096 = -0.0072: parts measured apart overlap.
+    expect(lines[head + 4]).toBe("| (4096, 4096) | 0.30 | 1.00 | 0.69 | 0.01 | -0.01 | — | 0.51 | 0.01 | — |");
     // The bandwidth: 4 bytes / 0.4 ns = 10.0 GB/s; the fastest forward above, 1.00 ns (Node 20 at (10, 40000), Node 24 at
     // (1000, 1000)), is 2.5× that copy's 0.4: more than twice, so no shape is said to be limited by it. At 0.6 ns it is 1.7×.
     expect(lines[head - 2]).not.toContain("bandwidth, as one copy");
@@ -195,10 +209,14 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(withBandwidth(0.4)).toContain(
       "its max pass, its calls, the row's finish beyond the fixed cost (below zero where parts measured alone overlap in the forward). " +
         "The memory's bandwidth, as one copy of 256.0 MiB of float32 far beyond the caches meets it: 0.400 ns a logit, 10.0 GB/s read and as much written. " +
-        "The fastest one-thread forward above took 2.5× the copy's time a logit while reading half its bytes, so none of them is limited by memory bandwidth.",
+        "The fastest one-thread forward of a batch of at least 64.0 MiB, (4096, 4096), took 2.5× the copy's time a logit while moving half its bytes " +
+        "to and from memory, so none of those is limited by memory bandwidth.",
     );
     // 1.00 / 1.25 = 0.8: faster than the copy, which moves twice its bytes: bandwidth can limit it.
-    expect(withBandwidth(1.25)).toContain("took 0.8× the copy's time a logit while reading half its bytes, so bandwidth can limit it.");
+    expect(withBandwidth(1.25)).toContain("took 0.8× the copy's time a logit while moving half its bytes to and from memory, so bandwidth can limit it.");
+    // Without a batch that large, the bandwidth alone, no verdict (the caches hold the batches).
+    const small = readmeMarkdown({ ...withSecond, perRow, results: results.slice(0, 2), bandwidthNs: 0.4 });
+    expect(small).toContain("0.400 ns a logit, 10.0 GB/s read and as much written.\n");
     // Without the copy (older records) or without the floors, no table.
     expect(readmeMarkdown({ ...withSecond, perRow }).includes("made of")).toBe(false);
     expect(readmeMarkdown({ ...withSecond, results }).includes("made of")).toBe(false);
@@ -232,6 +250,8 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
         },
         // Node 20 at 1.00 against 0.50 (0.50×): asks 0.83; 0.6944 + 52.25 / 128 = 1.1026, more than the 1.00 it took.
         { N: 64, C: 128, measures: [measure("torch2", 64, (0.5 * 64 * 128) / 1e9, null), measure("flat", 64, (64 * 128) / 1e9, null)] },
+        // The same parts against 1.10 taken: both print as 1.10, so no line says one is more than the other.
+        { N: 32, C: 128, measures: [measure("torch2", 32, (0.5 * 32 * 128) / 1e9, null), measure("flat", 32, (1.1 * 32 * 128) / 1e9, null)] },
       ],
     };
     const lines = readmeMarkdown(missedRecord).split("\n");
@@ -240,6 +260,7 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(lines.slice(at + 2).filter((l) => l.startsWith("- "))).toEqual([
       "- goal 2 at (1000, 1000), Node 20: at most 1.67, took 2.00; exp and sum 0.69 + row 52.3 / 1000 = 0.75.",
       "- goal 2 at (64, 128), Node 20: at most 0.83, took 1.00; exp and sum 0.69 + row 52.3 / 128 = 1.10 (more than Node 20's one-thread forward here, 1.00: measured apart, the parts overstate it).",
+      "- goal 2 at (32, 128), Node 20: at most 0.83, took 1.10; exp and sum 0.69 + row 52.3 / 128 = 1.10.",
       "- goal 2 at (1024, 1024), Node 24: at most 0.95, took 2.00; exp and sum 0.51 + row 31.5 / 1024 = 0.54.",
       "- goal 4 at (1024, 1024), Node 20, 3 threads: each thread at most 0.75, took 1.50; exp and sum 0.69 + row 52.3 / 1024 = 0.75.",
       "- goal 4 at (1024, 1024), Node 24, 3 threads, shared arrays: each thread at most 0.75, took 0.90; exp and sum 0.51 + row 31.5 / 1024 = 0.54.",

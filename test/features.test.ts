@@ -76,10 +76,12 @@ describe("the two builds of the kernel", () => {
       let seed = 5;
       const next = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
       let calls = 0;
-      for (const [N, C] of [[40, 32], [33, 100], [64, 128], [9, 1000], [3, 4096], [2, 5000]]) {
-        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [1, 0.1]]) {
+      // (4, 65): one full block (64 float32 logits; two of 32 float64) and a partial one. Spread -1: each row's
+      // logits ascend (0.05 a class), so the online sweep's running max rises at every block.
+      for (const [N, C] of [[40, 32], [4, 65], [33, 100], [64, 128], [9, 1000], [3, 4096], [2, 5000]]) {
+        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [1, 0.1], [-1, 0]]) {
           const Logits = lanes.element === "f32" ? Float32Array : Float64Array;
-          const logits = Logits.from({ length: N * C }, () => spread * (next() * 2 - 1));
+          const logits = Logits.from({ length: N * C }, (_, i) => (spread < 0 ? 0.05 * (i % C) : spread * (next() * 2 - 1)));
           const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
           const run = (k: Kernel, withGrad: boolean): { losses: Float64Array; grad: Float32Array | Float64Array | null } => {
             const losses = new Float64Array(N);
@@ -102,7 +104,7 @@ describe("the two builds of the kernel", () => {
           }
         }
       }
-      expect(calls).toBe(48);
+      expect(calls).toBe(70);
     }
   });
 

@@ -138,6 +138,15 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   for (const [key, cost] of Object.entries(perRow)) {
     console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit; the exp and the sum alone ${cost.expNs?.toFixed(3)} ns a logit`);
   }
+  // The machine's drift over the run: the first shape's one-thread forward timed again at its end.
+  const [N0, C0] = shapes[0];
+  const start = results[0]?.measures.find((m) => m.impl === "flat")?.forward ?? null;
+  const end = start === null ? null : (() => {
+    const { logits, targets } = batch(N0, C0);
+    return benchFlat(logits, targets, C0).forward;
+  })();
+  const drift = start !== null && end !== null ? { N: N0, C: C0, startNs: (start * 1e9) / (N0 * C0), endNs: (end * 1e9) / (N0 * C0) } : undefined;
+  if (drift) console.log(`the first shape's forward again at the end: ${drift.endNs.toFixed(3)} ns a logit (${drift.startNs.toFixed(3)} at the start)`);
   const bandwidthNs = bandwidthCost();
   console.log(`memory bandwidth: a copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32, ${bandwidthNs.toFixed(3)} ns a logit (${(4 / bandwidthNs).toFixed(1)} GB/s read and as much written)`);
   const child = JSON.parse(execFileSync(process.execPath, [__filename, "--memory-child"], { encoding: "utf8" })) as Record<string, number>;
@@ -153,6 +162,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     perRow,
     threads,
     bandwidthNs,
+    drift,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,
   };

@@ -60,7 +60,8 @@ export function missedLines(record: BenchRecord): string[] {
     if (!parts) return null;
     const c = record.perRow![node];
     const one = forwardNs(s, node);
-    const over = one !== null && parts.total > one ? ` (more than ${names[node]}'s one-thread forward here, ${fmt(one)}: measured apart, the parts overstate it)` : "";
+    // Compared as printed, so that no line says 1.24 is more than 1.24.
+    const over = one !== null && Number(fmt(parts.total)) > Number(fmt(one)) ? ` (more than ${names[node]}'s one-thread forward here, ${fmt(one)}: measured apart, the parts overstate it)` : "";
     return `exp and sum ${fmt(parts.exp)} + row ${c.rowNs.toFixed(1)} / ${s.C} = ${fmt(parts.total)}${over}`;
   };
   const missed: string[] = [];
@@ -128,16 +129,22 @@ export function breakdownLines(record: BenchRecord): string[] {
     return `| (${s.N}, ${s.C}) | ${cell(copy)} | ${parts.join(" | ")} |`;
   };
   const heads = nodes.flatMap((key) => [`${names[key]} forward`, "exp and sum", "row's cost / C", "the rest"]);
-  const forwards = results.flatMap((s) => nodes.map((key) => forwardNs(s, key))).filter((x): x is number => x !== null);
+  // Only batches of at least a quarter of the bandwidth copy's size (64 MiB) meet the memory
+  // rather than a cache. Their forward reads each logit from memory once (4 bytes; its copy
+  // into the kernel writes to a chunk that stays in the caches), where the copy reads 4 bytes
+  // and writes 4: a forward no faster than the copy moves at most half the copy's traffic.
+  const big = results.filter((s) => s.N * s.C * 4 >= BANDWIDTH_LOGITS);
+  const forwards = big.flatMap((s) => nodes.map((key) => ({ s, ns: forwardNs(s, key) }))).filter((x): x is { s: ShapeResult; ns: number } => x.ns !== null);
   const bandwidth = record.bandwidthNs;
-  const fastest = Math.min(...forwards);
-  // A forward reads each logit (4 bytes) and writes nothing of the batch's size; the copy reads
-  // 4 bytes and writes 4: a forward no faster than the copy asks at most half its traffic.
+  const fastest = forwards.reduce<{ s: ShapeResult; ns: number } | null>((a, b) => (a === null || b.ns < a.ns ? b : a), null);
   const bandwidthText = bandwidth
     ? ` The memory's bandwidth, as one copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32 far beyond the caches meets it: ` +
-      `${bandwidth.toFixed(3)} ns a logit, ${(4 / bandwidth).toFixed(1)} GB/s read and as much written. ` +
-      `The fastest one-thread forward above took ${(fastest / bandwidth).toFixed(1)}× the copy's time a logit while reading half its bytes, ` +
-      (fastest >= bandwidth ? "so none of them is limited by memory bandwidth." : "so bandwidth can limit it.")
+      `${bandwidth.toFixed(3)} ns a logit, ${(4 / bandwidth).toFixed(1)} GB/s read and as much written.` +
+      (fastest
+        ? ` The fastest one-thread forward of a batch of at least ${mib(BANDWIDTH_LOGITS)}, (${fastest.s.N}, ${fastest.s.C}), took ` +
+          `${(fastest.ns / bandwidth).toFixed(1)}× the copy's time a logit while moving half its bytes to and from memory, ` +
+          (fastest.ns >= bandwidth ? "so none of those is limited by memory bandwidth." : "so bandwidth can limit it.")
+        : "")
     : "";
   return [
     "",

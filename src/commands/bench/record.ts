@@ -50,6 +50,8 @@ export interface BenchRecord {
   threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
   /** A copy of a batch far beyond the caches, ns a logit (measure.ts bandwidthCost; absent in older records). */
   bandwidthNs?: number;
+  /** The first shape's one-thread forward, ns a logit, as the run measured it and timed again at its end (absent in older records). */
+  drift?: { N: number; C: number; startNs: number; endNs: number };
   memoryChild: Record<string, number>;
   seconds: number;
 }

@@ -80,6 +80,7 @@ export function readmeMarkdown(record: BenchRecord): string {
     ...perRowLines(record),
     ...breakdownLines(record),
     ...missedLines(record),
+    ...driftLines(record),
     "",
     memoryLine(record, against),
   ];
@@ -211,6 +212,19 @@ function floorCheck(record: BenchRecord, key: string, floor: number): string {
   if (figures === 0) return "";
   if (below.length === 0) return figures === 1 ? " (its forward figure in the table above it)" : ` (its ${figures} forward figures in the table all above it)`;
   return ` (below it in the table: ${below.map((b) => `${b.ns.toFixed(3)} at (${b.shape.N}, ${b.shape.C})`).join(", ")}, which the floor does not explain)`;
+}
+
+/** How far the machine's speed moved over the run: the first shape's forward at its start and again at its end. */
+function driftLines(record: BenchRecord): string[] {
+  const d = record.drift;
+  if (!d) return [];
+  const ratioText = (d.endNs / d.startNs).toFixed(2);
+  return [
+    "",
+    `The machine's speed over the run: ${IMPL.flat}'s one-thread forward at (${d.N}, ${d.C}), timed again at the run's end ` +
+      `(${Math.round(record.seconds)} s after its start) with the same code and the same batch, took ${digits3(d.endNs)} ns a logit ` +
+      `against ${digits3(d.startNs)} in the table (${ratioText}×): times move by that much between runs, ratios taken seconds apart less.`,
+  ];
 }
 
 function memoryLine(record: BenchRecord, against: Peer | null): string {

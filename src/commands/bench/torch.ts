@@ -30,14 +30,16 @@ export interface TorchPeer {
 export const TORCH_REPS = 5;
 
 /** A python's torch.__version__ and the widest vectors its CPU kernels use here (torch.backends.cpu.get_cpu_capability(): "AVX512", "AVX2", ...; "" where it cannot tell). */
-const PROBE = "import torch; print(torch.__version__); print(getattr(getattr(torch.backends, 'cpu', None), 'get_cpu_capability', lambda: '')())";
+const PROBE =
+  "import json, torch; print(json.dumps([torch.__version__, getattr(getattr(torch.backends, 'cpu', None), 'get_cpu_capability', lambda: '')()]))";
 
 /** torch.__version__ and its CPU capability for a python, or null when it cannot import torch. */
 function torchVersion(python: string): { version: string; capability: string } | null {
   try {
     const out = execFileSync(python, ["-c", PROBE], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 120_000 });
-    const [version, capability = ""] = out.trim().split("\n").slice(-2);
-    return version ? { version, capability: capability.trim() } : null;
+    // The last line: whatever torch prints on import comes before it.
+    const [version, capability] = JSON.parse(out.trim().split("\n").pop() ?? "[]") as [string?, string?];
+    return version ? { version, capability: capability ?? "" } : null;
   } catch {
     return null;
   }

@@ -3,8 +3,8 @@
  *
  * A loop over LOGITS float32 logits already in the L1 cache that does, for each vector of 4,
  * what the kernel's sum pass cannot avoid: load, subtract the row's max, the exp (the kernel's
- * own instructions, wat/exp.ts, in the build this engine loads: relaxed multiply-adds and
- * hoisted constants where it has relaxed SIMD) and add into one of 4 running sums, unrolled as
+ * own instructions, wat/exp.ts, in the build this engine loads: relaxed multiply-adds,
+ * hoisted constants and the one-step reduction where it has relaxed SIMD) and add into one of 4 running sums, unrolled as
  * the kernel unrolls it. No max
  * pass, no copy, no row's finish, no target: the forward's other costs, which the bench measures
  * apart (the per-row cost, the copy), come on top. Repeated over the same logits for about
@@ -12,6 +12,7 @@
  */
 import { hasRelaxedSimd } from "../../flat/wat/features";
 import { expInstructions, expSetup } from "../../flat/wat/exp";
+import { F32, F32_RELAXED } from "../../flat/wat/lanes";
 import { assemble } from "./assemble";
 
 /** The WebAssembly API this file uses (the project's lib, ES2022 without DOM, does not declare it). */
@@ -29,16 +30,17 @@ const unroll = (relaxed: boolean): number => (relaxed ? 16 : 8);
 /** The module's text: `run(n, reps)` sums exp(x - 3) over n float32s at address 0, reps times; returns a lane of the sum. */
 export function expFloorModule(relaxed: boolean): string {
   const vectors = unroll(relaxed);
+  const form = (relaxed ? F32_RELAXED : F32).expForm;
   let body = "";
   for (let u = 0; u < vectors; u++) {
     body += `(local.set $d (f32x4.sub (v128.load offset=${u * 16} (local.get $p)) (local.get $mx)))\n`;
-    body += expInstructions("f32x4", "d", "e", relaxed, relaxed) + "\n";
+    body += expInstructions("f32x4", "d", "e", relaxed, relaxed, form) + "\n";
     body += `(local.set $s${u % 4} (f32x4.add (local.get $s${u % 4}) (local.get $e)))\n`;
   }
   return `(module (memory (export "memory") 1)
   (func (export "run") (param $n i32) (param $reps i32) (result f32)
     (local $p i32) (local $end i32) (local $mx v128) (local $d v128) (local $e v128) (local $k v128) (local $kn v128) (local $r v128)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)${expSetup("f32x4", relaxed)}
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)${expSetup("f32x4", relaxed, form)}
     (local.set $mx (f32x4.splat (f32.const 3)))
     (local.set $end (i32.mul (local.get $n) (i32.const 4)))
     (loop $rep

@@ -2,16 +2,33 @@
  * exp(d) for d <= 0 on a whole vector, without calling Math.exp per element.
  *
  * exp(d) = 2^n · exp(r),  n = round(d / ln 2),  r = d - n·ln 2 in [-ln2/2, ln2/2]
- * exp(r) from a polynomial; 2^n added straight into the float's exponent bits.
+ * exp(r) from a polynomial; 2^n put into the float's exponent bits.
  *
- * - f32x4 (float32 logits): exp(r) = 1 + r + r²·P(r), P of degree 4 (4 multiply-adds),
- *   evaluated in float32: degree 6 in all, one degree below Cephes' expf, whose extra term
- *   changed nothing float32 can hold. P's coefficients are a minimax fit (weighted least
- *   squares, Lawson's iteration) of (exp(r) - 1 - r)/r² on [-ln2/2, ln2/2] for the relative
- *   error of exp, rounded to float32: truncation error 3.1e-9. Max relative error 8.05e-8
- *   (1.35 ulp of float32, the rounding of the last additions) over d in [-86, 0], measured
- *   against Math.exp of the same float32 d (test/crossEntropyFlat.test.ts); 8.06e-8 with the
- *   relaxed build's fused multiply-adds (test/features.test.ts).
+ * float32 comes in three forms (ExpForm, in the names of XNNPACK's softmax kernels,
+ * src/f32-raddstoreexpminusmax: the reduction in 2 steps or 1, the polynomial's degree):
+ * - "rr2-p6", linearCrossEntropyFlat's (matmul.ts, softmaxF32.ts): exp(r) = 1 + r + r²·P(r),
+ *   P of degree 4 (4 multiply-adds), degree 6 in all, one degree below Cephes' expf, whose
+ *   extra term changed nothing float32 can hold. P is a minimax fit (weighted least squares,
+ *   Lawson's iteration) of (exp(r) - 1 - r)/r² on [-ln2/2, ln2/2] for the relative error of
+ *   exp, rounded to float32: truncation error 3.1e-9. Max relative error 8.05e-8 (1.35 ulp of
+ *   float32, the rounding of the last additions) over d in [-86, 0]; 8.06e-8 with the relaxed
+ *   build's fused multiply-adds.
+ * - "rr2-p5", crossEntropyFlat's exact kernel (Lanes.expForm): the same with P of degree 3
+ *   (minimax as above: truncation 1.05e-7). Max relative error 1.79e-7 (1.5 ulp) over [-86, 0].
+ * - "rr1-p5", crossEntropyFlat's relaxed kernel: s + (r·s)·P(r) with s = 2^n as a float, P of
+ *   degree 4 with its constant term free (a minimax fit of (exp(r) - 1)/r: truncation 9.2e-8),
+ *   so that scaling by 2^n is the last fused multiply-add, not an integer add after it; and
+ *   r = d - n·ln 2 in one step, with ln 2 as one float32, which a fused multiply-add makes
+ *   enough (the constant's own error, 1.9e-9, times |n|; unfused, n·ln 2's rounding would add
+ *   6e-8·|d|). Max relative error 1.87e-7 over d in [-15, 0], 3.79e-7 over [-86, 0] (at
+ *   d = -85.7, where exp(d) = 6e-38, nothing beside a row's sum of at least 1).
+ *   The "p5" forms are one multiply-add shorter (20 instructions a vector instead of 22 in the
+ *   exact build, 11 instead of 14 in the relaxed one): the README's benchmark notes give
+ *   crossEntropyFlat's speed before and after, on the AMD EPYC. A row's sum of exps
+ *   carries the largest relative error of its terms, so the loss stays within the 1e-6 the
+ *   float32 tests hold it to (test/crossEntropyFlat.test.ts explains the bound).
+ * All measured against Math.exp of the same float32 d, at 200,001 points
+ * (test/crossEntropyFlat.test.ts, test/features.test.ts).
  * - f64x2 (float64 logits, and the f64 rescale factor of both kernels): the Taylor
  *   polynomial of degree 12, whose truncation error (ln2/2)^13/13! = 1.6e-16 is below one
  *   ulp; measured max relative error 3.2e-16 over d in [-708, 0].
@@ -19,7 +36,8 @@
  * The rounding n = round(t) is the "magic number" trick: t + 1.5·2^23 (f32) or 1.5·2^52
  * (f64) leaves n in the low mantissa bits, so shifting that sum's bits left by 23 (52) gives
  * n already in the exponent field: no float-to-int conversion, which wasm SIMD lacks for
- * f64x2 and which V8 lowers to a long sequence for f32x4.
+ * f64x2 and which V8 lowers to a long sequence for f32x4. "rr1-p5" adds 127 to the magic
+ * number, so the shifted bits are 2^n itself, a float to multiply by.
  *
  * d is clamped below at -86 (f32) or -708 (f64) so 2^n stays a normal float: exp of a
  * smaller d is returned as about 4e-38 (1e-307) instead of a denormal or 0, an absolute
@@ -28,14 +46,26 @@
  * d > 0 is not supported (it overflows the exponent field): the kernels only call it on
  * d = x - max(x) <= 0, apart from the target's lane, whose value is overwritten.
  * Cephes: S. L. Moshier, Cephes Math Library, single/expf.c (the form 1 + r + r²·P(r) and the split of ln 2).
+ * XNNPACK: github.com/google/XNNPACK, src/f32-raddstoreexpminusmax (the rr2-p5 and rr1-p5 forms).
  */
 import { madd, nmadd, splat } from "./lanes";
 
-/** P's coefficients, highest power first. */
+/**
+ * Which float32 form, as above. float64 has one form, whatever is asked.
+ */
+export type ExpForm = "rr2-p6" | "rr2-p5" | "rr1-p5";
+
+/** P's coefficients, highest power first: "rr2-p6", "rr2-p5", "rr1-p5" (its last the constant term). */
 const EXPF_P = [1.3814511e-3, 8.368712e-3, 4.166839e-2, 1.6666521e-1, 4.9999994e-1];
+const EXPF_P5 = [8.3125057e-3, 4.1890096e-2, 1.6667114e-1, 4.9999231e-1];
+const EXPF_P5_SCALED = [8.2903029e-3, 4.1897915e-2, 1.6667636e-1, 4.9999151e-1, 9.999997e-1];
+/** ln 2 in one float32, for "rr1-p5"'s one-step reduction. */
+const LN2_F32 = 0.6931472;
 
 const L2E = 1.4426950408889634;
 const F32_CONSTANTS = { clamp: -86, magic: 12582912, hi: 0.693359375, lo: -2.1219444e-4 };
+/** "rr1-p5"'s magic number: 1.5·2^23 + 127, the float32 exponent's bias in its low bits. */
+const MAGIC_BIASED = 12582912 + 127;
 const F64_CONSTANTS = { clamp: -708, magic: 6755399441055744, hi: 6.93147180369123816490e-1, lo: 1.90821492927058770002e-10 };
 const DEGREE = 12;
 const inverseFactorial = (i: number): number => {
@@ -45,10 +75,14 @@ const inverseFactorial = (i: number): number => {
 };
 
 /** Every constant the exp of `vec` uses, once each. */
-function expConstantValues(vec: "f32x4" | "f64x2"): number[] {
-  const k = vec === "f32x4" ? F32_CONSTANTS : F64_CONSTANTS;
-  const poly = vec === "f32x4" ? [...EXPF_P, 1] : Array.from({ length: DEGREE + 1 }, (_, i) => inverseFactorial(DEGREE - i));
-  return [...new Set([k.clamp, L2E, k.magic, k.hi, k.lo, ...poly])];
+function expConstantValues(vec: "f32x4" | "f64x2", form: ExpForm): number[] {
+  if (vec === "f64x2") {
+    const k = F64_CONSTANTS;
+    return [...new Set([k.clamp, L2E, k.magic, k.hi, k.lo, ...Array.from({ length: DEGREE + 1 }, (_, i) => inverseFactorial(DEGREE - i))])];
+  }
+  const k = F32_CONSTANTS;
+  if (form === "rr1-p5") return [k.clamp, L2E, MAGIC_BIASED, LN2_F32, ...EXPF_P5_SCALED];
+  return [...new Set([k.clamp, L2E, k.magic, k.hi, k.lo, ...(form === "rr2-p5" ? EXPF_P5 : EXPF_P), 1])];
 }
 
 /**
@@ -58,32 +92,39 @@ function expConstantValues(vec: "f32x4" | "f64x2"): number[] {
  * instructions a constant, 244 of each in shortRow), where a local stays in a register or is
  * one load from the stack. Node 20 loads them from memory in one instruction either way.
  */
-function constant(vec: "f32x4" | "f64x2", value: number, hoisted: boolean): string {
-  return hoisted ? `(local.get $exp${expConstantValues(vec).indexOf(value)})` : splat(vec, value);
+function constant(vec: "f32x4" | "f64x2", value: number, hoisted: boolean, form: ExpForm): string {
+  if (!hoisted) return splat(vec, value);
+  const index = expConstantValues(vec, form).indexOf(value);
+  if (index < 0) throw new Error(`exp.ts: constant ${value} is not among the hoisted ones of ${vec} ${form}`);
+  return `(local.get $exp${index})`;
 }
 
 /**
  * What a function whose exps are `hoisted` appends to its local declarations: the constants'
  * locals, then (its first instructions) their values. Nothing when not hoisted.
  */
-export function expSetup(vec: "f32x4" | "f64x2", hoisted: boolean): string {
+export function expSetup(vec: "f32x4" | "f64x2", hoisted: boolean, form: ExpForm): string {
   if (!hoisted) return "";
-  const values = expConstantValues(vec);
+  const values = expConstantValues(vec, form);
   return ` ${values.map((_, i) => `(local $exp${i} v128)`).join(" ")}\n  ${values.map((v, i) => `(local.set $exp${i} ${splat(vec, v)})`).join("\n  ")}`;
 }
 
 /**
  * WAT that sets vector local `out` to exp of vector local `d` (clobbered); uses locals $k $kn $r.
- * `relaxed`: every multiply-add a relaxed_madd (lanes.ts): float32, 14 instructions a vector
- * instead of 22 (clamp and scaling included), and one rounding fewer in each multiply-add.
+ * `relaxed`: every multiply-add a relaxed_madd (lanes.ts), one rounding fewer in each (and
+ * "rr1-p5" is only as accurate as documented with them fused). float32 instructions a vector,
+ * clamp and scaling included: "rr2-p6" 22 exact and 14 relaxed, "rr2-p5" 20 exact and 13
+ * relaxed, "rr1-p5" relaxed 11. `form` only matters for float32 (`hoisted`: expSetup's
+ * locals, which must be set up with the same form).
  */
-export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, relaxed = false, hoisted = false): string {
-  return vec === "f32x4" ? expF32(d, out, relaxed, hoisted) : expF64(d, out, relaxed, hoisted);
+export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm): string {
+  if (vec === "f64x2") return expF64(d, out, relaxed, hoisted);
+  return form === "rr1-p5" ? expF32Scaled(d, out, relaxed, hoisted) : expF32(d, out, relaxed, hoisted, form);
 }
 
-function reduce(vec: "f32x4" | "f64x2", relaxed: boolean, hoisted: boolean, d: string): string {
+function reduce(vec: "f32x4" | "f64x2", relaxed: boolean, hoisted: boolean, d: string, form: ExpForm): string {
   const { clamp, magic, hi, lo } = vec === "f32x4" ? F32_CONSTANTS : F64_CONSTANTS;
-  const c = (value: number): string => constant(vec, value, hoisted);
+  const c = (value: number): string => constant(vec, value, hoisted, form);
   const get = (name: string): string => `(local.get $${name})`;
   return `(local.set $${d} (${vec}.pmax (local.get $${d}) ${c(clamp)}))
 (local.set $k ${madd(vec, relaxed, get(d), c(L2E), c(magic))})
@@ -91,12 +132,13 @@ function reduce(vec: "f32x4" | "f64x2", relaxed: boolean, hoisted: boolean, d: s
 (local.set $r ${nmadd(vec, relaxed, get("kn"), c(lo), nmadd(vec, relaxed, get("kn"), c(hi), get(d)))})`;
 }
 
-function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
+function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm): string {
   // Cody-Waite: ln 2 = 0.693359375 (9 significant bits, so n·hi is exact) - 2.12194440e-4.
-  const c = (value: number): string => constant("f32x4", value, hoisted);
-  let text = reduce("f32x4", relaxed, hoisted, d);
-  text += `\n(local.set $${out} ${c(EXPF_P[0])})`;
-  for (const p of EXPF_P.slice(1)) {
+  const c = (value: number): string => constant("f32x4", value, hoisted, form);
+  const P = form === "rr2-p5" ? EXPF_P5 : EXPF_P;
+  let text = reduce("f32x4", relaxed, hoisted, d, form);
+  text += `\n(local.set $${out} ${c(P[0])})`;
+  for (const p of P.slice(1)) {
     text += `\n(local.set $${out} ${madd("f32x4", relaxed, `(local.get $${out})`, "(local.get $r)", c(p))})`;
   }
   // exp(r) = 1 + r + r²·P(r), added in that order so the small terms are not lost.
@@ -105,10 +147,24 @@ function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean): str
   return text;
 }
 
+/** "rr1-p5": s = 2^n from the biased magic number, exp = s + (r·s)·P(r). */
+function expF32Scaled(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
+  const c = (value: number): string => constant("f32x4", value, hoisted, "rr1-p5");
+  const get = (name: string): string => `(local.get $${name})`;
+  let text = `(local.set $${d} (f32x4.pmax ${get(d)} ${c(F32_CONSTANTS.clamp)}))
+(local.set $k ${madd("f32x4", relaxed, get(d), c(L2E), c(MAGIC_BIASED))})
+(local.set $kn (f32x4.sub ${get("k")} ${c(MAGIC_BIASED)}))
+(local.set $r ${nmadd("f32x4", relaxed, get("kn"), c(LN2_F32), get(d))})
+(local.set $k (i32x4.shl ${get("k")} (i32.const 23)))
+(local.set $${out} ${c(EXPF_P5_SCALED[0])})`;
+  for (const p of EXPF_P5_SCALED.slice(1)) text += `\n(local.set $${out} ${madd("f32x4", relaxed, get(out), get("r"), c(p))})`;
+  return `${text}\n(local.set $${out} ${madd("f32x4", relaxed, `(f32x4.mul ${get("r")} ${get("k")})`, get(out), get("k"))})`;
+}
+
 function expF64(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
   // fdlibm's split of ln 2: hi has 32 significant bits, so n·hi is exact for |n| < 2^20.
-  const c = (value: number): string => constant("f64x2", value, hoisted);
-  let text = reduce("f64x2", relaxed, hoisted, d);
+  const c = (value: number): string => constant("f64x2", value, hoisted, "rr2-p6");
+  let text = reduce("f64x2", relaxed, hoisted, d, "rr2-p6");
   text += `\n(local.set $${out} ${c(inverseFactorial(DEGREE))})`;
   for (let i = DEGREE - 1; i >= 0; i--) {
     text += `\n(local.set $${out} ${madd("f64x2", relaxed, `(local.get $${out})`, "(local.get $r)", c(inverseFactorial(i)))})`;

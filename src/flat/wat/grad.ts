@@ -26,7 +26,7 @@ function segmentFunction(L: Lanes): string {
   const V = L.vec;
   const scalar = (name: string): string => (L.element === "f32" ? `(f32x4.splat (f32.demote_f64 (local.get $${name})))` : `(f64x2.splat (local.get $${name}))`);
   const one = (offset: number, beta: string): string => `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $p)) (local.get $Mv)))
-${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
 (v128.store offset=${offset} (local.get $p) ${madd(V, L.relaxed, "(local.get $av)", "(local.get $e)", beta)})`;
   const loop = (weighted: boolean): string => {
     const beta = (offset: number): string => (weighted ? `(v128.load offset=${offset} (local.get $bp))` : `(local.get $bv)`);
@@ -43,7 +43,7 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   (local.set $mask ${tailMask(L, "(local.get $n)")})
   (local.set $x (v128.load (local.get $p)))
   (local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
   (local.set $e ${madd(V, L.relaxed, "(local.get $av)", "(local.get $e)", beta(0))})
   (v128.store (local.get $p) (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))
   (local.set $p (i32.add (local.get $p) (i32.const 16)))
@@ -53,7 +53,7 @@ ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
   };
   return `;; Overwrite the n logits at p with alpha·exp(x - M) + beta; beta from bp (weighted) or b.
 (func $gradSegment (export "gradSegment") (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32)
-  ${locals("v128", ["av", "Mv", "bv", "x", "d", "e", "k", "kn", "r", "mask"])}${expSetup(L.vec, L.hoisted)}
+  ${locals("v128", ["av", "Mv", "bv", "x", "d", "e", "k", "kn", "r", "mask"])}${expSetup(L.vec, L.hoisted, L.expForm)}
   (local.set $av ${scalar("alpha")})
   (local.set $Mv ${scalar("M")})
   (local.set $bv ${scalar("b")})

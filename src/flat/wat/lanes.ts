@@ -4,6 +4,8 @@
  * float32 logits: 4 lanes of f32 (f32x4); float64 logits: 2 lanes of f64 (f64x2).
  * The kernel text in this folder is written once, for either, through this table.
  */
+import type { ExpForm } from "./exp";
+
 export interface Lanes {
   /** The element type of the logits, as the wasm file name says it: "f32" or "f64". */
   element: "f32" | "f64";
@@ -35,6 +37,11 @@ export interface Lanes {
    * slower with them after the round, so it stores each exp at once.
    */
   storesAfterRound: boolean;
+  /**
+   * The float32 exp's form (exp.ts): "rr2-p5" in the exact build, "rr1-p5" (one-step
+   * reduction, which needs the fused multiply-adds) in the relaxed one. float64 has one exp.
+   */
+  expForm: ExpForm;
 }
 
 /** Vectors per block (256 bytes): the unit of the online rescale and of the stored exps' max. */
@@ -45,15 +52,16 @@ export function blockLength(L: Lanes): number {
   return VECTORS_PER_BLOCK * L.width;
 }
 
-export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true };
-export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true };
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true, expForm: "rr2-p5" };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true, expForm: "rr2-p5" };
 /**
  * The same with relaxed SIMD's multiply-adds, and the exp's constants hoisted into locals: the
  * engines that load this build (V8 12 and later) rebuild each v128.const at every use (exp.ts);
  * Node 20, which loads the other, does not, and measured no gain from hoisting. Short rows'
  * sum pass unrolls a whole block here, 8 vectors at a time in the exact build (shortRow.ts).
+ * The float32 exp reduces in one step, which the fused multiply-adds make accurate (exp.ts).
  */
-export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false };
+export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false, expForm: "rr1-p5" };
 export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false };
 
 /** The locals a round's exps wait in when they are stored after the round (Lanes.storesAfterRound). */

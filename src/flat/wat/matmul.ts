@@ -189,7 +189,7 @@ function softmaxFunctions(relaxed: boolean): string {
   const bytes = 8;
   const load = (address: string, h: number) => `(v128.load offset=${16 * h} ${address})`;
   const store = (address: string, h: number, value: string) => `(v128.store offset=${16 * h} ${address} ${value})`;
-  const exp = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, relaxed).split("\n").join("\n        ");
+  const exp = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, relaxed, "rr2-p6").split("\n").join("\n        ");
   const i32Locals = ["t", "c", "zp", "end", "row"].map((n) => `(local $${n} i32)`).join(" ");
   const v128Locals = ["v0", "v1", "mx0", "mx1", "acc0", "acc1", "d", "e", "k", "kn", "r", "sub", "scale"].map((n) => `(local $${n} v128)`).join(" ");
   const rowLoop = (body: string) => `
@@ -217,7 +217,7 @@ function softmaxFunctions(relaxed: boolean): string {
   const stats = `
 ;; The chunk's online log-sum-exp terms of each row (see matmul.ts).
 (func (export "stats") (param $z i32) (param $b i32) (param $m i32) (param $s i32) (param $T i32) (param $Cc i32)
-  ${i32Locals} ${v128Locals} (local $max f64) (local $old f64)${expSetup("f64x2", relaxed)}
+  ${i32Locals} ${v128Locals} (local $max f64) (local $old f64)${expSetup("f64x2", relaxed, "rr2-p6")}
   ${rowLoop(`(local.set $mx0 (v128.const f64x2 -inf -inf))
     (local.set $mx1 (local.get $mx0))
     ${classLoop("maxes", (h) => `(local.set $mx${h} (f64x2.max (local.get $mx${h}) (local.get $v${h})))`)}
@@ -235,7 +235,7 @@ function softmaxFunctions(relaxed: boolean): string {
   const gradient = `
 ;; The logits' gradient of each row, in place (see matmul.ts).
 (func (export "gradient") (param $z i32) (param $b i32) (param $g i32) (param $lse i32) (param $kk i32) (param $T i32) (param $Cc i32)
-  ${i32Locals} ${v128Locals} (local $scaleBy v128)${expSetup("f64x2", relaxed)}
+  ${i32Locals} ${v128Locals} (local $scaleBy v128)${expSetup("f64x2", relaxed, "rr2-p6")}
   ${rowLoop(`(local.set $sub (f64x2.splat (f64.load ${rowF64("lse")})))
     (local.set $scaleBy (f64x2.splat (f64.load ${rowF64("kk")})))
     ${classLoop("terms", (h) => `(local.set $d (f64x2.sub (local.get $v${h}) (local.get $sub)))

@@ -38,9 +38,9 @@ ${scalarFunctions()}
 
 ;; The kernel's own vector exp on one number (for tests of its accuracy).
 (func (export "expLane") (param $value f64) (result f64)
-  ${locals("v128", ["d", "e", "k", "kn", "r"])}${expSetup(L.vec, L.hoisted)}
+  ${locals("v128", ["d", "e", "k", "kn", "r"])}${expSetup(L.vec, L.hoisted, L.expForm)}
   (local.set $d ${splat})
-  ${expInstructions(L.vec, "d", "e", L.relaxed, L.hoisted)}
+  ${expInstructions(L.vec, "d", "e", L.relaxed, L.hoisted, L.expForm)}
   ${lane0(L, "e")})
 
 ${statsFunctions(L)}

@@ -130,26 +130,26 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
     const e = late(store) ? `e${i}` : "e";
     // In rounds (sumGroup < 16): the accumulators start at 0 each block, and 0 + e = e exactly.
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
-${expInstructions(V, "d", e, L.relaxed, L.hoisted)}
+${expInstructions(V, "d", e, L.relaxed, L.hoisted, L.expForm)}
 ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
 (local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
   const vectorSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-    ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+    ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
     ${store ? `(v128.store ${here} (local.get $e))` : ""}
     (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
   // The lanes past the row's end belong to the next row: stored back unchanged.
   const maskedSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
   ${store ? `(v128.store ${here} (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
 
   return {
     locals: `${roundLocals(L)}
   ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
-  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64)${expSetup(L.vec, L.hoisted)}`,
+  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64)${expSetup(L.vec, L.hoisted, L.expForm)}`,
     max: `;; The max and min over the n >= 2 logits at p but the one at index skip (-1: none),
 ;; which is overwritten by another logit of the row. Sets M and MIN (begin() has reset them).
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then

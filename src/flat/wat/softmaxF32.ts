@@ -1,6 +1,6 @@
 /**
  * The tile's softmax terms of linearCrossEntropyFlat for float32 logits, four a step (f32x4),
- * with exp.ts's float32 exp (max relative error 8.05e-8, 1.35 ulp): the same two functions as
+ * with exp.ts's float32 exp "rr2-p6" (max relative error 8.05e-8, 1.35 ulp): the same two functions as
  * matmul.ts's float64 ones, twice the lanes and a polynomial of degree 6 instead of 12
  * (measured at (1024, 256, 32000) on Node 24: 0.19 s of a 1.7 s call in float64).
  *
@@ -24,10 +24,10 @@ import { foldMax, rowF64 } from "./foldMax";
 
 /** The float32 stats and gradient functions; `relaxed` uses relaxed_madd in the exps. */
 export function softmaxF32Functions(relaxed: boolean): string {
-  const exp32 = (d: string, out: string) => expInstructions("f32x4", d, out, relaxed, relaxed).split("\n").join("\n      ");
+  const exp32 = (d: string, out: string) => expInstructions("f32x4", d, out, relaxed, relaxed, "rr2-p6").split("\n").join("\n      ");
   // The rescale of a row's sum, once a row a chunk at most: the float64 exp, its constants inline
   // (the hoisted locals are the float32 exp's).
-  const exp64 = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, false).split("\n").join("\n            ");
+  const exp64 = (d: string, out: string) => expInstructions("f64x2", d, out, relaxed, false, "rr2-p6").split("\n").join("\n            ");
   const i32Locals = ["t", "zp", "bp", "gp", "end", "row"].map((n) => `(local $${n} i32)`).join(" ");
   const v128Locals = ["v", "mx", "acc0", "acc1", "d", "e", "k", "kn", "r", "sub", "lo", "scale"].map((n) => `(local $${n} v128)`).join(" ");
   const rowLoop = (body: string) => `
@@ -59,7 +59,7 @@ export function softmaxF32Functions(relaxed: boolean): string {
   const stats = `
 ;; The chunk's online log-sum-exp terms of each row, float32 logits (see softmaxF32.ts).
 (func (export "stats") (param $z i32) (param $b i32) (param $m i32) (param $s i32) (param $T i32) (param $Cc i32)
-  ${i32Locals} (local $g i32) ${v128Locals} (local $max f64) (local $old f64)${expSetup("f32x4", relaxed)}
+  ${i32Locals} (local $g i32) ${v128Locals} (local $max f64) (local $old f64)${expSetup("f32x4", relaxed, "rr2-p6")}
   ${rowLoop(`(local.set $mx (v128.const f32x4 -inf -inf -inf -inf))
     ;; pmax (one maxps; max is eight instructions in a chain of dependent steps, for its NaN rule):
     ;; a NaN logit is skipped here, and its exp below makes s[t] NaN.
@@ -84,7 +84,7 @@ export function softmaxF32Functions(relaxed: boolean): string {
   const gradient = `
 ;; The logits' gradient of each row, in place, float32 (see softmaxF32.ts).
 (func (export "gradient") (param $z i32) (param $b i32) (param $g i32) (param $lse i32) (param $kk i32) (param $T i32) (param $Cc i32)
-  ${i32Locals} ${v128Locals} (local $l f64) (local $hi f32)${expSetup("f32x4", relaxed)}
+  ${i32Locals} ${v128Locals} (local $l f64) (local $hi f32)${expSetup("f32x4", relaxed, "rr2-p6")}
   ${rowLoop(`(local.set $l (f64.load ${rowF64("lse")}))
     (local.set $hi (f32.demote_f64 (local.get $l)))
     (local.set $sub (f32x4.splat (local.get $hi)))

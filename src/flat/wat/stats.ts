@@ -93,7 +93,7 @@ ${reduceMaxMin}`;
     const base = grouped ? "(local.get $b)" : "(local.get $p)";
     const e = late ? `e${i}` : "e";
     sums.push(`(local.set $d (${V}.sub (v128.load offset=${16 * i} ${base}) (local.get $Mv)))
-${expInstructions(V, "d", e, L.relaxed, L.hoisted)}
+${expInstructions(V, "d", e, L.relaxed, L.hoisted, L.expForm)}
 ${store && !late ? `(v128.store offset=${16 * i} ${base} (local.get $e))` : ""}
 (local.set $${a} ${i < 4 && !grouped ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`);
   }
@@ -135,7 +135,7 @@ ${mode > 0 ? maskedLoop("maskedSmooth", smoothTerm(L, mode, 0, here)) : ""}
 ${recordM}
 (local.set $a0 (v128.const i64x2 0 0))
 ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+  ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
   ${store ? `(v128.store ${here} (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`)}
 (local.set $S (f64x2.add (local.get $S) ${widen("a0")}))`;
@@ -144,7 +144,7 @@ ${maskedLoop("maskedSum", `(local.set $d (${V}.sub (local.get $x) (local.get $Mv
 ;; index skip (-1: none); smoothing mode ${mode}.
 (func $segment${store ? "Store" : ""}${mode} (param $p i32) (param $n i32) (param $w i32) (param $skip i32)
   ${locals("v128", ["S", "t0", "t1", "R", "Mv", "mx0", "mx1", "mn0", "mn1", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask", "lo", "hi", "sk"])}
-  (local $q i32) (local $count i32) (local $bm f64)${grouped ? " (local $b i32) (local $g i32)" : ""}${late ? ` ${roundLocals(L)}` : ""}${expSetup(L.vec, L.hoisted)}
+  (local $q i32) (local $count i32) (local $bm f64)${grouped ? " (local $b i32) (local $g i32)" : ""}${late ? ` ${roundLocals(L)}` : ""}${expSetup(L.vec, L.hoisted, L.expForm)}
   (local.set $S (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $S)))
   (local.set $t0 (f64x2.replace_lane 0 (v128.const i64x2 0 0) (global.get $T)))
   (local.set $R (f64x2.splat (global.get $R)))

@@ -30,7 +30,7 @@ export function targetBlock(L: Lanes, store: boolean, middle: string, widened: s
     const kept = "(v128.and (local.get $e) (local.get $mask))";
     sums.push(`${mask(i)}
 (local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-${expInstructions(V, "d", "e", L.relaxed, L.hoisted)}
+${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
 ${store ? `(v128.store offset=${16 * i} (local.get $p) (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
 (local.set $${a} ${i < 4 ? kept : `(${V}.add (local.get $${a}) ${kept})`})`);
   }

@@ -20,7 +20,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hasRelaxedSimd } from "./wat/features";
+import { hasFusedRelaxedSimd } from "./wat/features";
 
 /**
  * The kernel's logits region: 1 MiB, so a row of up to 262144 float32 (131072 float64) logits
@@ -179,11 +179,13 @@ let failure = "";
 /**
  * The kernel for float32 or float64 logits, compiled once; null when it cannot be loaded
  * (not built, or no WebAssembly SIMD), in which case the caller computes in plain JavaScript.
- * With `relaxed` (by default, when the engine has relaxed SIMD: Node 22 and later), the build
- * whose multiply-adds are relaxed_madd, fused on machines with FMA: faster, and not bit for bit
- * the same as the other, which stays for engines without it (Node 20) and for the tests.
+ * With `relaxed` (by default, when the engine has relaxed SIMD, Node 22 and later, and the
+ * machine fuses its multiply-adds: features.ts), the build whose multiply-adds are relaxed_madd:
+ * faster, and not bit for bit the same as the other, which stays for engines without it
+ * (Node 20), for machines without FMA (its float32 exp needs the fused ones: exp.ts "rr1-p5")
+ * and for the tests.
  */
-export function kernelFor(element: "f32" | "f64", relaxed = hasRelaxedSimd()): Kernel | null {
+export function kernelFor(element: "f32" | "f64", relaxed = hasFusedRelaxedSimd()): Kernel | null {
   const key = `${element}${relaxed ? "-relaxed" : ""}`;
   if (!loaded.has(key)) loaded.set(key, load(element, relaxed));
   return loaded.get(key) ?? null;

@@ -10,7 +10,7 @@
  * apart (the per-row cost, the copy), come on top. Repeated over the same logits for about
  * 0.1 s, after 0.2 s of warm-up so that V8's optimised code runs; the fastest of ROUNDS.
  */
-import { hasRelaxedSimd } from "../../flat/wat/features";
+import { hasFusedRelaxedSimd } from "../../flat/wat/features";
 import { expInstructions, expSetup } from "../../flat/wat/exp";
 import { F32, F32_RELAXED } from "../../flat/wat/lanes";
 import { assemble } from "./assemble";
@@ -63,7 +63,7 @@ const ROUNDS = 10;
 
 /** The exp-and-sum loop's time per logit on this engine, ns (seeded logits in [-3, 3)). */
 export async function expFloor(): Promise<number> {
-  const relaxed = hasRelaxedSimd();
+  const relaxed = hasFusedRelaxedSimd();
   const bytes = await assemble("expFloor.wat", expFloorModule(relaxed), relaxed);
   // Not named `exports`: CommonJS output reads this module's own constants through that name.
   const instance = new Wasm.Instance(new Wasm.Module(bytes), {});

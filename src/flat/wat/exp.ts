@@ -4,26 +4,29 @@
  * exp(d) = 2^n · exp(r),  n = round(d / ln 2),  r = d - n·ln 2 in [-ln2/2, ln2/2]
  * exp(r) from a polynomial; 2^n put into the float's exponent bits.
  *
- * float32 comes in three forms (ExpForm, in the names of XNNPACK's softmax kernels,
- * src/f32-raddstoreexpminusmax: the reduction in 2 steps or 1, the polynomial's degree):
+ * float32 comes in three forms (ExpForm, named as XNNPACK names the variants of its softmax
+ * kernels, src/f32-raddstoreexpminusmax: the reduction in 2 steps or 1, the polynomial's degree):
  * - "rr2-p6", linearCrossEntropyFlat's (matmul.ts, softmaxF32.ts): exp(r) = 1 + r + r²·P(r),
  *   P of degree 4 (4 multiply-adds), degree 6 in all, one degree below Cephes' expf, whose
  *   extra term changed nothing float32 can hold. P is a minimax fit (weighted least squares,
  *   Lawson's iteration) of (exp(r) - 1 - r)/r² on [-ln2/2, ln2/2] for the relative error of
- *   exp, rounded to float32: truncation error 3.1e-9. Max relative error 8.05e-8 (1.35 ulp of
+ *   exp: truncation error 3.1e-9, 3.8e-9 with the coefficients rounded to float32. Max relative error 8.05e-8 (1.35 ulp of
  *   float32, the rounding of the last additions) over d in [-86, 0]; 8.06e-8 with the relaxed
  *   build's fused multiply-adds.
- * - "rr2-p5", crossEntropyFlat's exact kernel (Lanes.expForm): the same with P of degree 3
- *   (minimax as above: truncation 1.05e-7). Max relative error 1.79e-7 (1.5 ulp) over [-86, 0].
- * - "rr1-p5", crossEntropyFlat's relaxed kernel: s + (r·s)·P(r) with s = 2^n as a float, P of
- *   degree 4 with its constant term free (a minimax fit of (exp(r) - 1)/r: truncation 9.2e-8),
+ * - "rr2-p5", crossEntropyFlat's exact kernel (Lanes.expForm): the same form with P of degree 3
+ *   (minimax as above: truncation 1.06e-7 in float32), not XNNPACK's rr2-p5, which scales as
+ *   rr1-p5 below does. Max relative error 1.79e-7 (1.5 ulp) over [-86, 0], 1.77e-7 over [-15, 0].
+ * - "rr1-p5", crossEntropyFlat's relaxed kernel, XNNPACK's form: s + (r·s)·P(r) with s = 2^n
+ *   as a float, P of degree 4 with its constant term free (a minimax fit of (exp(r) - 1)/r:
+ *   truncation 9.5e-8 in float32),
  *   so that scaling by 2^n is the last fused multiply-add, not an integer add after it; and
  *   r = d - n·ln 2 in one step, with ln 2 as one float32, which a fused multiply-add makes
  *   enough (the constant's own error, 1.9e-9, times |n|; unfused, n·ln 2's rounding would add
  *   6e-8·|d|). Max relative error 1.87e-7 over d in [-15, 0], 3.79e-7 over [-86, 0] (at
  *   d = -85.7, where exp(d) = 6e-38, nothing beside a row's sum of at least 1).
- *   The "p5" forms are one multiply-add shorter (20 instructions a vector instead of 22 in the
- *   exact build, 11 instead of 14 in the relaxed one): the README's benchmark notes give
+ *   The "p5" forms take 20 instructions a vector instead of 22 in the exact build (a
+ *   multiply-add fewer) and 11 instead of 14 in the relaxed one (a multiply-add, the
+ *   reduction's second step and the integer add fewer): the README's benchmark notes give
  *   crossEntropyFlat's speed before and after, on the AMD EPYC. A row's sum of exps
  *   carries the largest relative error of its terms, so the loss stays within the 1e-6 the
  *   float32 tests hold it to (test/crossEntropyFlat.test.ts explains the bound).
@@ -46,7 +49,7 @@
  * d > 0 is not supported (it overflows the exponent field): the kernels only call it on
  * d = x - max(x) <= 0, apart from the target's lane, whose value is overwritten.
  * Cephes: S. L. Moshier, Cephes Math Library, single/expf.c (the form 1 + r + r²·P(r) and the split of ln 2).
- * XNNPACK: github.com/google/XNNPACK, src/f32-raddstoreexpminusmax (the rr2-p5 and rr1-p5 forms).
+ * XNNPACK: github.com/google/XNNPACK, src/f32-raddstoreexpminusmax (the names, and the rr1-p5 form).
  */
 import { madd, nmadd, splat } from "./lanes";
 
@@ -112,7 +115,7 @@ export function expSetup(vec: "f32x4" | "f64x2", hoisted: boolean, form: ExpForm
 /**
  * WAT that sets vector local `out` to exp of vector local `d` (clobbered); uses locals $k $kn $r.
  * `relaxed`: every multiply-add a relaxed_madd (lanes.ts), one rounding fewer in each (and
- * "rr1-p5" is only as accurate as documented with them fused). float32 instructions a vector,
+ * "rr1-p5" is only as accurate as documented with them fused: features.ts, hasFusedRelaxedSimd). float32 instructions a vector,
  * clamp and scaling included: "rr2-p6" 22 exact and 14 relaxed, "rr2-p5" 20 exact and 13
  * relaxed, "rr1-p5" relaxed 11. `form` only matters for float32 (`hoisted`: expSetup's
  * locals, which must be set up with the same form).

@@ -2,7 +2,8 @@
  * Which optional WebAssembly features this JavaScript engine has, asked of the engine itself.
  *
  * Relaxed SIMD (f32x4.relaxed_madd and friends) ships in V8 from 11.4 on: Node 22 and 24 have
- * it, Node 20 (V8 11.3) does not without a flag.
+ * it, Node 20 (V8 11.3) does not without a flag. Whether its multiply-add is fused is the
+ * machine's: hasFusedRelaxedSimd asks.
  */
 
 /**
@@ -20,8 +21,39 @@ const RELAXED_MADD_MODULE = new Uint8Array([
   0x0b, // end
 ]);
 
+/** `v128.const f32x4` of one float32 in every lane, as bytes. */
+function f32x4Const(value: number): number[] {
+  const lane = Array.from(new Uint8Array(new Float32Array([value]).buffer));
+  return [0xfd, 0x0c, ...lane, ...lane, ...lane, ...lane];
+}
+
+/** A = 1 + 2^-12 and C = -(1 + 2^-11): A·A + C is 2^-24 rounded once (fused), 0 rounded twice. */
+const PROBE_A = 1 + 2 ** -12;
+const PROBE_C = -(1 + 2 ** -11);
+/** The probe's body: no locals, f32x4.relaxed_madd of A, A, C, then f32x4.extract_lane 0. */
+const PROBE_BODY = [0x00, ...f32x4Const(PROBE_A), ...f32x4Const(PROBE_A), ...f32x4Const(PROBE_C), 0xfd, 0x85, 0x02, 0xfd, 0x1f, 0x00, 0x0b];
+
+/**
+ * A module exporting f() -> f32 = lane 0 of f32x4.relaxed_madd(A, A, C): what wabt writes for
+ * `(module (func (export "f") (result f32) (f32x4.extract_lane 0 (f32x4.relaxed_madd
+ * (v128.const f32x4 A A A A) (v128.const f32x4 A A A A) (v128.const f32x4 C C C C)))))`.
+ */
+const FUSION_PROBE_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7d, // type section: () -> f32
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, // export section: "f", function 0
+  0x0a, PROBE_BODY.length + 2, 0x01, PROBE_BODY.length, ...PROBE_BODY, // code section: one body
+]);
+
 /** The WebAssembly API this file uses (the project's lib, ES2022 without DOM, does not declare it). */
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+const WebAssemblyApi = (globalThis as unknown as {
+  WebAssembly?: {
+    validate(bytes: Uint8Array): boolean;
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: { f(): number } };
+  };
+}).WebAssembly;
 
 let relaxed: boolean | undefined;
 
@@ -35,4 +67,32 @@ export function hasRelaxedSimd(): boolean {
     }
   }
   return relaxed;
+}
+
+let fused: boolean | undefined;
+
+/**
+ * What relaxed_madd gives for A·A + C on this machine (relaxed SIMD leaves it to the machine):
+ * 2^-24 where it is fused (one rounding: x64 with FMA, ARM64), 0 where it is a multiply then an
+ * add. null without relaxed SIMD.
+ */
+export function relaxedMaddProbe(): number | null {
+  if (!hasRelaxedSimd() || WebAssemblyApi === undefined) return null;
+  return new WebAssemblyApi.Instance(new WebAssemblyApi.Module(FUSION_PROBE_MODULE), {}).exports.f();
+}
+
+/**
+ * True when the engine has relaxed SIMD and its relaxed_madd is fused on this machine: what
+ * crossEntropyFlat's relaxed kernel needs, whose float32 exp reduces its argument in one step
+ * and is only as accurate as exp.ts documents with one rounding ("rr1-p5"). Asked once.
+ */
+export function hasFusedRelaxedSimd(): boolean {
+  if (fused === undefined) {
+    try {
+      fused = relaxedMaddProbe() === 2 ** -24;
+    } catch {
+      fused = false;
+    }
+  }
+  return fused;
 }

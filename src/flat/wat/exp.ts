@@ -51,12 +51,8 @@
  * Cephes: S. L. Moshier, Cephes Math Library, single/expf.c (the form 1 + r + r²·P(r) and the split of ln 2).
  * XNNPACK: github.com/google/XNNPACK, src/f32-raddstoreexpminusmax (the names, and the rr1-p5 form).
  */
-import { madd, nmadd, splat } from "./lanes";
+import { madd, nmadd, splat, type ExpForm } from "./lanes";
 
-/**
- * Which float32 form, as above. float64 has one form, whatever is asked.
- */
-export type ExpForm = "rr2-p6" | "rr2-p5" | "rr1-p5";
 
 /** P's coefficients, highest power first: "rr2-p6", "rr2-p5", "rr1-p5" (its last the constant term). */
 const EXPF_P = [1.3814511e-3, 8.368712e-3, 4.166839e-2, 1.6666521e-1, 4.9999994e-1];

@@ -4,7 +4,11 @@
  * float32 logits: 4 lanes of f32 (f32x4); float64 logits: 2 lanes of f64 (f64x2).
  * The kernel text in this folder is written once, for either, through this table.
  */
-import type { ExpForm } from "./exp";
+/**
+ * Which float32 exp (exp.ts): named as XNNPACK names the variants of its softmax kernels, the
+ * reduction in 2 steps or 1 and the polynomial's degree. float64 has one exp, whatever is asked.
+ */
+export type ExpForm = "rr2-p6" | "rr2-p5" | "rr1-p5";
 
 export interface Lanes {
   /** The element type of the logits, as the wasm file name says it: "f32" or "f64". */

@@ -4,10 +4,10 @@
  * A loop over LOGITS float32 logits already in the L1 cache that does, for each vector of 4,
  * what the kernel's sum pass cannot avoid: load, subtract the row's max, the exp (the kernel's
  * own instructions, wat/exp.ts, in the build this engine loads: relaxed multiply-adds,
- * hoisted constants and the one-step reduction where it has relaxed SIMD) and add into one of 4 running sums, unrolled as
- * the kernel unrolls it. No max
- * pass, no copy, no row's finish, no target: the forward's other costs, which the bench measures
- * apart (the per-row cost, the copy), come on top. Repeated over the same logits for about
+ * hoisted constants and the one-step reduction where it has fused relaxed SIMD) and add into
+ * one of 4 running sums, unrolled as the kernel unrolls it. No max pass, no copy, no row's
+ * finish, no target: the forward's other costs, which the bench measures apart (the per-row
+ * cost, the copy), come on top. Repeated over the same logits for about
  * 0.1 s, after 0.2 s of warm-up so that V8's optimised code runs; the fastest of ROUNDS.
  */
 import { hasFusedRelaxedSimd } from "../../flat/wat/features";

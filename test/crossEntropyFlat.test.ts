@@ -123,6 +123,28 @@ describe("the kernel", () => {
     expect(log1p).toBeLessThan(2.5e-16);
   });
 
+  it("has the float32 row finish's log1p accuracy src/flat/wat/quadFinish.ts documents, tiny arguments included", () => {
+    // The quad finish takes u = (S - 1) + exp(-d) or S·exp(d) with |d| < 80 and S >= 1, so
+    // u >= exp(-80) = 1.8e-35. Measured: 1.17e-7 relative (2^-24 is 6.0e-8), at u = 3.9e-6.
+    // Without the float64 split's rounding c, every u under 2^-53 would come out 0.
+    for (const relaxed of hasRelaxedSimd() ? [false, true] : [false]) {
+      const k = kernelFor("f32", relaxed)!.exports;
+      const next = random(13);
+      const special = [1.8e-35, 1e-30, 1e-20, 2 ** -53, 1e-16, 2 ** -24, 1e-8, Math.SQRT2 - 1, 2 * Math.SQRT2 - 1, 0.4142135, 0.4142137, 1, 2, 3, 1e3, 1e6, 1e7];
+      const values = [...special, ...Array.from({ length: 200_000 }, () => Math.exp(-80 + 96 * next()))];
+      let worst = 0;
+      let at = 0;
+      for (let i = 0; i < values.length; i += 4) {
+        const u = [0, 1, 2, 3].map((j) => values[(i + j) % values.length]);
+        for (let lane = 0; lane < 4; lane++) {
+          const error = Math.abs(k.log1pQuad!(u[0], u[1], u[2], u[3], lane) - Math.log1p(u[lane])) / Math.log1p(u[lane]);
+          if (error > worst) [worst, at] = [error, u[lane]];
+        }
+      }
+      expect(worst, `relaxed ${relaxed}: worst at u = ${at}`).toBeLessThan(1.5e-7);
+    }
+  });
+
   it("finishes two rows at once bit for bit as one: exp64x2 and log1p64x2 equal exp64 and log1p64 in each lane", () => {
     // statsRows finishes rows in pairs (scalar.ts pairFunctions); each lane must be the
     // scalar function's very result, including the clamp, the early return and -0.

@@ -126,11 +126,36 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
   });
 });
 
+describe("the float32 finish of a row whose target leads by 20 to 79 (quadFinish.ts)", () => {
+  // The loss is then log1p(S·exp(d)) with d = M - x[y] from -79 to -20: as small as 1e-34, and
+  // relative to itself as precise as S. exp(d) must not take d rounded to float32 (up to
+  // 2^-19 off when |d| >= 32, 1.9e-6 of exp(d)). Expected: log1p of the sum of
+  // exp(x[c] - x[y]) over the other classes, in float64.
+  it.each([false, true])("with a gradient %s: each loss within 1e-6 of itself", (withGrad) => {
+    const next = mulberry32(2079);
+    const C = 128;
+    const N = 64;
+    const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
+    const logits = Float32Array.from({ length: N * C }, () => next() * 2 - 1);
+    for (let n = 0; n < N; n++) logits[n * C + targets[n]] = 21 + 58 * (n / (N - 1)) + next() * 0.01;
+    const losses = new Float64Array(N);
+    crossEntropyFlat(logits, targets, C, { reduction: "none", losses, grad: withGrad ? new Float32Array(N * C) : undefined });
+    for (let n = 0; n < N; n++) {
+      let sum = 0;
+      for (let c = 0; c < C; c++) if (c !== targets[n]) sum += Math.exp(logits[n * C + c] - logits[n * C + targets[n]]);
+      const expected = Math.log1p(sum);
+      expect(Math.abs(losses[n] - expected) / expected, `row ${n}: ${losses[n]}, expected ${expected}`).toBeLessThan(1e-6);
+    }
+  });
+});
+
 describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (element) => {
-  // statsRows finishes rows without smoothing two and four at a time (finishPlainPair, in two
-  // pairs' lanes; with a gradient, pairGradient), and a row alone, or beside an ignored row, one
-  // by one (rowTerms): the same operations on each row, so the same bits. 11 rows: two quads,
-  // a pair, a row alone. With reduction "none", a row's gradient is its own loss's.
+  // statsRows finishes rows without smoothing four at a time in float32 (quadFinish.ts; float64
+  // logits: two and four at a time, finishPlainPair, in two pairs' lanes; with a gradient,
+  // pairGradient), and a row that does not qualify (ignored, -Infinity among its logits, a gap
+  // of 80 or more) one by one (rowTerms): the same operations on each row, so the same bits,
+  // whatever rows share its lanes. 11 rows: two quads and three rows, the quads mixed. With
+  // reduction "none", a row's gradient is its own loss's.
   it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
     const next = mulberry32(77 + C);
     for (const weighted of [false, true]) {
@@ -139,6 +164,9 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
         const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
         const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
         source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
+        source[1 * C + targets[1]] = -95; // its target 90 or more below its max (d >= 80)
+        source[9 * C + targets[9]] = 95; // its target the max by 90 or more (d <= -80)
+        source[6 * C + ((targets[6] + 1) % C)] = -Infinity; // -Infinity beside the target
         const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
         const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
         const Logits = element === "f32" ? Float32Array : Float64Array;

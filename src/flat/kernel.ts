@@ -81,6 +81,8 @@ export interface KernelExports {
   log1p64(value: number): number;
   exp64x2(a: number, b: number, lane: number): number;
   log1p64x2(a: number, b: number, lane: number): number;
+  /** Float32 kernels only (quadFinish.ts): log1p of a, b, c, d in float32, lane `lane` as a float64. */
+  log1pQuad?(a: number, b: number, c: number, d: number, lane: number): number;
 }
 
 /** One instantiated kernel and typed views on its memory (refreshed when the memory grows). */

@@ -9,11 +9,12 @@
  * Exports: memory; the row state M, S, MIN, T, R and the sums NLL, SMOOTH, DEN, TOTAL
  * (mutable float64 globals); begin, segment, statsRows (forward, stats.ts); configure
  * (rowTerms.ts); gradSegment, gradRows, scaleRows (backward, grad.ts); expLane, exp64, log1p64,
- * exp64x2 and log1p64x2 (for the accuracy tests).
+ * exp64x2 and log1p64x2, and in the float32 kernels log1pQuad (quadFinish.ts) (for the accuracy tests).
  */
 import { expInstructions, expSetup } from "./exp";
 import { gradFunctions } from "./grad";
 import { lane0, locals, type Lanes } from "./lanes";
+import { quadFunctions } from "./quadFinish";
 import { rowTermsFunctions, rowTermsGlobals } from "./rowTerms";
 import { scalarFunctions } from "./scalar";
 import { statsFunctions } from "./stats";
@@ -35,6 +36,7 @@ export function kernelModule(L: Lanes): string {
 ${rowTermsGlobals()}
 
 ${scalarFunctions()}
+${L.element === "f32" ? quadFunctions() : ""}
 
 ;; The kernel's own vector exp on one number (for tests of its accuracy).
 (func (export "expLane") (param $value f64) (result f64)

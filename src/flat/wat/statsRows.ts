@@ -4,6 +4,7 @@
  * terms (rowTerms.ts) without leaving the kernel.
  */
 import { blockLength, type Lanes } from "./lanes";
+import { advanceRows, quadLocals, quadStep, quadSums } from "./quadFinish";
 import { GRADIENT, STATUS } from "./rowTerms";
 import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline, shortRowStoreMinLogits } from "./shortRow";
 
@@ -119,14 +120,15 @@ function rowsFunction(L: Lanes): string {
 ;; in the first two slots of the row's coef, which rowTerms writes only after reading them.
 ;; Short rows (without smoothing; with store, longer than a block) take shortRows' (or
 ;; shortRowsStore's) two passes instead of the first loop. Every row's terms are finished
-;; two rows at a time (scalar.ts, pairFunctions), two pairs per iteration.
+;; two rows at a time (scalar.ts, pairFunctions), two pairs per iteration; float32 rows
+;; without smoothing four at a time in float32 instead (quadFinish.ts).
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   (local $plain i32) (local $xv v128) (local $wv v128) (local $nv v128)
   (local $Mp v128) (local $uv v128) (local $ratio v128) (local $pT v128) (local $pO v128) (local $nw v128) (local $av v128) (local $gyv v128)
-  (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)
+  (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)${L.element === "f32" ? `\n  ${quadLocals()}` : ""}
   (local.set $plain (i32.eqz (local.get $mode)))
   ;; With store, only rows of more than one block: a row of one block pays the online sweep no
   ;; rescaling exp, and was faster there (shortRow.ts, shortRowStoreMinLogits).
@@ -173,8 +175,12 @@ function rowsFunction(L: Lanes): string {
     (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
     (br $sweep)))))
+  ${L.element === "f32" ? quadSums("load") : ""}
   (block $done (loop $row
-    (br_if $done (i32.eqz (local.get $rows)))
+    (br_if $done (i32.eqz (local.get $rows)))${L.element === "f32" ? `
+    ;; Float32 logits without smoothing: up to four rows at once in float32 (quadFinish.ts).
+    (if (local.get $plain) (then
+      ${quadStep(L.relaxed, finishRow(0), gradientScalars)}))` : ""}
     ;; This row and the next (itself again when it is the last): d = M - x[y], then
     ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector. With four
     ;; rows or more left, the next two rows' pair too, its exp and log1p called between this
@@ -202,7 +208,8 @@ function rowsFunction(L: Lanes): string {
       (local.set $dv (local.get $dv2)) (local.set $Sv (local.get $Sv2)) (local.set $pos (local.get $pos2))
       (local.set $ex (local.get $ex2)) (local.set $lp (local.get $lp2))
       ${finishPair("pairB")}))
-    (br $row))))`;
+    (br $row)))${L.element === "f32" ? `
+  ${quadSums("store")}` : ""})`;
 }
 
 /** exp64(-|d|) of a pair of rows (locals $dv, $pos with the suffix). */
@@ -252,12 +259,7 @@ function finishPlainPair(label: string): string {
           (v128.store (local.get $loss) (local.get $nv))
           (i64.store (local.get $status) (i64.const ${STATUS.FAST})) ;; both rows' status, FAST = 0
           (if (local.get $store) (then ${pairGradient()}))
-          (local.set $targets (i32.add (local.get $targets) (i32.const 8)))
-          (local.set $out (i32.add (local.get $out) (i32.const 64)))
-          (local.set $loss (i32.add (local.get $loss) (i32.const 16)))
-          (local.set $status (i32.add (local.get $status) (i32.const 8)))
-          (local.set $coef (i32.add (local.get $coef) (i32.const 64)))
-          (local.set $rows (i32.sub (local.get $rows) (i32.const 2)))
+          ${advanceRows(2)}
           (br $${label})))`;
 }
 
@@ -270,26 +272,31 @@ function finishPlainPair(label: string): string {
  * written to each row's coef as (alpha, M, g[y], SWEEP).
  */
 function pairGradient(): string {
-  const g = (name: string): string => `(f64x2.splat (global.get $${name}))`;
-  const l = (name: string): string => `(local.get $${name})`;
-  const one = "(v128.const f64x2 1 1)";
   const row = (lane: number, offset: number): string => `(f64.store offset=${offset} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $av)))
             (f64.store offset=${offset + 8} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $Mp)))
             (f64.store offset=${offset + 16} (local.get $coef) (f64x2.extract_lane ${lane} (local.get $gyv)))
             (f64.store offset=${offset + 24} (local.get $coef) (f64.const ${GRADIENT.SWEEP}))`;
   return `
             (local.set $Mp ${pair("(local.get $out)", "")})
-            (local.set $uv (f64x2.mul (local.get $Sv) (local.get $ex)))
-            (local.set $ratio (f64x2.div ${one} (f64x2.add (local.get $Sv) (local.get $ex))))
-            (local.set $pT (f64x2.div ${one} (f64x2.add ${one} (local.get $uv))))
-            (local.set $pO (v128.bitselect (f64x2.mul (local.get $Sv) (local.get $ratio)) (f64x2.mul (local.get $uv) (local.get $pT)) (local.get $pos)))
-            (local.set $ratio (v128.bitselect (local.get $ratio) (f64x2.mul (local.get $ex) (local.get $pT)) (local.get $pos)))
-            (local.set $pT (v128.bitselect (f64x2.mul (local.get $ex) (local.get $ratio)) (local.get $pT) (local.get $pos)))
-            (local.set $nw (f64x2.mul ${g("nllGrad")} (local.get $wv)))
-            (local.set $av (f64x2.neg (f64x2.mul (f64x2.add ${g("smoothGradSum")} (local.get $nw)) (local.get $ratio))))
-            (local.set $gyv (f64x2.add (f64x2.sub (v128.const f64x2 0 0) (f64x2.mul ${l("pT")} ${g("smoothGradSum")})) (f64x2.mul (local.get $nw) (local.get $pO))))
+            ${gradientScalars({ S: "Sv", v: "ex", pos: "pos", w: "wv", alpha: "av", gy: "gyv" })}
             ${row(0, 0)}
             ${row(1, 32)}`;
+}
+
+/** The gradient scalars alpha and g[y] of two rows (pairGradient's formulas) from the named f64x2 locals; uses $uv, $ratio, $pT, $pO, $nw. */
+function gradientScalars(n: { S: string; v: string; pos: string; w: string; alpha: string; gy: string }): string {
+  const g = (name: string): string => `(f64x2.splat (global.get $${name}))`;
+  const l = (name: string): string => `(local.get $${name})`;
+  const one = "(v128.const f64x2 1 1)";
+  return `(local.set $uv (f64x2.mul ${l(n.S)} ${l(n.v)}))
+            (local.set $ratio (f64x2.div ${one} (f64x2.add ${l(n.S)} ${l(n.v)})))
+            (local.set $pT (f64x2.div ${one} (f64x2.add ${one} (local.get $uv))))
+            (local.set $pO (v128.bitselect (f64x2.mul ${l(n.S)} (local.get $ratio)) (f64x2.mul (local.get $uv) (local.get $pT)) ${l(n.pos)}))
+            (local.set $ratio (v128.bitselect (local.get $ratio) (f64x2.mul ${l(n.v)} (local.get $pT)) ${l(n.pos)}))
+            (local.set $pT (v128.bitselect (f64x2.mul ${l(n.v)} (local.get $ratio)) (local.get $pT) ${l(n.pos)}))
+            (local.set $nw (f64x2.mul ${g("nllGrad")} ${l(n.w)}))
+            (local.set $${n.alpha} (f64x2.neg (f64x2.mul (f64x2.add ${g("smoothGradSum")} (local.get $nw)) (local.get $ratio))))
+            (local.set $${n.gy} (f64x2.add (f64x2.sub (v128.const f64x2 0 0) (f64x2.mul ${l("pT")} ${g("smoothGradSum")})) (f64x2.mul (local.get $nw) (local.get $pO))))`;
 }
 
 /** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */
@@ -328,10 +335,5 @@ function finishRow(lane: number): string {
     (if (i32.or (i32.ge_u (local.get $state) (i32.const ${STATUS.EXACT}))
           (i32.and (i32.eq (local.get $y) (i32.const -1)) (f64.eq (f64.load offset=24 (local.get $coef)) (f64.const ${GRADIENT.CALLER}))))
       (then (global.set $LEFT (i32.add (global.get $LEFT) (i32.const 1)))))
-    (local.set $targets (i32.add (local.get $targets) (i32.const 4)))
-    (local.set $out (i32.add (local.get $out) (i32.const 32)))
-    (local.set $loss (i32.add (local.get $loss) (i32.const 8)))
-    (local.set $status (i32.add (local.get $status) (i32.const 4)))
-    (local.set $coef (i32.add (local.get $coef) (i32.const 32)))
-    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))`;
+    ${advanceRows(1)}`;
 }

@@ -266,4 +266,20 @@ describe("the pool", () => {
     const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 30_000 });
     expect(Number(out)).toBeGreaterThan(0);
   });
+
+  it("a call right after another finds the worker polling its job port; after a pause, its event loop takes the job", async () => {
+    // threadLayout.ts's JOB_SPIN_MS (1 ms): back-to-back calls, as a training loop makes, skip
+    // the worker's event loop. Several tries, for a worker the machine left waiting for a core.
+    const { logits, targets } = batch(1100, 1000, "f32", 91);
+    const polled: number[] = [];
+    for (let attempt = 0; attempt < 20 && !polled.includes(1); attempt++) {
+      crossEntropyFlat(logits, targets, 1000, { threads: 2 });
+      crossEntropyFlat(logits, targets, 1000, { threads: 2 });
+      if (lastShare.workers > 0) polled.push(lastShare.polled);
+    }
+    expect(polled, "the second of two calls: workers that took its job while polling").toContain(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    crossEntropyFlat(logits, targets, 1000, { threads: 2 });
+    expect(lastShare.polled, "a call 50 ms after the last: its job came through the event loop").toBe(0);
+  });
 });

@@ -53,7 +53,7 @@ export interface LinearTeam {
   forward(t0: number, T: number, targets: Int32Array, out: RowPartial): void;
   /** Every range backward (lse and k in the calling thread's tile); the tile's input gradient into gradInput. */
   backward(t0: number, T: number, targets: Int32Array, gradInput: FlatArray | null): void;
-  /** The call's end: the workers go back to their event loops; a shared copy of gradLinearBias is copied out. */
+  /** The call's end: the workers poll their job ports for a while, then go back to their event loops; a shared copy of gradLinearBias is copied out. */
   end(): void;
 }
 
@@ -83,7 +83,7 @@ export function linearTeam(plan: LinearPlan, tiles: TileRanges, variant: Variant
   const job: LinearJob = { kind: "linear", id: pooled.nextJob(), variant, plan: { ...plan, weight: plan.weight ? Float64Array.from(plan.weight) : null }, layout: tiles.L };
   for (const w of team) {
     pooled.freeSlots(w);
-    w.worker.postMessage(job);
+    w.port.postMessage(job);
   }
   const rows = tiles.L.rows;
   const own: RowPartial = { m: new Float64Array(rows), s: new Float64Array(rows), zy: new Float64Array(rows), zw: new Float64Array(rows) };

@@ -1,6 +1,7 @@
 /**
  * A worker thread of crossEntropyFlat's pool (threads.ts), with its own instance of the same
- * WebAssembly kernel. Between calls it sits in its event loop; a call posts it a Job (the
+ * WebAssembly kernel. Between calls it sits in its event loop (polling its job port for a
+ * millisecond after each call first: threadLayout.ts's JOB_SPIN_MS); a call posts it a Job (the
  * plan's constants) and, for as long as the call lasts, the worker takes the chunks the calling
  * thread leaves in its slots (threadLayout.ts; the logits, gradient and losses in the caller's
  * own arrays where those are shared, sharedArrays.ts) and computes each exactly as one thread would
@@ -9,16 +10,16 @@
  * linearCrossEntropyFlat (a LinearJob) it takes a tile's range of chunks of classes instead,
  * through its own matmul memory (linearSlot.ts, linearTile.ts).
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { kernelFor, type Kernel } from "./kernel";
 import { linearCompute, PHASE, type LinearJob } from "./linearSlot";
 import { matmulFor } from "./matmulKernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import type { Plan } from "./plan";
-import { CONTROL, DONE, SLOTS, STATE, SLOT_WORD, slotLogits, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
+import { CONTROL, DONE, JOB_SPIN_MS, SLOTS, STATE, SLOT_WORD, slotLogits, slotViews, slotWord, spinWhile, type Job, type WorkerData } from "./threadLayout";
 
-const { shared, done: doneBuffer } = workerData as WorkerData;
+const { shared, done: doneBuffer, jobs } = workerData as WorkerData;
 const control = new Int32Array(shared);
 const done = new Int32Array(doneBuffer);
 const slots = Array.from({ length: SLOTS }, (_, s) => slotViews(shared, s));
@@ -148,7 +149,24 @@ function run(job: Job | LinearJob): void {
   }
 }
 
-parentPort?.on("message", (job: Job | LinearJob) => run(job));
+/**
+ * A call's Job from the event loop, then every Job posted within JOB_SPIN_MS of the last call's
+ * end, taken from the port as it polls, with no trip through the event loop.
+ */
+function runAndPoll(job: Job | LinearJob): void {
+  run(job);
+  let until = performance.now() + JOB_SPIN_MS;
+  while (performance.now() < until) {
+    const next = receiveMessageOnPort(jobs);
+    if (!next) continue;
+    const job = next.message as Job | LinearJob;
+    Atomics.store(control, CONTROL.POLLED, job.id);
+    run(job);
+    until = performance.now() + JOB_SPIN_MS;
+  }
+}
+
+jobs.on("message", runAndPoll);
 // Compile both kernels and both matmul modules now, so that the pool's start-up (threads.ts startThreads) includes them.
 kernelFor("f32");
 kernelFor("f64");

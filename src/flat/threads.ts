@@ -24,7 +24,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { checkThreads } from "./checkFlat";
 import type { Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScratch } from "./kernelSweep";
@@ -35,8 +35,9 @@ import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotL
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, starting the worker on the call (a message, 40 to 80 µs before it computes) and handing
- * it rows cost more than they save. Chosen from `npm run bench`'s crossover (one thread against
+ * it, starting the worker on the call (a message, 40 to 80 µs before it computes, unless it is
+ * still polling after the last call: threadLayout.ts's JOB_SPIN_MS) and handing it rows cost
+ * more than they save. Chosen from `npm run bench`'s crossover (one thread against
  * two at C = 1000, 16K to 4M logits) and from batches of one-row chunks, on the project's
  * 2-core Xeon: two threads were faster from 64,000 to 512,000 logits on at C = 1000, depending
  * on the run, and at 513,000 logits of C = 128256 (1.25×), and slower at (8, 50257), 402,000
@@ -51,6 +52,8 @@ const STALL_MS = 60_000;
 
 interface PoolWorker {
   worker: Worker;
+  /** The calling thread's end of the worker's job port (WorkerData.jobs): each call's Job goes here. */
+  port: MessagePort;
   control: Int32Array;
   slots: SlotViews[];
   /** The chunk in each slot. */
@@ -67,8 +70,11 @@ let jobs = 0;
 /** Set when a worker failed or died: later calls stay on the calling thread (closeThreads() clears it). */
 let broken = false;
 
-/** How the last threaded call shared its chunks (for the tests and the bench). */
-export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0 };
+/**
+ * How the last threaded call shared its chunks (for the tests and the bench); `polled`: how
+ * many of its workers took its Job while still polling after the call before (JOB_SPIN_MS).
+ */
+export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0, polled: 0 };
 
 /**
  * The pool as linearThreads.ts uses it for linearCrossEntropyFlat: the same workers, their
@@ -98,10 +104,13 @@ function workerPath(): string {
 
 function spawn(): PoolWorker {
   const shared = new SharedArrayBuffer(SHARED_BYTES);
-  const data: WorkerData = { shared, done: doneBuffer };
-  const worker = new Worker(workerPath(), { workerData: data });
+  const { port1, port2 } = new MessageChannel();
+  const data: WorkerData = { shared, done: doneBuffer, jobs: port2 };
+  const worker = new Worker(workerPath(), { workerData: data, transferList: [port2] });
+  port1.unref();
   const w: PoolWorker = {
     worker,
+    port: port1,
     control: new Int32Array(shared),
     slots: Array.from({ length: SLOTS }, (_, s) => slotViews(shared, s)),
     chunkOf: new Array<number>(SLOTS).fill(-1),
@@ -173,7 +182,10 @@ export async function startThreads(threads: number): Promise<void> {
 /** End the pool's workers (a later threaded call starts new ones). */
 export async function closeThreads(): Promise<void> {
   const all = pool.splice(0, pool.length);
-  for (const w of all) w.dead = "closed";
+  for (const w of all) {
+    w.dead = "closed";
+    w.port.close();
+  }
   broken = false;
   await Promise.all(all.map((w) => w.worker.terminate()));
 }
@@ -216,7 +228,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
   };
   for (const w of team) {
     freeSlots(w);
-    w.worker.postMessage(job);
+    w.port.postMessage(job);
   }
   try {
     share(plan, kernel, options, job, team, R, chunks);
@@ -325,7 +337,8 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
       }
     } else waitedSince = 0;
   }
-  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied });
+  const polled = team.filter((w) => Atomics.load(w.control, CONTROL.POLLED) === job.id).length;
+  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied, polled });
   // The chunks from the front are in the sums already; the rest follow in chunk order.
   for (let c = lo; c < chunks; c++) replaySums(plan, logs[c]);
 }

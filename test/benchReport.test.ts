@@ -3,6 +3,7 @@ import { assemble } from "../src/commands/bench/assemble";
 import { expFloorModule, LOGITS } from "../src/commands/bench/expFloor";
 import { hasFusedRelaxedSimd } from "../src/flat/wat/features";
 import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
+import { fastestOf } from "../src/commands/bench/record";
 import { benchBlockName, ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
@@ -72,6 +73,24 @@ describe("the README's benchmark block", () => {
         "Missing: tfjs WebAssembly backend: not installed (optional: npm install --no-save @tensorflow/tfjs-backend-wasm@3.21.0).",
     );
     expect(lines[4]).toMatch(/^ns per logit, float32, seeded normal logits: medians of at least 7 runs after 2 warm-ups \(PyTorch: at least 5 after 2, .* at most 2,097,152 logits\), warm-ups lasting at least 0\.25 s and timed runs at least 0\.5 s\. In brackets: the time of PyTorch 2\.13\.0\+cpu, 1 thread over ours/);
+  });
+
+  it("says how many rounds each figure is the fastest of, when there were more than one", () => {
+    expect(lines[4]).not.toContain("rounds");
+    const three = readmeMarkdown({ ...record, rounds: 3 }).split("\n")[4];
+    expect(three).toContain(
+      "The sweep of PyTorch and crossEntropyFlat, side by side at each shape, ran 3 times over (`--rounds 3`); each of their figures is the fastest of its 3 medians",
+    );
+  });
+
+  it("keeps each implementation's fastest round (npm run bench -- --rounds K), the memory of the first", () => {
+    const rounds = [
+      [measure("torch2", 1000, 0.003, 0.02, 5), measure("flat", 1000, 0.002, null, 7)],
+      [measure("flat", 1000, 0.001, 0.004, 9), measure("torch2", 1000, 0.004, 0.01, 6)],
+      [measure("torch2", 1000, 0.0035, 0.03, 8)],
+    ];
+    // torch2: forward min(0.003, 0.004, 0.0035), forward + backward min(0.02, 0.01, 0.03); flat: min(0.002, 0.001) and the one non-null.
+    expect(fastestOf(rounds)).toEqual([measure("torch2", 1000, 0.003, 0.01, 5), { ...measure("flat", 1000, 0.001, 0.004, 7), forwardBackwardGrowth: null }]);
   });
 
   it("says when the machine was busy", () => {

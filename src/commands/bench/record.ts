@@ -54,6 +54,24 @@ export interface BenchRecord {
   drift?: { N: number; C: number; startNs: number; endNs: number };
   memoryChild: Record<string, number>;
   seconds: number;
+  /**
+   * How many times the sweep timed PyTorch and crossEntropyFlat side by side (`--rounds`); each
+   * figure of theirs is the fastest of the rounds (fastestOf). Absent in older records: 1.
+   */
+  rounds?: number;
+}
+
+/**
+ * The same implementations' measures of one shape from several rounds: each one's forward and
+ * forward + backward the fastest of its rounds (a round the machine slowed counts for nothing,
+ * whichever implementation it fell on); its memory growth, rows and note from the first round.
+ */
+export function fastestOf(rounds: Measure[][]): Measure[] {
+  const best = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+  return rounds[0].map((first) => {
+    const all = rounds.map((round) => round.find((m) => m.impl === first.impl)).filter((m): m is Measure => m !== undefined);
+    return { ...first, forward: all.map((m) => m.forward).reduce(best), forwardBackward: all.map((m) => m.forwardBackward).reduce(best) };
+  });
 }
 
 export const mib = (bytes: number | null | undefined): string =>

@@ -69,6 +69,10 @@ export function readmeMarkdown(record: BenchRecord): string {
       `(PyTorch: at least ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: at least ${REPS.slow} ` +
       `after ${REPS.slowWarmup}, on the first rows of each batch, at most ${SUBSAMPLE.toLocaleString("en-US")} logits), ` +
       `warm-ups lasting at least ${WARMUP_SECONDS} s and timed runs at least ${TIMED_SECONDS} s. ` +
+      ((record.rounds ?? 1) > 1
+        ? `The sweep of PyTorch and crossEntropyFlat, side by side at each shape, ran ${record.rounds} times over (\`--rounds ${record.rounds}\`); ` +
+          `each of their figures is the fastest of its ${record.rounds} medians, so a minute the machine slowed counts for none of them. `
+        : "") +
       (against ? `In brackets: the time of ${against.name} over ours, in bold when we are faster.` : "No PyTorch ran: no ratios."),
     "",
     ...table(results, peers.filter((p) => !(p.key.startsWith("flatNode") && p.missing)), against, ["flat", "flatNode", "torch2", "flatThreads", "flatThreadsShared", "flatNodeThreadsShared", "torch2Threads", "torch1"]),

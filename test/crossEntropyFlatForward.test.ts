@@ -154,19 +154,20 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
   // logits: two and four at a time, finishPlainPair, in two pairs' lanes; with a gradient,
   // pairGradient), and a row that does not qualify (ignored, -Infinity among its logits, a gap
   // of 80 or more) one by one (rowTerms): the same operations on each row, so the same bits,
-  // whatever rows share its lanes. 11 rows: two quads and three rows, the quads mixed. With
-  // reduction "none", a row's gradient is its own loss's.
+  // whatever rows share its lanes. 15 rows: rows 4-7 a quad whose four rows all qualify, the
+  // quads before and after it mixed, then three rows. With reduction "none", a row's gradient
+  // is its own loss's; the call's sum is the rows' losses added up.
   it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
     const next = mulberry32(77 + C);
     for (const weighted of [false, true]) {
-      for (const ignoredRow of [-1, 5]) {
-        const N = 11;
+      for (const ignoredRow of [-1, 12]) {
+        const N = 15;
         const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
         const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
         source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
         source[1 * C + targets[1]] = -95; // its target 90 or more below its max (d >= 80)
         source[9 * C + targets[9]] = 95; // its target the max by 90 or more (d <= -80)
-        source[6 * C + ((targets[6] + 1) % C)] = -Infinity; // -Infinity beside the target
+        source[10 * C + ((targets[10] + 1) % C)] = -Infinity; // -Infinity beside the target
         const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
         const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
         const Logits = element === "f32" ? Float32Array : Float64Array;
@@ -175,6 +176,10 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
         const grad = new Logits(N * C);
         crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses });
         crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses: gradLosses, grad });
+        const sum = crossEntropyFlat(logits, targets, C, { weight, reduction: "sum" });
+        const inOrder = losses.reduce((total, loss) => total + loss, 0);
+        // Within 1e-13: rows the exact path finishes (the -Infinity row) join the sum after the kernel's rows.
+        expect(Math.abs(sum - inOrder) / inOrder, `${element} C = ${C} weighted ${weighted}: the sum ${sum}, the losses added in order ${inOrder}`).toBeLessThan(1e-13);
         for (let n = 0; n < N; n++) {
           const alone = new Float64Array(1);
           const aloneWithGrad = new Float64Array(1);

@@ -158,12 +158,13 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   }
   // The machine's drift over the run: the first shape's one-thread forward timed again at its end.
   const [N0, C0] = shapes[0];
-  const start = results[0]?.measures.find((m) => m.impl === "flat")?.forward ?? null;
+  // Against the first round's figure, not the table's fastest of the rounds: the same single timing at each end.
+  const start = sideBySide[0]?.[0]?.find((m) => m.impl === "flat")?.forward ?? null;
   const end = start === null ? null : (() => {
     const { logits, targets } = batch(N0, C0);
     return benchFlat(logits, targets, C0).forward;
   })();
-  const drift = start !== null && end !== null ? { N: N0, C: C0, startNs: (start * 1e9) / (N0 * C0), endNs: (end * 1e9) / (N0 * C0) } : undefined;
+  const drift = start !== null && end !== null ? { N: N0, C: C0, startNs: (start * 1e9) / (N0 * C0), endNs: (end * 1e9) / (N0 * C0), ...(rounds > 1 ? { firstRound: true } : {}) } : undefined;
   if (drift) console.log(`the first shape's forward again at the end: ${drift.endNs.toFixed(3)} ns a logit (${drift.startNs.toFixed(3)} at the start)`);
   const bandwidthNs = bandwidthCost();
   console.log(`memory bandwidth: a copy of ${mib(BANDWIDTH_LOGITS * 4)} of float32, ${bandwidthNs.toFixed(3)} ns a logit (${(4 / bandwidthNs).toFixed(1)} GB/s read and as much written)`);

@@ -28,7 +28,7 @@ export const SLOTS = 2;
 export const CONTROL = {
   /** Bumped by the calling thread at every slot it fills and at every call's end: the worker waits on it. */
   SEQ: 0,
-  /** The id of the last call that ended: a worker working for it goes back to its event loop. */
+  /** The id of the last call that ended: a worker working for it polls its job port (JOB_SPIN_MS), then goes back to its event loop. */
   ENDED: 1,
   /** 1 once the worker has loaded its kernel and listens for calls. */
   READY: 2,

@@ -35,7 +35,7 @@ import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotL
 
 /**
  * Batches with fewer logits stay on the calling thread, whatever options.threads says: below
- * it, starting the worker on the call (a message, 40 to 80 µs before it computes, unless it is
+ * it, starting the worker on the call (a message, 25 to 80 µs before it computes, unless it is
  * still polling after the last call: threadLayout.ts's JOB_SPIN_MS) and handing it rows cost
  * more than they save. Chosen from `npm run bench`'s crossover (one thread against
  * two at C = 1000, 16K to 4M logits) and from batches of one-row chunks, on the project's

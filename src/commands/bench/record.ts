@@ -51,7 +51,8 @@ export interface BenchRecord {
   /** A copy of a batch far beyond the caches, ns a logit (measure.ts bandwidthCost; absent in older records). */
   bandwidthNs?: number;
   /** The first shape's one-thread forward, ns a logit, as the run measured it and timed again at its end (absent in older records). */
-  drift?: { N: number; C: number; startNs: number; endNs: number };
+  /** firstRound: startNs is the first round's figure (--rounds K > 1), not the table's fastest of the rounds. */
+  drift?: { N: number; C: number; startNs: number; endNs: number; firstRound?: boolean };
   memoryChild: Record<string, number>;
   seconds: number;
   /**
@@ -64,13 +65,16 @@ export interface BenchRecord {
 /**
  * The same implementations' measures of one shape from several rounds: each one's forward and
  * forward + backward the fastest of its rounds (a round the machine slowed counts for nothing,
- * whichever implementation it fell on); its memory growth, rows and note from the first round.
+ * whichever implementation it fell on); its memory growth, rows and note from the first round
+ * that measured it.
  */
 export function fastestOf(rounds: Measure[][]): Measure[] {
   const best = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
-  return rounds[0].map((first) => {
-    const all = rounds.map((round) => round.find((m) => m.impl === first.impl)).filter((m): m is Measure => m !== undefined);
-    return { ...first, forward: all.map((m) => m.forward).reduce(best), forwardBackward: all.map((m) => m.forwardBackward).reduce(best) };
+  // Every implementation any round measured (a peer whose child process failed once keeps its other rounds).
+  const impls = [...new Set(rounds.flat().map((m) => m.impl))];
+  return impls.map((impl) => {
+    const all = rounds.flatMap((round) => round.filter((m) => m.impl === impl));
+    return { ...all[0], forward: all.map((m) => m.forward).reduce(best), forwardBackward: all.map((m) => m.forwardBackward).reduce(best) };
   });
 }
 

@@ -227,7 +227,7 @@ function driftLines(record: BenchRecord): string[] {
     "",
     `The machine's speed over the run: ${IMPL.flat}'s one-thread forward at (${d.N}, ${d.C}), timed again at the run's end ` +
       `(${Math.round(record.seconds)} s after its start) with the same code and the same batch, took ${digits3(d.endNs)} ns a logit ` +
-      `against ${digits3(d.startNs)} in the table (${ratioText}×): times move by that much between runs, ratios taken seconds apart less.`,
+      `against ${digits3(d.startNs)} ${d.firstRound ? "in the first round" : "in the table"} (${ratioText}×): times move by that much between runs, ratios taken seconds apart less.`,
   ];
 }
 

@@ -11,8 +11,9 @@
  *   u = (S - 1) + v (d > 0) or S·v (d <= 0), in float64, as rowTerms.ts forms it.
  *   log1p(u): y = 1 + u in float64 and c = u - (y - 1) what that addition rounded off;
  *     y = 2^k·m with m in [√2/2, √2) as fdlibm splits it (scalar.ts's log1p64), and
- *     f = (m - 1) + c, exact up to c's own rounding: when k = 0, f is u itself, so a tiny u
- *     keeps its relative precision with no division and no branch. Then, in float32, musl's
+ *     f = (m - 1) + c: when k = 0, f is u itself, so a tiny u keeps its relative precision
+ *     with no division and no branch; when k >= 1, c (under 2^-52) should have been c·2^-k,
+ *     a difference far below float32's rounding of f. Then, in float32, musl's
  *     logf on f and k (s = f/(2 + f), a polynomial of degree 4 in s², k·ln 2 in two parts).
  *     Measured: within 1.2e-7 of log1p(u), relative (test/crossEntropyFlat.test.ts).
  *
@@ -149,6 +150,8 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
   const [minA, minB] = quad("out", 16);
   const ok = (h: string, min: string): string =>
     `(v128.and (v128.and (f64x2.lt (f64x2.abs ${get(`d${h}`)}) ${f64(QUAD_MAX_GAP)}) ${finite(get(`S${h}`))}) (f64x2.ne ${min} (v128.const f64x2 -inf -inf)))`;
+  // An ignored lane's target is negative: its weight is read from just below w (inside the
+  // kernel's memory, no trap) and never used, as that lane's terms are not written.
   const weight = (at: string): string =>
     `(if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (i32.load ${at}) (i32.const 3))))) (else (f64.const 1)))`;
   const target = (o: string): string => (o === "0" ? "(local.get $targets)" : `(i32.add (local.get $targets) (i32.shr_u (local.get $${o}) (i32.const 3)))`);
@@ -172,14 +175,16 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
           ${next}`;
   };
   // A row that does not qualify: exp64 and log1p64 of its own d, then the float64 row terms.
-  const slow = `(local.set $d1 (f64.sub (f64.load (local.get $out)) (f64.load (local.get $coef))))
+  // An ignored row (target < 0) needs neither: finishRow reads them only for a row with a target.
+  const slow = `(if (i32.ge_s (i32.load (local.get $targets)) (i32.const 0)) (then
+          (local.set $d1 (f64.sub (f64.load (local.get $out)) (f64.load (local.get $coef))))
           (local.set $S1 (f64.load offset=8 (local.get $out)))
           (local.set $e1 (call $exp64 (select (f64.neg (local.get $d1)) (local.get $d1) (f64.gt (local.get $d1) (f64.const 0)))))
           (local.set $ex (f64x2.splat (local.get $e1)))
           (local.set $lp (f64x2.splat (call $log1p64 (select
             (f64.add (f64.sub (local.get $S1) (f64.const 1)) (local.get $e1))
             (f64.mul (local.get $S1) (local.get $e1))
-            (f64.gt (local.get $d1) (f64.const 0))))))
+            (f64.gt (local.get $d1) (f64.const 0))))))))
           ${quadSums("store")}
           ${slowRow}
           ${quadSums("load")}`;

@@ -63,8 +63,16 @@ export function planOf(call: FlatCall): Plan {
     // The scale k of lossKernels.ts's logitGradient: 1/Σ w[y] for "mean", else 1.
     let denominator = 1;
     if (reduction === "mean") {
+      // Indexed loops, the weight's test outside them: the for-of this replaces, with the test
+      // inside, took 29 to 31 µs over 8192 targets (3.7 ns each, about 2% of a forward +
+      // backward at (8192, 128) on the EPYC), these 7 to 9 µs, under Node 20 and Node 24.
+      const targets = call.targets;
       denominator = 0;
-      for (const y of call.targets) if (y !== ignoreIndex) denominator += weight ? weight[y] : 1;
+      if (weight) {
+        for (let n = 0; n < targets.length; n++) if (targets[n] !== ignoreIndex) denominator += weight[targets[n]];
+      } else {
+        for (let n = 0; n < targets.length; n++) if (targets[n] !== ignoreIndex) denominator++;
+      }
     }
     nllGrad = -((e > 0 ? 1 - e : 1) / denominator);
     smoothGrad = -(e / C / denominator);

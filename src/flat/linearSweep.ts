@@ -30,6 +30,7 @@ import type { LinearFlatCall } from "./checkLinearFlat";
 import { LINEAR_THREAD_MIN_FLOPS, linearTeam } from "./linearThreads";
 import { tileLayout, TileRanges, type LinearPlan, type RowPartial } from "./linearTile";
 import type { Matmul } from "./matmulKernel";
+import { meanDenominator } from "./plan";
 
 /** The running sums of a call, in row order as lossKernels.ts. */
 export interface LinearSums {
@@ -51,11 +52,7 @@ export function linearSweep(call: LinearFlatCall, matmul: Matmul, threads = 1, m
 
   let W = C;
   if (weight) W = weight.reduce((s, w) => s + w, 0);
-  let denominator = 1;
-  if (reduction === "mean") {
-    denominator = 0;
-    for (const y of targets) if (y !== ignoreIndex) denominator += weight ? weight[y] : 1;
-  }
+  const denominator = reduction === "mean" ? meanDenominator(targets, weight, ignoreIndex) : 1;
   const nllGrad = -((e > 0 ? 1 - e : 1) / denominator);
   const smoothGrad = -(e / C / denominator);
   let smoothGradSum = 0;

@@ -1,10 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import { assemble } from "../src/commands/bench/assemble";
 import { expFloorModule, LOGITS } from "../src/commands/bench/expFloor";
 import { hasFusedRelaxedSimd } from "../src/flat/wat/features";
 import { crossoverLogits, type Measure } from "../src/commands/bench/measure";
 import { fastestOf } from "../src/commands/bench/record";
-import { benchBlockName, ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
+import { runTorch, type TorchPeer } from "../src/commands/bench/torch";
+import { benchBlockName, printShape, ratio, readmeMarkdown, replaceBenchBlock, yardstick, type BenchRecord, type Peer } from "../src/commands/bench/report";
 
 // A fixed fake run: round numbers, so each figure of the markdown can be worked out by hand.
 const measure = (impl: string, rows: number, forward: number, forwardBackward: number | null, growth = 0): Measure => ({
@@ -486,4 +490,71 @@ describe("the exp's floor (expFloor.ts) computes what it times", () => {
   // Node 20 cannot run the relaxed build; CI runs this file under Node 24 too.
   // The relaxed float32 exp's bound holds with fused multiply-adds (kernelFor loads it only then).
   it.skipIf(!hasFusedRelaxedSimd())("relaxed build (hoisted constants, relaxed multiply-adds): the same", () => check(true));
+});
+
+describe("a PyTorch run that fails after PyTorch has run (npm run bench -- --rounds K)", () => {
+  // A stand-in python: its runs follow the script of outcomes in `plan` (one line a run: ok or fail), the run's number kept in `count`.
+  const fakePython = (plan: string[]): string => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-torch-"));
+    writeFileSync(join(dir, "plan"), plan.join("\n") + "\n");
+    writeFileSync(join(dir, "count"), "0");
+    const python = join(dir, "python");
+    writeFileSync(
+      python,
+      `#!/bin/sh
+n=$(($(cat ${dir}/count) + 1)); echo $n > ${dir}/count
+if [ "$(sed -n "\${n}p" ${dir}/plan)" = fail ]; then echo "Traceback (most recent call last):" >&2; echo "RuntimeError: run $n failed" >&2; exit 1; fi
+echo '{"torch": "2.13.0", "threads": 1, "shapes": [{"forwardSeconds": 0.00'$n', "forwardBackwardSeconds": 0.0'$n', "forwardRssGrowth": 0, "forwardBackwardRssGrowth": 0}]}'
+`,
+    );
+    chmodSync(python, 0o755);
+    return python;
+  };
+  // runTorch's root only locates pytorch.py, which the stand-in does not read.
+  const ROOT = process.cwd();
+  const torchPeer = (python: string): TorchPeer => ({ key: "torch2", python, version: "2.13.0", capability: "", threads: 1, used: null, missing: null, failures: [] });
+
+  it("keeps the peer and its figures, names the failed run, and runs it again", () => {
+    const peer = torchPeer(fakePython(["ok", "fail", "ok"]));
+    expect(runTorch(peer, 10, 20, ROOT)?.forward).toBe(0.001);
+    expect(runTorch(peer, 30, 40, ROOT)).toBeNull();
+    expect(peer.missing).toBeNull();
+    expect(peer.failures).toEqual(["(30, 40): RuntimeError: run 2 failed"]);
+    // The next round at the same shape runs it again.
+    expect(runTorch(peer, 30, 40, ROOT)?.forwardBackward).toBe(0.03);
+  });
+
+  it("marks a peer whose first run fails missing, and does not run it again", () => {
+    const peer = torchPeer(fakePython(["fail", "ok"]));
+    expect(runTorch(peer, 10, 20, ROOT)).toBeNull();
+    expect(peer.missing).toBe("failed: RuntimeError: run 1 failed");
+    expect(runTorch(peer, 10, 20, ROOT)).toBeNull();
+    expect(peer.failures).toEqual([]);
+  });
+
+  it("shows the figures of the other rounds and names the failed runs, in the README's block and on the console", () => {
+    const failures = ["(10, 40000): RuntimeError: out of memory"];
+    const withFailures = peers.map((p) => (p.key === "torch2" ? { ...p, failures } : p));
+    // Round 1 measured (10, 40000); its second round failed there. (1000, 1000): no round finished.
+    const results = record.results.map((r) => (r.N === 1000 ? { ...r, measures: r.measures.filter((m) => m.impl !== "torch2") } : r));
+    const block = readmeMarkdown({ ...record, peers: withFailures, results }).split("\n");
+    expect(block[2]).toContain(
+      " Runs that failed (the figures are the other runs'; a shape none of them finished shows —): PyTorch 2.13.0+cpu, 1 thread at (10, 40000): RuntimeError: out of memory.",
+    );
+    expect(block[2]).not.toContain("Missing: PyTorch 2.13.0+cpu, 1 thread");
+    const rows = block.filter((l) => l.startsWith("|")).slice(2, 4);
+    // (1000, 1000): crossEntropyFlat's 2 ns a logit, no PyTorch 2 to compare with; (10, 40000) as before: 1.2 ms over 0.4 = 3.00×.
+    expect(rows[0]).toMatch(/^\| \(1000, 1000\) \| 2\.00 \| 4\.00 \| — \| — \|/);
+    expect(rows[1]).toMatch(/^\| \(10, 40000\) \| 1\.00 \(\*\*3\.00×\*\*\) \| 2\.00 \(\*\*3\.00×\*\*\) \| 3\.00 \| 6\.00 \|/);
+    const logged: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+    try {
+      printShape(results[0], withFailures);
+      printShape(results[1], withFailures);
+    } finally {
+      log.mockRestore();
+    }
+    expect(logged).toContain("  PyTorch 2.13.0+cpu, 1 thread: not run");
+    expect(logged).toContain("  PyTorch 2.13.0+cpu, 1 thread: 1 run failed here (RuntimeError: out of memory); its figures are its other rounds'");
+  });
 });

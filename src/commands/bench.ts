@@ -90,7 +90,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
       missing: second.missing,
     },
     // Where PyTorch tells the vectors its CPU kernels use here, beside the python: "AVX512" is 16 float32 lanes to WebAssembly's 4.
-    ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.capability ? `${t.python}, CPU capability ${t.capability}` : t.python, missing: t.missing })),
+    ...torch.map((t) => ({ key: t.key, name: torchName(t), short: torchName(t, true), where: t.capability ? `${t.python}, CPU capability ${t.capability}` : t.python, missing: t.missing, failures: t.failures })),
     { key: tfWasm.key, name: tfWasm.name, short: "tfjs WebAssembly", where: "", missing: tfWasm.missing },
     { key: tfCpu.key, name: tfCpu.name, short: "tfjs CPU", where: "", missing: tfCpu.missing },
     { key: "plainJs", name: IMPL.plainJs, short: "plain JS (Math.exp)", where: "", missing: null },

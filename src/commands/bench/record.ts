@@ -25,6 +25,8 @@ export interface Peer {
   short: string;
   where: string;
   missing: string | null;
+  /** Its runs that failed after it had run once ("(N, C): why"): the figures it has are the other runs'. Absent in older records. */
+  failures?: string[];
 }
 
 export interface ShapeResult {

@@ -24,10 +24,13 @@ export function printShape(shape: ShapeResult, peers: Peer[]): void {
   const notes: string[] = [];
   for (const peer of peers) {
     const m = measures.find((x) => x.impl === peer.key);
+    // Its runs at this shape that failed after it had run (TorchPeer.failures), by their reasons.
+    const failed = (peer.failures ?? []).filter((f) => f.startsWith(`(${N}, ${C}): `)).map((f) => f.slice(`(${N}, ${C}): `.length));
     if (!m) {
-      notes.push(`${peer.name}: ${peer.missing ?? "not run"}`);
+      notes.push(`${peer.name}: ${peer.missing ?? (failed.length ? `failed: ${failed.join("; ")}` : "not run")}`);
       continue;
     }
+    if (failed.length) notes.push(`${peer.name}: ${failed.length} run${failed.length > 1 ? "s" : ""} failed here (${failed.join("; ")}); its figures are its other rounds'`);
     const ns = (s: number | null): string => (s === null ? "-" : (nsPerLogit(s, m.rows, C) as number).toFixed(2));
     const gbs = (s: number | null): string => (s === null ? "-" : ((m.rows * C * 4) / s / 1e9).toFixed(2));
     const vs = (key: Key): string => {
@@ -53,6 +56,8 @@ export function readmeMarkdown(record: BenchRecord): string {
   const present = peers.filter((p) => p.key !== "flat" && !p.missing).map((p) => (p.where ? `${p.name} (${p.where})` : p.name));
   // A second Node is an option of the bench, not a peer to install: not listed as missing.
   const absent = peers.filter((p) => p.missing && !p.key.startsWith("flatNode")).map((p) => `${p.name}: ${p.missing}`);
+  // A peer that failed after it had run keeps the figures of its other runs; the failed runs are named.
+  const failed = peers.filter((p) => !p.missing && p.failures?.length).map((p) => `${p.name} at ${p.failures!.join("; ")}`);
   const lines = [
     `**${machine.cpu}, ${machine.cores} cores.** Written by \`npm run bench -- --readme\` on ${record.date.slice(0, 10)} (${Math.round(record.seconds)} s), ` +
       `Node ${machine.node} (V8 ${machine.v8}` +
@@ -63,7 +68,9 @@ export function readmeMarkdown(record: BenchRecord): string {
           "and noisier than on an idle machine; the ratios, timed side by side, shift less than the times."
         : ""),
     "",
-    `Peers: ${present.join("; ")}.` + (absent.length ? ` Missing: ${absent.join("; ")}.` : ""),
+    `Peers: ${present.join("; ")}.` +
+      (absent.length ? ` Missing: ${absent.join("; ")}.` : "") +
+      (failed.length ? ` Runs that failed (the figures are the other runs'; a shape none of them finished shows —): ${failed.join("; ")}.` : ""),
     "",
     `ns per logit, float32, seeded normal logits: medians of at least ${REPS.fast} runs after ${REPS.fastWarmup} warm-ups ` +
       `(PyTorch: at least ${TORCH_REPS} after 2, run for each shape right before ours; tfjs, plain JS and nested: at least ${REPS.slow} ` +

@@ -24,6 +24,8 @@ export interface TorchPeer {
   /** ... and the threads it used (torch.get_num_threads()), once it ran. */
   used: number | null;
   missing: string | null;
+  /** Runs that failed after it had run once, as "(N, C): the error's last line"; its other runs' figures stand. */
+  failures: string[];
 }
 
 /** Repetitions pytorch.py makes per shape (after its 2 warm-ups). */
@@ -64,8 +66,8 @@ export function findTorch(root: string): TorchPeer[] {
   const legacy = existsSync(debian) ? torchVersion(debian) : null;
   const shown = (python: string): string => python.replace(root + "/", "");
   return [
-    { key: "torch2", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: 1, used: null, missing: current ? null : none },
-    { key: "torch2Threads", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: "default", used: null, missing: current ? null : none },
+    { key: "torch2", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: 1, used: null, missing: current ? null : none, failures: [] },
+    { key: "torch2Threads", python: current ? shown(current.python) : "", version: current?.version ?? null, capability: current?.capability ?? "", threads: "default", used: null, missing: current ? null : none, failures: [] },
     {
       key: "torch1",
       python: debian,
@@ -74,6 +76,7 @@ export function findTorch(root: string): TorchPeer[] {
       threads: 1,
       used: null,
       missing: legacy ? null : `not installed (${debian} ${existsSync(debian) ? "cannot import torch" : "missing"})`,
+      failures: [],
     },
   ];
 }
@@ -92,8 +95,10 @@ export function torchName(peer: TorchPeer, short = false): string {
 }
 
 /**
- * One shape through pytorch.py: a Measure, or null when the peer is missing. A failed run marks
- * the peer missing with the error's last line (the bench goes on without it).
+ * One shape through pytorch.py: a Measure, or null when the peer is missing or the run failed.
+ * A peer whose first run fails is marked missing with the error's last line (the bench goes on
+ * without it). A failure after it has run once is added to its failures instead: the figures
+ * it has stand, and it runs again at the next shape or round (npm run bench -- --rounds K).
  */
 export function runTorch(peer: TorchPeer, N: number, C: number, root: string): Measure | null {
   if (peer.missing) return null;
@@ -116,8 +121,9 @@ export function runTorch(peer: TorchPeer, N: number, C: number, root: string): M
       forwardBackwardGrowth: s.forwardBackwardRssGrowth,
     };
   } catch (error) {
-    const text = String((error as { stderr?: string }).stderr || error);
-    peer.missing = `failed: ${text.trim().split("\n").pop()}`;
+    const reason = String((error as { stderr?: string }).stderr || error).trim().split("\n").pop();
+    if (peer.used === null) peer.missing = `failed: ${reason}`;
+    else peer.failures.push(`(${N}, ${C}): ${reason}`);
     return null;
   }
 }

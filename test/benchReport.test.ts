@@ -218,6 +218,17 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     expect(below).toContain("1.500 ns a logit under Node v20.0.0 (below it in the table: 1.000 at (10, 40000), which the floor does not explain).");
   });
 
+  it("gives the machine's price for a subnormal float32 result where it was measured (older records: nothing)", () => {
+    const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 } };
+    // 43.4 / 0.68 = 63.8, printed to the unit.
+    const priced = readmeMarkdown({ ...withSecond, perRow, subnormal: { normalNs: 0.68, subnormalNs: 43.4 } });
+    expect(priced).toContain(
+      "A float32 SIMD multiply whose result is subnormal took 43.4 ns, against 0.68 ns with a normal result (64×, `src/commands/bench/subnormal.ts`, under Node v20.0.0): " +
+        "the price of one in each row, which the kernel's exps keep out (`src/flat/wat/exp.ts`).",
+    );
+    expect(readmeMarkdown({ ...withSecond, perRow })).not.toContain("subnormal");
+  });
+
   it("breaks each one-thread forward into the copy, the exp and the sum, the row's cost and the rest, per Node", () => {
     const perRow = { flat: { rowNs: 52.25, logitNs: 1.0449, expNs: 0.6944 }, flatNode: { rowNs: 31.5, logitNs: 0.75, expNs: 0.5061 } };
     // (4096, 4096): 2^24 logits, 64 MiB, the least the bandwidth's verdict counts; Node 20 at 1.00 ns a logit.

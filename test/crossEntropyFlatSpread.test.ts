@@ -37,7 +37,7 @@ function rowsOf(flat: Flat, C: number): number[][] {
  * The second term is for the classes far below the max: float32 rounds x - max to 2^-24 of
  * itself, so e^(x - max) carries a relative error of 6e-8·|x - max|, more than 1e-6 beyond
  * |x - max| = 17 (PyTorch's float32 does the same), while p < e^-17 there: at most
- * 6e-8·t·e^-t < 1e-12 of |Σ u| for t >= 14. The kernel's exp also stops at e^-86 (exp.ts).
+ * 6e-8·t·e^-t < 1e-12 of |Σ u| for t >= 14. The kernel's exp also stops at e^-86 (e^-85 in the relaxed build: exp.ts).
  * The expected value is rounded to float32 first, as the gradient buffer holds it.
  */
 function float32GradientBounds(x: number[][], targets: number[], options: CrossEntropyOptions): number[][] {

@@ -41,6 +41,7 @@ import {
   type Measure,
 } from "./bench/measure";
 import { expFloor } from "./bench/expFloor";
+import { subnormalCost } from "./bench/subnormal";
 import { mib, printShape, readmeMarkdown, replaceBenchBlock, type BenchRecord, type Machine, type Peer, type ShapeResult } from "./bench/report";
 import { fastestOf } from "./bench/record";
 import { benchTf, loadTfCpu, loadTfWasm } from "./bench/tfjs";
@@ -156,6 +157,8 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
   for (const [key, cost] of Object.entries(perRow)) {
     console.log(`per-row cost, forward, ${key === "flat" ? IMPL.flat : secondNodeName(second)}: ${cost.rowNs.toFixed(1)} ns a row + ${cost.logitNs.toFixed(2)} ns a logit; the exp and the sum alone ${cost.expNs?.toFixed(3)} ns a logit`);
   }
+  const subnormal = await subnormalCost();
+  console.log(`a float32 SIMD multiply: ${subnormal.normalNs.toFixed(2)} ns with a normal result, ${subnormal.subnormalNs.toFixed(2)} ns with a subnormal one`);
   // The machine's drift over the run: the first shape's one-thread forward timed again at its end.
   const [N0, C0] = shapes[0];
   // Against the first round's figure, not the table's fastest of the rounds: the same single timing at each end.
@@ -181,6 +184,7 @@ async function measureAll(shapes: Array<[number, number]>, nodeBinary: string | 
     perRow,
     threads,
     bandwidthNs,
+    subnormal,
     drift,
     memoryChild: child,
     seconds: (Date.now() - started) / 1000,

@@ -50,6 +50,8 @@ export interface BenchRecord {
    * and from how many logits k threads were faster at every larger batch (null: nowhere).
    */
   threads?: { k: number; startupMs: number; copyNs?: { inNs: number; outNs: number }; parallelism?: number; crossover: CrossoverPoint[]; fromForward: number | null; fromForwardBackward: number | null };
+  /** A float32 SIMD multiply with a normal and with a subnormal result, ns each (subnormal.ts; absent in older records). */
+  subnormal?: { normalNs: number; subnormalNs: number };
   /** A copy of a batch far beyond the caches, ns a logit (measure.ts bandwidthCost; absent in older records). */
   bandwidthNs?: number;
   /** The first shape's one-thread forward, ns a logit, as the run measured it and timed again at its end (absent in older records). */

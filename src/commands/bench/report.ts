@@ -203,8 +203,19 @@ function perRowLines(record: BenchRecord): string[] {
     `The forward's fixed cost per row (the intercept of a least-squares line through the time per row at N = 8192, C = 32, 64, 128 and 256): ${parts.join("; ")}.` +
       (floors.length
         ? ` The exp and the sum alone, the kernel's own instructions for them over ${EXP_FLOOR_LOGITS} logits already in the L1 cache, with no max pass, copy or row's finish (\`src/commands/bench/expFloor.ts\`), a floor under that Node's one-thread forward: ${floors.join("; ")}.`
-        : ""),
+        : "") +
+      subnormalSentence(record),
   ];
+}
+
+/**
+ * The machine's price for a subnormal float32 result (subnormal.ts), when measured: what a
+ * change that lets one into each row would cost here, which the kernel's exps avoid.
+ */
+function subnormalSentence(record: BenchRecord): string {
+  const s = record.subnormal;
+  if (!s) return "";
+  return ` A float32 SIMD multiply whose result is subnormal took ${s.subnormalNs.toFixed(1)} ns, against ${s.normalNs.toFixed(2)} ns with a normal result (${(s.subnormalNs / s.normalNs).toFixed(0)}×, \`src/commands/bench/subnormal.ts\`, under Node ${record.machine.node}): the price of one in each row, which the kernel's exps keep out (\`src/flat/wat/exp.ts\`).`;
 }
 
 /**

@@ -22,8 +22,8 @@
  *   so that scaling by 2^n is the last fused multiply-add, not an integer add after it; and
  *   r = d - n·ln 2 in one step, with ln 2 as one float32, which a fused multiply-add makes
  *   enough (the constant's own error, 1.9e-9, times |n|; unfused, n·ln 2's rounding would add
- *   6e-8·|d|). Max relative error 1.87e-7 over d in [-15, 0], 3.79e-7 over [-86, 0] (at
- *   d = -85.7, where exp(d) = 6e-38, nothing beside a row's sum of at least 1).
+ *   6e-8·|d|). Max relative error 1.87e-7 over d in [-15, 0], 3.76e-7 over [-85, 0], its
+ *   clamp (at d = -84.96, where exp(d) = 1.3e-37, nothing beside a row's sum of at least 1).
  *   The "p5" forms take 20 instructions a vector instead of 22 in the exact build (a
  *   multiply-add fewer) and 11 instead of 14 in the relaxed one (a multiply-add, the
  *   reduction's second step and the integer add fewer): the README's benchmark notes give
@@ -44,8 +44,19 @@
  *
  * d is clamped below at -86 (f32) or -708 (f64) so 2^n stays a normal float: exp of a
  * smaller d is returned as about 4e-38 (1e-307) instead of a denormal or 0, an absolute
- * difference no loss or gradient can see. Rows holding -Infinity never reach this code
- * (the kernel flags them and the exact float64 reference takes the row).
+ * difference no loss or gradient can see. "rr1-p5" clamps at -85 instead (1.2e-37): it
+ * multiplies r by s = 2^n as floats, and at -86 (n = -124, r = -0.0497) that product is
+ * 2^-128.3, a subnormal float32, which Intel cores compute in a microcode assist. Every row
+ * meets the clamp at least once (shortRow.ts leaves the target out as -Infinity, and the lanes
+ * past a row's end are masked the same way), so the assist was a fixed cost per row: on the
+ * 2-core Xeon, a float32 SIMD multiply with a subnormal result took 43 ns against 0.7 with a
+ * normal one (src/commands/bench/subnormal.ts), and under Node 24 the forward at (8192, 32)
+ * took 5.2 ns a logit with the clamp at -86 and 2.0 at -85 (the AMD EPYC, where this form
+ * was measured and kept, did not show it). At -85, n = -123 and r = 0.2571: r·s = 2^-124.96,
+ * a normal float (test/features.test.ts redoes this arithmetic for each form's clamp).
+ * The other forms scale by adding n to the exponent's bits: no float operation sees 2^n.
+ * Rows holding -Infinity among their logits never reach this code (the kernel flags them and
+ * the exact float64 reference takes the row).
  * d > 0 is not supported (it overflows the exponent field): the kernels only call it on
  * d = x - max(x) <= 0, apart from the target's lane, whose value is overwritten.
  * Cephes: S. L. Moshier, Cephes Math Library, single/expf.c (the form 1 + r + r²·P(r) and the split of ln 2).
@@ -63,6 +74,14 @@ const LN2_F32 = 0.6931472;
 
 const L2E = 1.4426950408889634;
 const F32_CONSTANTS = { clamp: -86, magic: 12582912, hi: 0.693359375, lo: -2.1219444e-4 };
+/** "rr1-p5"'s clamp: r·2^n stays a normal float32 there (above). */
+const RR1_CLAMP = -85;
+
+/** Where the exp of `vec` in `form` clamps d (exp of a smaller d is exp of this). */
+export function expClamp(vec: "f32x4" | "f64x2", form: ExpForm): number {
+  if (vec === "f64x2") return F64_CONSTANTS.clamp;
+  return form === "rr1-p5" ? RR1_CLAMP : F32_CONSTANTS.clamp;
+}
 /** "rr1-p5"'s magic number: 1.5·2^23 + 127, the float32 exponent's bias in its low bits. */
 const MAGIC_BIASED = 12582912 + 127;
 const F64_CONSTANTS = { clamp: -708, magic: 6755399441055744, hi: 6.93147180369123816490e-1, lo: 1.90821492927058770002e-10 };
@@ -80,7 +99,7 @@ function expConstantValues(vec: "f32x4" | "f64x2", form: ExpForm): number[] {
     return [...new Set([k.clamp, L2E, k.magic, k.hi, k.lo, ...Array.from({ length: DEGREE + 1 }, (_, i) => inverseFactorial(DEGREE - i))])];
   }
   const k = F32_CONSTANTS;
-  if (form === "rr1-p5") return [k.clamp, L2E, MAGIC_BIASED, LN2_F32, ...EXPF_P5_SCALED];
+  if (form === "rr1-p5") return [RR1_CLAMP, L2E, MAGIC_BIASED, LN2_F32, ...EXPF_P5_SCALED];
   return [...new Set([k.clamp, L2E, k.magic, k.hi, k.lo, ...(form === "rr2-p5" ? EXPF_P5 : EXPF_P), 1])];
 }
 
@@ -150,7 +169,7 @@ function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean, form
 function expF32Scaled(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
   const c = (value: number): string => constant("f32x4", value, hoisted, "rr1-p5");
   const get = (name: string): string => `(local.get $${name})`;
-  let text = `(local.set $${d} (f32x4.pmax ${get(d)} ${c(F32_CONSTANTS.clamp)}))
+  let text = `(local.set $${d} (f32x4.pmax ${get(d)} ${c(RR1_CLAMP)}))
 (local.set $k ${madd("f32x4", relaxed, get(d), c(L2E), c(MAGIC_BIASED))})
 (local.set $kn (f32x4.sub ${get("k")} ${c(MAGIC_BIASED)}))
 (local.set $r ${nmadd("f32x4", relaxed, get("kn"), c(LN2_F32), get(d))})

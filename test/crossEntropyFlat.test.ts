@@ -9,6 +9,7 @@ import { buildKernels } from "../src/flat/wat/build";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { expClamp } from "../src/flat/wat/exp";
 import { F32, F32_RELAXED } from "../src/flat/wat/lanes";
+import { TINY_F } from "../src/flat/wat/quadFinish";
 import { loadReference } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
@@ -133,7 +134,10 @@ describe("the kernel", () => {
     for (const relaxed of hasRelaxedSimd() ? [false, true] : [false]) {
       const k = kernelFor("f32", relaxed)!.exports;
       const next = random(13);
-      const special = [1.8e-35, 1e-30, 1e-20, 2 ** -53, 1e-16, 2 ** -24, 1e-8, Math.SQRT2 - 1, 2 * Math.SQRT2 - 1, 0.4142135, 0.4142137, 1, 2, 3, 1e3, 1e6, 1e7];
+      // Either side of TINY_F (2^-24), below which f's terms of f² and beyond are left out, and
+      // u just above 2^k - 1, where f is that small with k >= 1.
+      const special = [1.8e-35, 1e-30, 1e-20, 2 ** -53, 1e-16, 2 ** -24, 1e-8, Math.SQRT2 - 1, 2 * Math.SQRT2 - 1, 0.4142135, 0.4142137, 1, 2, 3, 1e3, 1e6, 1e7,
+        2 ** -24 * (1 - 2 ** -20), 2 ** -24 * (1 + 2 ** -20), 2 ** -25, 1 + 1e-9, 1 + 2 ** -23, 3 + 1e-8, 7 - 1e-7, 2 ** 20 - 1 + 1e-3];
       const values = [...special, ...Array.from({ length: 200_000 }, () => Math.exp(-80 + 96 * next()))];
       let worst = 0;
       let at = 0;
@@ -146,6 +150,27 @@ describe("the kernel", () => {
       }
       expect(worst, `relaxed ${relaxed}: worst at u = ${at}`).toBeLessThan(1.5e-7);
     }
+  });
+
+  it("keeps the float32 log1p's products normal floats: from |f| = TINY_F up they are, below it they are left out", () => {
+    // quadFinish.ts's polynomial in float32 (Math.fround after each operation): s = f/(2 + f),
+    // z = s², w = z², then w·Lg3 and w·Lg2 (the smallest products) and hfsq = f²/2. A subnormal
+    // result costs Intel cores a microcode assist (src/commands/bench/subnormal.ts).
+    const f32 = Math.fround;
+    const products = (f: number): number[] => {
+      const s = f32(f / f32(2 + f));
+      const z = f32(s * s);
+      const w = f32(z * z);
+      return [s, z, w, f32(w * 0.24279078841), f32(w * 0.28498786688), f32(f32(0.5 * f) * f)];
+    };
+    const normal = (x: number): boolean => Math.abs(x) >= 2 ** -126;
+    expect(TINY_F).toBe(2 ** -24);
+    for (const f of [TINY_F, 2 * TINY_F, 1e-7, 1e-4, 0.4, -TINY_F, -0.29]) {
+      expect(products(f).every(normal), `f = ${f}: ${products(f)}`).toBe(true);
+    }
+    // Below TINY_F they would not be: w is subnormal from |f| < 2^-31 (f = 2^-34 here), f·f from 2^-63.
+    expect(normal(products(2 ** -34)[2])).toBe(false);
+    expect(normal(products(2 ** -64)[5])).toBe(false);
   });
 
   it("finishes two rows at once bit for bit as one: exp64x2 and log1p64x2 equal exp64 and log1p64 in each lane", () => {

@@ -33,6 +33,18 @@ const GRADIENT_SWEEP = GRADIENT.SWEEP;
 /** A row with |d| at or above this is finished in float64: exp(-80) = 1.8e-35 is still a normal float32. */
 export const QUAD_MAX_GAP = 80;
 
+/**
+ * Below this |f|, log1pQuad leaves out the terms of f² and beyond (hfsq, s·(hfsq + R)), which
+ * are under 2^-25 of f there: it returns k·ln 2 + f, log1p(u) = u for k = 0. From it up, every
+ * product of the polynomial stays a normal float32 (w = s⁴ >= 2^-100, w·Lg3 >= 2^-103); below it,
+ * f·f (from |f| < 2^-63), s⁴ (from |f| < 2^-31) and the products of w could be subnormal, which
+ * Intel cores compute in a microcode assist (src/commands/bench/subnormal.ts): confident rows,
+ * whose u = S·exp(-|d|) is that small, paid 15 to 46 ns a row more on the 2-core Xeon at
+ * targets leading by 30 to 50 (at 60 and 70 the products fall below the smallest subnormal
+ * and came out 0 at no cost).
+ */
+export const TINY_F = 2 ** -24;
+
 /** musl's logf: ln 2 split so that k·LN2_HI is exact, and the polynomial's coefficients Lg1-Lg4. */
 const LN2_HI = 6.9313812256e-1;
 const LN2_LO = 9.0580006145e-6;
@@ -66,19 +78,22 @@ export function quadFunctions(): string {
 (func $log1pQuad (param $uA v128) (param $uB v128) (result v128)
   (local $yA v128) (local $yB v128) (local $cA v128) (local $cB v128) (local $hxA v128) (local $hxB v128)
   (local $kA v128) (local $kB v128) (local $fA v128) (local $fB v128)
-  (local $f v128) (local $dk v128) (local $s v128) (local $z v128) (local $w v128) (local $R v128) (local $hfsq v128)
+  (local $f v128) (local $ft v128) (local $dk v128) (local $s v128) (local $z v128) (local $w v128) (local $R v128) (local $hfsq v128)
   ${reduce("A")}
   ${reduce("B")}
   (local.set $f ${demotePair(get("fA"), get("fB"))})
   ;; k's low halves, lanes 0 and 2 of each i64x2, to float32 (k is a small exponent, exact either way).
   (local.set $dk (f32x4.convert_i32x4_s (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 ${get("kA")} ${get("kB")})))
-  (local.set $s (f32x4.div ${get("f")} (f32x4.add ${f32(2)} ${get("f")})))
+  ;; |f| < 2^-24: its terms of f² and beyond take 0 (log(1 + f) = f within 2^-25 of f); left
+  ;; to the products, f·f, s·s and w = s⁴ can be subnormal, a microcode assist each on Intel.
+  (local.set $ft (v128.andnot ${get("f")} (f32x4.lt (f32x4.abs ${get("f")}) ${f32(TINY_F)})))
+  (local.set $s (f32x4.div ${get("ft")} (f32x4.add ${f32(2)} ${get("ft")})))
   (local.set $z (f32x4.mul ${get("s")} ${get("s")}))
   (local.set $w (f32x4.mul ${get("z")} ${get("z")}))
   (local.set $R (f32x4.add
     (f32x4.mul ${get("z")} (f32x4.add ${f32(LG[0])} (f32x4.mul ${get("w")} ${f32(LG[2])})))
     (f32x4.mul ${get("w")} (f32x4.add ${f32(LG[1])} (f32x4.mul ${get("w")} ${f32(LG[3])})))))
-  (local.set $hfsq (f32x4.mul (f32x4.mul ${f32(0.5)} ${get("f")}) ${get("f")}))
+  (local.set $hfsq (f32x4.mul (f32x4.mul ${f32(0.5)} ${get("ft")}) ${get("ft")}))
   ;; s·(hfsq + R) + k·ln2_lo - hfsq + f + k·ln2_hi, in musl's order.
   (f32x4.add
     (f32x4.add

@@ -46,9 +46,9 @@
  * smaller d is returned as about 4e-38 (1e-307) instead of a denormal or 0, an absolute
  * difference no loss or gradient can see. "rr1-p5" clamps at -85 instead (1.2e-37): it
  * multiplies r by s = 2^n as floats, and at -86 (n = -124, r = -0.0497) that product is
- * 2^-128.3, a subnormal float32, which Intel cores compute in a microcode assist. Every row
- * meets the clamp at least once (shortRow.ts leaves the target out as -Infinity, and the lanes
- * past a row's end are masked the same way), so the assist was a fixed cost per row: on the
+ * 2^-128.3, a subnormal float32, which Intel cores compute in a microcode assist. Every short
+ * row with a target meets the clamp at least once (shortRow.ts leaves the target out as
+ * -Infinity), so the assist was a fixed cost per row: on the
  * 2-core Xeon, a float32 SIMD multiply with a subnormal result took 43 ns against 0.7 with a
  * normal one (src/commands/bench/subnormal.ts), and under Node 24 the forward at (8192, 32)
  * took 5.2 ns a logit with the clamp at -86 and 2.0 at -85 (the AMD EPYC, where this form

@@ -11,6 +11,10 @@ import { crossEntropy, crossEntropyBackward, crossEntropyFlat } from "../src";
 import type { CrossEntropyOptions } from "../src";
 import { mulberry32 } from "../src/course/random";
 import { buildKernels } from "../src/flat/wat/build";
+import { checkFlatCall } from "../src/flat/checkFlat";
+import { kernelFor } from "../src/flat/kernel";
+import { prepareKernel } from "../src/flat/kernelSweep";
+import { planOf } from "../src/flat/plan";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // The same tolerances as crossEntropyFlat.test.ts: float64 sums of many terms differ from the
@@ -90,6 +94,43 @@ describe.each(["f32", "f64"] as const)("forward only, %s: equal to the nested mo
 });
 
 describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two passes storing the exps", (element) => {
+  // The gradient sweep (grad.ts scaleRows) multiplies every stored exp by the row's alpha before
+  // g[y] replaces the target's: the target's slot, exp(-Infinity) = the exp's clamp (4e-38 or 1e-37 in
+  // float32, 3e-308 in float64), made a subnormal product there, a microcode assist per row on
+  // Intel. The sum pass leaves 0 in that slot instead; the other slots hold exp(x - M).
+  it("leave 0 in each target's slot, and exp(x - M), a normal float, in the others", () => {
+    const [N, C] = [16, 128];
+    const next = mulberry32(77);
+    const Type = element === "f32" ? Float32Array : Float64Array;
+    const logits = Type.from({ length: N * C }, () => (next() * 2 - 1) * 10);
+    const targets = Int32Array.from({ length: N }, (_, n) => (n * 37) % C);
+    const plan = planOf(checkFlatCall(logits, targets, C, { grad: new Type(N * C) }));
+    const kernel = kernelFor(element)!;
+    const { mode } = prepareKernel(plan, kernel);
+    // kernelSweep.ts sweepChunk's first steps, up to the forward sweep that stores the exps.
+    kernel.targets.set(targets);
+    kernel.logits.set(logits);
+    const at = kernel.at;
+    kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, 1, at.blocks);
+    const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+    for (let n = 0; n < N; n++) {
+      const row = Array.from(logits.subarray(n * C, (n + 1) * C));
+      const M = Math.max(...row.filter((_, c) => c !== targets[n]));
+      for (let c = 0; c < C; c++) {
+        const stored = kernel.logits[n * C + c];
+        if (c === targets[n]) expect(Object.is(stored, 0), `row ${n}: the target's slot holds ${stored}`).toBe(true);
+        else {
+          expect(stored, `row ${n}, class ${c}`).toBeGreaterThanOrEqual(smallestNormal);
+          // The exp's own error (exp.ts: under 3.8e-7 in float32, 3.3e-16 in float64) and x - M's
+          // rounding, 2^-24 (2^-53) of |x - M|, relative.
+          const d = row[c] - M;
+          const bound = element === "f32" ? 3.8e-7 + 2 ** -24 * Math.abs(d) : 3.3e-16 + 2 ** -53 * Math.abs(d);
+          expect(Math.abs(stored - Math.exp(d)), `row ${n}, class ${c}`).toBeLessThanOrEqual(bound * Math.exp(d));
+        }
+      }
+    }
+  });
+
   // Rows of more than one block (64 float32 / 32 float64 logits) up to the limit take them;
   // 130 and 4097 float32 end in a partial vector, whose lanes past the row are the next row's.
   const STORE_CLASSES = [33, 64, 65, 66, 128, 130, 1000, 2049, 4096, 4097];

@@ -12,7 +12,7 @@
  * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
  * With a gradient (store), the second pass also leaves each exp(x - M) in place of its logit,
- * all against the row's final max (the target's slot gets g[y] from the gradient sweep):
+ * all against the row's final max (the target's slot gets 0, then g[y] from the gradient sweep):
  * the gradient sweep then has no block maxima to rescale by, no exp64 per row, and the loss
  * is bit for bit the forward-only call's. The gradient's last bits differ from the online
  * sweep's, whose exps of a block before the row's max were exp(x - M_k)·exp(M_k - M), two
@@ -164,12 +164,20 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
   (global.set $M ${lane0(L, "mx0")})
   (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))`,
     sum: (M: string, store: boolean): string => `;; Σ exp(x - M) over the same logits, M the row's max from the first pass: the target's
-;; logit becomes -Infinity first. Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit (the target's too: the gradient sweep writes g[y] there)." : ""}
+;; logit becomes -Infinity first. Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit; the target's slot gets 0 (the gradient sweep writes g[y] there)." : ""}
   (local.set $Mv ${L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${M}))` : `(f64x2.splat ${M})`})
   (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
-  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "")}
+  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "")}${
+    store
+      ? `
+  ;; The target's slot holds exp(-Infinity), the clamp's ~1e-37, which the gradient sweep would
+  ;; multiply by alpha into a subnormal (a microcode assist on Intel) before g[y] replaces it: 0.
+  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const 0))))`
+      : ""
+  }
   (local.set $Sf (f64.add (f64x2.extract_lane 0 (local.get $S)) (f64x2.extract_lane 1 (local.get $S))))`,
   };
 }

@@ -224,7 +224,7 @@ describe("the second Node (npm run bench -- --node PATH)", () => {
     const priced = readmeMarkdown({ ...withSecond, perRow, subnormal: { normalNs: 0.68, subnormalNs: 43.4 } });
     expect(priced).toContain(
       "A float32 SIMD multiply whose result is subnormal took 43.4 ns, against 0.68 ns with a normal result (64×, `src/commands/bench/subnormal.ts`, under Node v20.0.0): " +
-        "the price of one in each row, which the kernel's exps keep out (`src/flat/wat/exp.ts`).",
+        "the price of one in every row, which the kernel keeps out of ordinary rows (`src/flat/wat/exp.ts`).",
     );
     expect(readmeMarkdown({ ...withSecond, perRow })).not.toContain("subnormal");
   });

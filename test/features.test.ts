@@ -225,9 +225,10 @@ function closing(text: string, at: number): number {
   throw new Error(`unbalanced WAT from ${at}`);
 }
 
-// exp.ts: every float32 form clamps d where its arithmetic stays on normal floats. Each row
-// meets the clamp (the target's lane is -Infinity), and a subnormal result costs Intel cores a
-// microcode assist (src/commands/bench/subnormal.ts: 43 ns against 0.7 on the 2-core Xeon).
+// exp.ts: every float32 form clamps d where its arithmetic stays on normal floats. Each short
+// row with a target meets the clamp (shortRow.ts: the target's lane is -Infinity), and a
+// subnormal result costs Intel cores a microcode assist (src/commands/bench/subnormal.ts: 43 ns
+// against 0.7 on the 2-core Xeon).
 describe("the float32 exp's clamp keeps its arithmetic on normal floats", () => {
   const MIN_NORMAL = 2 ** -126;
   const LOG2E = Math.LOG2E;

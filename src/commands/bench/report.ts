@@ -215,7 +215,7 @@ function perRowLines(record: BenchRecord): string[] {
 function subnormalSentence(record: BenchRecord): string {
   const s = record.subnormal;
   if (!s) return "";
-  return ` A float32 SIMD multiply whose result is subnormal took ${s.subnormalNs.toFixed(1)} ns, against ${s.normalNs.toFixed(2)} ns with a normal result (${(s.subnormalNs / s.normalNs).toFixed(0)}×, \`src/commands/bench/subnormal.ts\`, under Node ${record.machine.node}): the price of one in each row, which the kernel's exps keep out (\`src/flat/wat/exp.ts\`).`;
+  return ` A float32 SIMD multiply whose result is subnormal took ${s.subnormalNs.toFixed(1)} ns, against ${s.normalNs.toFixed(2)} ns with a normal result (${(s.subnormalNs / s.normalNs).toFixed(0)}×, \`src/commands/bench/subnormal.ts\`, under Node ${record.machine.node}): the price of one in every row, which the kernel keeps out of ordinary rows (\`src/flat/wat/exp.ts\`).`;
 }
 
 /**

@@ -2,11 +2,13 @@
  * What a subnormal float32 costs this machine: a float32 SIMD multiply whose result is
  * subnormal (below 2^-126), against the same multiply with a normal result, ns each.
  *
- * Intel cores compute a subnormal result in a microcode assist, tens of nanoseconds each; other
- * cores (the AMD EPYC of the README's second block) pay little or nothing. The kernel's exps keep
- * every intermediate result normal (wat/exp.ts: "rr1-p5" clamps at -85, not -86, for this), so
- * the figure says what such a result would cost, and why a change that lets one in once a row
- * can be free on one machine and cost 40 ns a row on the next.
+ * Intel cores compute a subnormal result in a microcode assist, tens of nanoseconds each (on the
+ * 2-core Xeon, also a product whose exact value lies below 2^-126 and rounds to 0, down to
+ * about 2^-158); other cores (the AMD EPYC of the README's second block) pay little or nothing.
+ * The kernel keeps such results out of ordinary rows (wat/exp.ts: "rr1-p5" clamps at -85, not
+ * -86, where every short row's target lane meets it; quadFinish.ts; shortRow.ts), so the figure
+ * says what one would cost, and why a change that lets one in once a row can be free on one
+ * machine and cost 40 ns a row on the next.
  *
  * The loop multiplies a vector loaded from memory (so the multiply cannot leave the loop) by a
  * constant and adds the product into a running sum: 0.2571 · 2^-123 (normal: exp.ts's product

@@ -9,7 +9,8 @@
  *      added to S in float64, exactly as the online sweep does.
  * The target's lane is left out without a mask per vector: the target's logit is first
  * overwritten by another logit of the row (which changes neither max nor min), then by
- * -Infinity, whose exp (the clamped exp, ~1e-38 or ~1e-307) vanishes beside S >= 1
+ * -Infinity, whose exp (the clamped exp: 4.5e-38, 1.2e-37 in the relaxed build, 3.3e-308 in
+ * float64) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
  * With a gradient (store), the second pass also leaves each exp(x - M) in place of its logit,
  * all against the row's final max (the target's slot gets 0, then g[y] from the gradient sweep):
@@ -172,8 +173,9 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
   ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "")}${
     store
       ? `
-  ;; The target's slot holds exp(-Infinity), the clamp's ~1e-37, which the gradient sweep would
-  ;; multiply by alpha into a subnormal (a microcode assist on Intel) before g[y] replaces it: 0.
+  ;; The target's slot holds exp(-Infinity), the exp's clamp (${L.element === "f32" ? "4.5e-38 or 1.2e-37" : "3.3e-308"}), which the gradient
+  ;; sweep would multiply by alpha into a subnormal (a microcode assist on Intel) before g[y]
+  ;; replaces it: 0.
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const 0))))`
       : ""

@@ -278,3 +278,40 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
     }
   });
 });
+
+// grad.ts scaleRows: a gradient entry alpha·exp(x - M) under the smallest normal float (logits
+// far below a confident row's max) is 0, not a subnormal: computing one costs Intel cores a
+// microcode assist (src/commands/bench/subnormal.ts), and PyTorch's gradient, which holds the
+// subnormal, is within any tolerance of 0 there. Every row takes the same path: the online sweep
+// (C = 10 and 40), short rows' two passes (128, 1000), and rows longer than 4096 (5000).
+describe.each(["f32", "f64"] as const)("%s: no subnormal gradient entry", (element) => {
+  const Type = element === "f32" ? Float32Array : Float64Array;
+  const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+  // Targets leading by 90 (float32) or 800 (float64): exp(-90)/N and exp(-800)/N lie below it.
+  const gap = element === "f32" ? 90 : 800;
+  it.each([10, 40, 128, 1000, 5000])("C = %i: each entry but the target's 0 or a normal float, within the tolerances of the nested module's", (C) => {
+    const N = 24;
+    const next = mulberry32(500 + C);
+    const logits = new Type(N * C);
+    const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) logits[n * C + c] = next() * 2 - 1;
+      if (n % 2) logits[n * C + targets[n]] = gap; // every other row confident, the rest ordinary
+    }
+    const nested = rows(logits, C);
+    for (const options of [{}, { reduction: "sum" }, { labelSmoothing: 0.1 }] as CrossEntropyOptions[]) {
+      const grad = new Type(N * C);
+      crossEntropyFlat(logits, targets, C, { ...options, grad });
+      const label = `C = ${C} ${JSON.stringify(options)}`;
+      // The target's entry, g[y] = p[y] - 1 formed in float64 (rowTerms.ts) and stored, may round
+      // to a subnormal float32 as its true value: the rule is for the sweep's products.
+      const subnormal = Array.from(grad).filter((g, i) => i % C !== targets[Math.floor(i / C)] && g !== 0 && Math.abs(g) < smallestNormal);
+      expect(subnormal.length, `${label}: subnormal entries, such as ${subnormal[0]}`).toBe(0);
+      // float64 with smoothing: the nested module's g[y] of a confident row, (p[y] - 1) + ε - ε/C
+      // over N, is itself 6.8e-15 off (0.004165833333326541 against (0.1 - 0.1/5000)/24 at
+      // C = 5000; ours is 2.7e-16 off), hence 1e-14 there.
+      const tolerance = element === "f32" ? FLOAT32_GRAD : options.labelSmoothing ? { rtol: 1e-12, atol: 1e-14 } : FLOAT64;
+      expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), options) as number[][], tolerance, `${label} grad`);
+    }
+  });
+});

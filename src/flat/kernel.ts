@@ -75,7 +75,7 @@ export interface KernelExports {
   ): void;
   gradSegment(p: number, n: number, alpha: number, M: number, bp: number, b: number, weighted: number): void;
   gradRows(x: number, rows: number, C: number, coef: number, targets: number, bp: number, b: number, weighted: number): void;
-  scaleRows(x: number, rows: number, C: number, coef: number, targets: number, bp: number, b: number, weighted: number, blocks: number): void;
+  scaleRows(x: number, rows: number, C: number, coef: number, targets: number, bp: number, b: number, weighted: number, blocks: number, stats: number): void;
   expLane(value: number): number;
   exp64(value: number): number;
   log1p64(value: number): number;

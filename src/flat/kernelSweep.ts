@@ -88,7 +88,7 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
     if (out.kind === FAST && grad) coef.set([out.alpha, M, out.gy, GRADIENT.SWEEP], 4 * i);
   }
   if (!grad) return;
-  ex.scaleRows(at.logits + shift, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks);
+  ex.scaleRows(at.logits + shift, rows, C, at.coef, at.targets, at.beta, b, weighted, at.blocks, at.stats);
   grad.set(region.subarray(0, rows * C), r0 * C);
   for (let i = 0; left > 0 && i < rows; i++) if (coef[4 * i + 3] === GRADIENT.CALLER) finishGradient(plan, r0 + i, EXACT, 0);
 }

@@ -129,9 +129,23 @@ function scaleRowFunction(L: Lanes): string {
       return `(v128.store offset=${16 * i} (local.get $p) ${madd(V, L.relaxed, "(local.get $fv)", `(v128.load offset=${16 * i} (local.get $p))`, b)})`;
     }).join("\n");
   return `;; Overwrite the n stored exps at p with alpha·exp(M_k - M)·e + beta, block by block.
-(func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
+(func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32) (param $stats i32)
   (local $Mk f64) (local $last f64) (local $count i32) (local $q i32)
   ${locals("v128", ["fv", "bv", "x", "g"])}
+  ;; Can a product alpha·exp(x - M) of this row lie under the smallest normal float, 2^${minNormalLog2(L)}? Not
+  ;; when |alpha| >= 2^-${QUICK_ALPHA_LOG2[L.element]} (quickly, as most rows: QUICK_ALPHA_LOG2). Else: its smallest,
+  ;; |alpha|·exp(MIN - M) (MIN, the row's min, from stats), is at least 2^(E + (MIN - M)·log2 e) with
+  ;; E = floor(log2 |alpha|), read off alpha's exponent bits (-1023 for 0 or a subnormal alpha, which
+  ;; then counts as tiny): scaleRowTiny takes the row below 2^${minNormalLog2(L) + 1}, a power of 2 to spare.
+  (if (f64.lt (f64.abs (local.get $alpha)) (f64.const ${2 ** -QUICK_ALPHA_LOG2[L.element]})) (then
+    (if (f64.lt
+          (f64.add
+            (f64.convert_i64_s (i64.sub (i64.shr_u (i64.reinterpret_f64 (f64.abs (local.get $alpha))) (i64.const 52)) (i64.const 1023)))
+            (f64.mul (f64.sub (f64.load offset=16 (local.get $stats)) (local.get $M)) (f64.const ${Math.LOG2E})))
+          (f64.const ${minNormalLog2(L) + 1}))
+      (then
+        (call $scaleRowTiny (local.get $p) (local.get $n) (local.get $alpha) (local.get $M) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))
+        (return)))))
   (local.set $bv ${splat("(local.get $b)")})
   (local.set $last (f64.const nan))
   (block $done (loop $block
@@ -155,8 +169,57 @@ function scaleRowFunction(L: Lanes): string {
     (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
     (local.set $n (i32.sub (local.get $n) (local.get $count)))
     (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
+    (br $block))))
+
+;; scaleRow for a row some of whose products alpha·exp(x - M) may lie under the smallest
+;; normal float (scaleRows tells): vector by vector, each e whose product would lie there taken
+;; as 0. A float multiply whose exact result lies there costs Intel cores a microcode assist
+;; (src/commands/bench/subnormal.ts), in a confident row's every logit far below its max; the
+;; value it would give is within any tolerance of 0 (PyTorch's gradient holds the subnormal).
+(func $scaleRowTiny (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
+  (local $Mk f64) (local $last f64) (local $fk f64) (local $count i32) (local $q i32)
+  ${locals("v128", ["fv", "bv", "x", "g", "thr"])}
+  (local.set $bv ${splat("(local.get $b)")})
+  (local.set $last (f64.const nan))
+  (block $done (loop $block
+    (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+    (local.set $count (select (i32.const ${block}) (local.get $n) (i32.gt_s (local.get $n) (i32.const ${block}))))
+    (local.set $Mk (f64.load (local.get $blocks)))
+    (if (f64.ne (local.get $Mk) (local.get $last)) (then
+      (local.set $last (local.get $Mk))
+      (local.set $fk (if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M)))))))
+      (local.set $fv ${splat("(local.get $fk)")})
+      ;; e under thr = the smallest normal / |factor| would make a product under the smallest normal.
+      (local.set $thr ${splat(`(f64.div (f64.const ${minNormal(L)}) (f64.abs (local.get $fk)))`)})))
+    (local.set $q (i32.const 0))
+    (loop $vector
+      (local.set $x (v128.load ${at}))
+      (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", `(v128.andnot (local.get $x) (${V}.lt (local.get $x) (local.get $thr)))`, beta)})
+      (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
+      (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $n (i32.sub (local.get $n) (local.get $count)))
+    (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
     (br $block))))`;
 }
+
+/** The smallest normal float of the lanes' type, 2^-126 or 2^-1022: as WAT's f64.const text, and its log2. */
+function minNormal(L: Lanes): string {
+  return L.element === "f32" ? "1.1754943508222875e-38" : "2.2250738585072014e-308";
+}
+function minNormalLog2(L: Lanes): number {
+  return L.element === "f32" ? -126 : -1022;
+}
+/**
+ * scaleRow's quick test: a row with |alpha| >= 2^-60 (float64: 2^-300) goes on at once, as
+ * every row of ordinary data does. alpha holds exp(M - lse), M the max of the classes but the
+ * target's: a confident row's alpha is what is tiny (exp(-89) at a target leading by 90). A row
+ * whose products are tiny for its logits far below M alone, with alpha above the bound, keeps
+ * the assists (as PyTorch's gradient pays them there): a test of every row's spread cost
+ * ordinary rows 2 to 3% at C = 10.
+ */
+const QUICK_ALPHA_LOG2 = { f32: 60, f64: 300 } as const;
 
 function scaleRowsFunction(L: Lanes): string {
   const block = blockLength(L);
@@ -164,12 +227,12 @@ function scaleRowsFunction(L: Lanes): string {
 ${rowDriver(
     L,
     "scaleRows",
-    "(call $scaleRow (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))",
+    "(call $scaleRow (local.get $x) (local.get $C) (f64.load (local.get $coef)) (f64.load offset=8 (local.get $coef)) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks) (local.get $stats))",
     {
-      params: " (param $blocks i32)",
+      params: " (param $blocks i32) (param $stats i32)",
       locals: " (local $rowBlocks i32)",
       setup: `(local.set $rowBlocks (i32.shl (i32.div_u (i32.add (local.get $C) (i32.const ${block - 1})) (i32.const ${block})) (i32.const 3)))`,
-      advance: "(local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))",
+      advance: "(local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks))) (local.set $stats (i32.add (local.get $stats) (i32.const 32)))",
     },
   )}`;
 }

@@ -128,9 +128,34 @@ function scaleRowFunction(L: Lanes): string {
       const b = weighted ? `(v128.load offset=${16 * i} (local.get $bp))` : "(local.get $bv)";
       return `(v128.store offset=${16 * i} (local.get $p) ${madd(V, L.relaxed, "(local.get $fv)", `(v128.load offset=${16 * i} (local.get $p))`, b)})`;
     }).join("\n");
+  // Vector by vector, the lanes past the row's end stored back as they were; e is what multiplies.
+  const vectorLoop = (e: string): string => `(local.set $q (i32.const 0))
+        (loop $vector
+          (local.set $x (v128.load ${at}))
+          (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", e, beta)})
+          (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
+          (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))`;
+  // The row block by block: the factor alpha·exp(M_k - M) in $fk and $fv (then \`onFactor\`) when M_k changes, then \`body\`.
+  const blockLoop = (onFactor: string, body: string): string => `(local.set $bv ${splat("(local.get $b)")})
+  (local.set $last (f64.const nan))
+  (block $done (loop $block
+    (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+    (local.set $count (select (i32.const ${block}) (local.get $n) (i32.gt_s (local.get $n) (i32.const ${block}))))
+    (local.set $Mk (f64.load (local.get $blocks)))
+    (if (f64.ne (local.get $Mk) (local.get $last)) (then
+      (local.set $last (local.get $Mk))
+      ;; exp(0) = 1 for blocks swept at the row's final max (the last block, and every block after the max)
+      (local.set $fk (if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M)))))))
+      (local.set $fv ${splat("(local.get $fk)")})${onFactor}))
+    ${body}
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
+    (local.set $n (i32.sub (local.get $n) (local.get $count)))
+    (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
+    (br $block)))`;
   return `;; Overwrite the n stored exps at p with alpha·exp(M_k - M)·e + beta, block by block.
 (func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32) (param $stats i32)
-  (local $Mk f64) (local $last f64) (local $count i32) (local $q i32)
+  (local $Mk f64) (local $last f64) (local $fk f64) (local $count i32) (local $q i32)
   ${locals("v128", ["fv", "bv", "x", "g"])}
   ;; Can a product alpha·exp(x - M) of this row lie under the smallest normal float, 2^${minNormalLog2(L)}? Not
   ;; when |alpha| >= 2^-${QUICK_ALPHA_LOG2[L.element]} (quickly, as most rows: QUICK_ALPHA_LOG2). Else: its smallest,
@@ -146,62 +171,22 @@ function scaleRowFunction(L: Lanes): string {
       (then
         (call $scaleRowTiny (local.get $p) (local.get $n) (local.get $alpha) (local.get $M) (local.get $bp) (local.get $b) (local.get $weighted) (local.get $blocks))
         (return)))))
-  (local.set $bv ${splat("(local.get $b)")})
-  (local.set $last (f64.const nan))
-  (block $done (loop $block
-    (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
-    (local.set $count (select (i32.const ${block}) (local.get $n) (i32.gt_s (local.get $n) (i32.const ${block}))))
-    (local.set $Mk (f64.load (local.get $blocks)))
-    (if (f64.ne (local.get $Mk) (local.get $last)) (then
-      (local.set $last (local.get $Mk))
-      ;; exp(0) = 1 for blocks swept at the row's final max (the last block, and every block after the max)
-      (local.set $fv ${splat("(if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M))))))")})))
-    (if (i32.eq (local.get $count) (i32.const ${block}))
+  ${blockLoop("", `(if (i32.eq (local.get $count) (i32.const ${block}))
       (then (if (local.get $weighted) (then ${fullBlock(true)}) (else ${fullBlock(false)})))
       (else
-        (local.set $q (i32.const 0))
-        (loop $vector
-          (local.set $x (v128.load ${at}))
-          (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", "(local.get $x)", beta)})
-          (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
-          (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))))
-    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
-    (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
-    (local.set $n (i32.sub (local.get $n) (local.get $count)))
-    (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
-    (br $block))))
+        ${vectorLoop("(local.get $x)")}))`)})
 
 ;; scaleRow for a row some of whose products alpha·exp(x - M) may lie under the smallest
-;; normal float (scaleRows tells): vector by vector, each e whose product would lie there taken
+;; normal float (scaleRow tells): vector by vector, each e whose product would lie there taken
 ;; as 0. A float multiply whose exact result lies there costs Intel cores a microcode assist
 ;; (src/commands/bench/subnormal.ts), in a confident row's every logit far below its max; the
 ;; value it would give is within any tolerance of 0 (PyTorch's gradient holds the subnormal).
 (func $scaleRowTiny (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32)
   (local $Mk f64) (local $last f64) (local $fk f64) (local $count i32) (local $q i32)
   ${locals("v128", ["fv", "bv", "x", "g", "thr"])}
-  (local.set $bv ${splat("(local.get $b)")})
-  (local.set $last (f64.const nan))
-  (block $done (loop $block
-    (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
-    (local.set $count (select (i32.const ${block}) (local.get $n) (i32.gt_s (local.get $n) (i32.const ${block}))))
-    (local.set $Mk (f64.load (local.get $blocks)))
-    (if (f64.ne (local.get $Mk) (local.get $last)) (then
-      (local.set $last (local.get $Mk))
-      (local.set $fk (if (result f64) (f64.eq (local.get $Mk) (local.get $M)) (then (local.get $alpha)) (else (f64.mul (local.get $alpha) (call $exp64 (f64.sub (local.get $Mk) (local.get $M)))))))
-      (local.set $fv ${splat("(local.get $fk)")})
+  ${blockLoop(`
       ;; e under thr = the smallest normal / |factor| would make a product under the smallest normal.
-      (local.set $thr ${splat(`(f64.div (f64.const ${minNormal(L)}) (f64.abs (local.get $fk)))`)})))
-    (local.set $q (i32.const 0))
-    (loop $vector
-      (local.set $x (v128.load ${at}))
-      (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", `(v128.andnot (local.get $x) (${V}.lt (local.get $x) (local.get $thr)))`, beta)})
-      (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
-      (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))
-    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const ${L.shift}))))
-    (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $count) (i32.const ${L.shift}))))
-    (local.set $n (i32.sub (local.get $n) (local.get $count)))
-    (local.set $blocks (i32.add (local.get $blocks) (i32.const 8)))
-    (br $block))))`;
+      (local.set $thr ${splat(`(f64.div (f64.const ${minNormal(L)}) (f64.abs (local.get $fk)))`)})`, vectorLoop(`(v128.andnot (local.get $x) (${V}.lt (local.get $x) (local.get $thr)))`))})`;
 }
 
 /** The smallest normal float of the lanes' type, 2^-126 or 2^-1022: as WAT's f64.const text, and its log2. */

@@ -279,15 +279,18 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
   });
 });
 
-// grad.ts scaleRows: a gradient entry alpha·exp(x - M) under the smallest normal float (logits
+// grad.ts scaleRow: a gradient entry alpha·exp(x - M) under the smallest normal float (logits
 // far below a confident row's max) is 0, not a subnormal: computing one costs Intel cores a
 // microcode assist (src/commands/bench/subnormal.ts), and PyTorch's gradient, which holds the
-// subnormal, is within any tolerance of 0 there. Every row takes the same path: the online sweep
-// (C = 10 and 40), short rows' two passes (128, 1000), and rows longer than 4096 (5000).
+// subnormal, is within any tolerance of 0 there. The rows' paths: the online sweep (C = 10;
+// float32 C = 40 and rows longer than 4096 float32 or 2048 float64 logits) and short rows'
+// two passes (float64 C = 40; 128, 1000). With smoothing, such an entry is beta either way:
+// there only the time changes. The second test checks the cut itself.
 describe.each(["f32", "f64"] as const)("%s: no subnormal gradient entry", (element) => {
   const Type = element === "f32" ? Float32Array : Float64Array;
   const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
-  // Targets leading by 90 (float32) or 800 (float64): exp(-90)/N and exp(-800)/N lie below it.
+  // Targets leading by 90 (float32) or 800 (float64): every product lies below it (float64:
+  // exp(-800) underflows, and alpha is exp64's clamp, 3.3e-308, over N: a subnormal alpha).
   const gap = element === "f32" ? 90 : 800;
   it.each([10, 40, 128, 1000, 5000])("C = %i: each entry but the target's 0 or a normal float, within the tolerances of the nested module's", (C) => {
     const N = 24;
@@ -313,5 +316,53 @@ describe.each(["f32", "f64"] as const)("%s: no subnormal gradient entry", (eleme
       const tolerance = element === "f32" ? FLOAT32_GRAD : options.labelSmoothing ? { rtol: 1e-12, atol: 1e-14 } : FLOAT64;
       expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), options) as number[][], tolerance, `${label} grad`);
     }
+  });
+});
+
+// The cut of scaleRowTiny against the float64 reference, entry by entry: confident rows (|alpha|
+// about exp(-45), under 2^-60; float64 exp(-400), under 2^-300) whose other logits spread 60
+// (float64 700) below their max, so that their products run from normal floats down through the
+// smallest normal. Every entry the reference puts at or above twice the smallest normal must be
+// there, within the float32 exp's relative error (the exp's 3.8e-7 and x - M's rounding, 2^-24
+// of |x - M|) or 1e-10 in float64; every entry it puts under half the smallest normal must be 0.
+// A cut at a larger threshold, or one that missed such rows, fails one or the other.
+describe.each(["f32", "f64"] as const)("%s: scaleRowTiny's cut at the smallest normal float", (element) => {
+  it.each([10, 128, 1000])("C = %i", (C) => {
+    const Type = element === "f32" ? Float32Array : Float64Array;
+    const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+    const [lead, spread] = element === "f32" ? [45, 60] : [400, 700];
+    const N = 8;
+    const next = mulberry32(900 + C);
+    const logits = new Type(N * C);
+    const targets = Int32Array.from({ length: N }, (_, n) => (n * 7 + 3) % C);
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) logits[n * C + c] = -spread * next();
+      logits[n * C + targets[n]] = lead;
+    }
+    const grad = new Type(N * C);
+    crossEntropyFlat(logits, targets, C, { reduction: "sum", grad });
+    const expected = crossEntropyBackward(rows(logits, C), Array.from(targets), { reduction: "sum" }) as number[][];
+    let kept = 0;
+    let cut = 0;
+    for (let n = 0; n < N; n++) {
+      const M = Math.max(...Array.from(logits.subarray(n * C, (n + 1) * C)).filter((_, c) => c !== targets[n]));
+      for (let c = 0; c < C; c++) {
+        if (c === targets[n]) continue;
+        const [got, want] = [grad[n * C + c], expected[n][c]];
+        const at = `row ${n}, class ${c}: got ${got}, expected ${want}`;
+        if (Math.abs(want) >= 2 * smallestNormal) {
+          const d = Math.abs(logits[n * C + c] - M);
+          const rtol = element === "f32" ? 3.8e-7 + 2 ** -24 * d + 2e-7 : 1e-10;
+          expect(Math.abs(got - want), at).toBeLessThanOrEqual(rtol * Math.abs(want));
+          kept++;
+        } else if (Math.abs(want) < smallestNormal / 2) {
+          expect(got, at).toBe(0);
+          cut++;
+        }
+      }
+    }
+    // Both kinds in every case: the rows straddle the cut.
+    expect(kept, "entries kept").toBeGreaterThan(N);
+    expect(cut, "entries cut").toBeGreaterThan(N);
   });
 });

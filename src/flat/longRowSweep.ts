@@ -1,5 +1,5 @@
 /**
- * Rows longer than the kernel's memory chunk (float32: C > 65536, float64: C > 32768): each
+ * Rows longer than the kernel's memory chunk (float32: C > 262144, float64: C > 131072): each
  * row is copied in pieces and fed to the same online sweep (the state M, S, T carries over
  * from piece to piece), finished in JavaScript (rowFinish.ts), then swept again, piece by
  * piece, for the gradient.

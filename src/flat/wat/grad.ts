@@ -157,11 +157,12 @@ function scaleRowFunction(L: Lanes): string {
 (func $scaleRow (param $p i32) (param $n i32) (param $alpha f64) (param $M f64) (param $bp i32) (param $b f64) (param $weighted i32) (param $blocks i32) (param $stats i32)
   (local $Mk f64) (local $last f64) (local $fk f64) (local $count i32) (local $q i32)
   ${locals("v128", ["fv", "bv", "x", "g"])}
-  ;; Can a product alpha·exp(x - M) of this row lie under the smallest normal float, 2^${minNormalLog2(L)}? Not
-  ;; when |alpha| >= 2^-${QUICK_ALPHA_LOG2[L.element]} (quickly, as most rows: QUICK_ALPHA_LOG2). Else: its smallest,
-  ;; |alpha|·exp(MIN - M) (MIN, the row's min, from stats), is at least 2^(E + (MIN - M)·log2 e) with
-  ;; E = floor(log2 |alpha|), read off alpha's exponent bits (-1023 for 0 or a subnormal alpha, which
-  ;; then counts as tiny): scaleRowTiny takes the row below 2^${minNormalLog2(L) + 1}, a power of 2 to spare.
+  ;; A row with |alpha| >= 2^-${QUICK_ALPHA_LOG2[L.element]} goes on at once, as every row of ordinary data does
+  ;; (QUICK_ALPHA_LOG2: its products can still be subnormal for logits far below M, which it
+  ;; leaves). Else: the row's smallest product, |alpha|·exp(MIN - M) (MIN, the row's min, from
+  ;; stats), is at least 2^(E + (MIN - M)·log2 e) with E = floor(log2 |alpha|), read off alpha's
+  ;; exponent bits (-1023 for 0 or a subnormal alpha, which then counts as tiny); scaleRowTiny
+  ;; takes the row when that bound is under 2^${minNormalLog2(L) + 1}, a power of 2 to spare.
   (if (f64.lt (f64.abs (local.get $alpha)) (f64.const ${2 ** -QUICK_ALPHA_LOG2[L.element]})) (then
     (if (f64.lt
           (f64.add
@@ -198,8 +199,9 @@ function minNormalLog2(L: Lanes): number {
 }
 /**
  * scaleRow's quick test: a row with |alpha| >= 2^-60 (float64: 2^-300) goes on at once, as
- * every row of ordinary data does. alpha holds exp(M - lse), M the max of the classes but the
- * target's: a confident row's alpha is what is tiny (exp(-89) at a target leading by 90). A row
+ * every row of ordinary data does. alpha is -G·exp(M - lse), M the max of the classes but the
+ * target's: a confident row's alpha is what is tiny (about exp(-90) at a target leading the
+ * others by 90). A row
  * whose products are tiny for its logits far below M alone, with alpha above the bound, keeps
  * the assists (as PyTorch's gradient pays them there): a test of every row's spread cost
  * ordinary rows 2 to 3% at C = 10.

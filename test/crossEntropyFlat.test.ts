@@ -9,7 +9,7 @@ import { buildKernels } from "../src/flat/wat/build";
 import { hasRelaxedSimd } from "../src/flat/wat/features";
 import { expClamp } from "../src/flat/wat/exp";
 import { F32, F32_RELAXED } from "../src/flat/wat/lanes";
-import { TINY_F } from "../src/flat/wat/quadFinish";
+import { LG, TINY_F } from "../src/flat/wat/quadFinish";
 import { loadReference } from "../src/course/reference";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
@@ -163,7 +163,7 @@ describe("the kernel", () => {
       const s = f32(f / f32(2 + f));
       const z = f32(s * s);
       const w = f32(z * z);
-      const [Lg1, Lg2, Lg3, Lg4] = [0.66666662693, 0.40000972152, 0.28498786688, 0.24279078841];
+      const [Lg1, Lg2, Lg3, Lg4] = LG;
       const zTerm = f32(z * f32(Lg1 + f32(w * Lg3)));
       const wTerm = f32(w * f32(Lg2 + f32(w * Lg4)));
       const hfsq = f32(f32(0.5 * f) * f);

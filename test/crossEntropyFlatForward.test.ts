@@ -28,6 +28,11 @@ beforeAll(async () => {
   await buildKernels(join(__dirname, "..", "dist", "flat"));
 }, 60_000);
 
+/** The smallest normal float of the logits' type: 2^-126 or 2^-1022. */
+function smallestNormalOf(element: "f32" | "f64"): number {
+  return element === "f32" ? 2 ** -126 : 2 ** -1022;
+}
+
 function rows(flat: ArrayLike<number>, C: number): number[][] {
   const out: number[][] = [];
   for (let o = 0; o < flat.length; o += C) out.push(Array.from(flat).slice(o, o + C));
@@ -112,7 +117,7 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
     kernel.logits.set(logits);
     const at = kernel.at;
     kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, 1, at.blocks);
-    const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+    const smallestNormal = smallestNormalOf(element);
     for (let n = 0; n < N; n++) {
       const row = Array.from(logits.subarray(n * C, (n + 1) * C));
       const M = Math.max(...row.filter((_, c) => c !== targets[n]));
@@ -288,7 +293,7 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
 // there only the time changes. The second test checks the cut itself.
 describe.each(["f32", "f64"] as const)("%s: no subnormal gradient entry", (element) => {
   const Type = element === "f32" ? Float32Array : Float64Array;
-  const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+  const smallestNormal = smallestNormalOf(element);
   // Targets leading by 90 (float32) or 800 (float64): every product lies below it (float64:
   // exp(-800) underflows, and alpha is exp64's clamp, 3.3e-308, over N: a subnormal alpha).
   const gap = element === "f32" ? 90 : 800;
@@ -329,7 +334,7 @@ describe.each(["f32", "f64"] as const)("%s: no subnormal gradient entry", (eleme
 describe.each(["f32", "f64"] as const)("%s: scaleRowTiny's cut at the smallest normal float", (element) => {
   it.each([10, 128, 1000])("C = %i", (C) => {
     const Type = element === "f32" ? Float32Array : Float64Array;
-    const smallestNormal = element === "f32" ? 2 ** -126 : 2 ** -1022;
+    const smallestNormal = smallestNormalOf(element);
     const [lead, spread] = element === "f32" ? [45, 60] : [400, 700];
     const N = 8;
     const next = mulberry32(900 + C);

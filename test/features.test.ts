@@ -12,7 +12,7 @@ import { runFlat } from "../src/flat/crossEntropyFlat";
 import wabt from "wabt";
 import { Kernel, kernelFailure, kernelFor, type KernelExports } from "../src/flat/kernel";
 import { F32, F32_RELAXED, F64, F64_RELAXED, type ExpForm } from "../src/flat/wat/lanes";
-import { expClamp } from "../src/flat/wat/exp";
+import { expClamp, LN2_F32 } from "../src/flat/wat/exp";
 import { kernelModule } from "../src/flat/wat/module";
 import { buildKernels } from "../src/flat/wat/build";
 import { hasFusedRelaxedSimd, hasRelaxedSimd, relaxedMaddProbe } from "../src/flat/wat/features";
@@ -232,7 +232,6 @@ function closing(text: string, at: number): number {
 describe("the float32 exp's clamp keeps its arithmetic on normal floats", () => {
   const MIN_NORMAL = 2 ** -126;
   const LOG2E = Math.LOG2E;
-  const LN2_F32 = Math.fround(Math.LN2);
   /** "rr1-p5" at d = c: n = round(c·log2 e), r = c - n·ln 2 (one fused rounding), then r·2^n as a float32 multiply. */
   const scaledProduct = (c: number): { n: number; r: number; product: number } => {
     const n = Math.round(c * LOG2E);

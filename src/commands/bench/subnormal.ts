@@ -21,11 +21,11 @@ import { assemble } from "./assemble";
 const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { exports: object } } }).WebAssembly;
 
 /** The products timed: r and 2^n as exp.ts's "rr1-p5" forms them at -85 and at -86. */
-export const NORMAL_PRODUCT = [0.2571, 2 ** -123] as const;
-export const SUBNORMAL_PRODUCT = [0.0497, 2 ** -124] as const;
+const NORMAL_PRODUCT = [0.2571, 2 ** -123] as const;
+const SUBNORMAL_PRODUCT = [0.0497, 2 ** -124] as const;
 
 /** `run(a, b, n)`: n steps of sum += a · b, a stored to and loaded from one of 64 slots a step. */
-export function subnormalModule(): string {
+function subnormalModule(): string {
   const slot = "(i32.and (i32.shl (local.get $n) (i32.const 4)) (i32.const 1008))";
   return `(module (memory 1)
   (func (export "run") (param $a f32) (param $b f32) (param $n i32) (result f32)

@@ -70,7 +70,7 @@ const EXPF_P = [1.3814511e-3, 8.368712e-3, 4.166839e-2, 1.6666521e-1, 4.9999994e
 const EXPF_P5 = [8.3125057e-3, 4.1890096e-2, 1.6667114e-1, 4.9999231e-1];
 const EXPF_P5_SCALED = [8.2903029e-3, 4.1897915e-2, 1.6667636e-1, 4.9999151e-1, 9.999997e-1];
 /** ln 2 in one float32, for "rr1-p5"'s one-step reduction. */
-const LN2_F32 = 0.6931472;
+export const LN2_F32 = 0.6931472;
 
 const L2E = 1.4426950408889634;
 const F32_CONSTANTS = { clamp: -86, magic: 12582912, hi: 0.693359375, lo: -2.1219444e-4 };

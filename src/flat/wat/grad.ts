@@ -187,13 +187,10 @@ function scaleRowFunction(L: Lanes): string {
   ${locals("v128", ["fv", "bv", "x", "g", "thr"])}
   ${blockLoop(`
       ;; e under thr = the smallest normal / |factor| would make a product under the smallest normal.
-      (local.set $thr ${splat(`(f64.div (f64.const ${minNormal(L)}) (f64.abs (local.get $fk)))`)})`, vectorLoop(`(v128.andnot (local.get $x) (${V}.lt (local.get $x) (local.get $thr)))`))})`;
+      (local.set $thr ${splat(`(f64.div (f64.const ${2 ** minNormalLog2(L)}) (f64.abs (local.get $fk)))`)})`, vectorLoop(`(v128.andnot (local.get $x) (${V}.lt (local.get $x) (local.get $thr)))`))})`;
 }
 
-/** The smallest normal float of the lanes' type, 2^-126 or 2^-1022: as WAT's f64.const text, and its log2. */
-function minNormal(L: Lanes): string {
-  return L.element === "f32" ? "1.1754943508222875e-38" : "2.2250738585072014e-308";
-}
+/** log2 of the smallest normal float of the lanes' type: 2^-126 or 2^-1022. */
 function minNormalLog2(L: Lanes): number {
   return L.element === "f32" ? -126 : -1022;
 }

@@ -51,7 +51,7 @@ export const TINY_F = 2 ** -24;
 /** musl's logf: ln 2 split so that k·LN2_HI is exact, and the polynomial's coefficients Lg1-Lg4. */
 const LN2_HI = 6.9313812256e-1;
 const LN2_LO = 9.0580006145e-6;
-const LG = [0.66666662693, 0.40000972152, 0.28498786688, 0.24279078841];
+export const LG = [0.66666662693, 0.40000972152, 0.28498786688, 0.24279078841];
 
 const f32 = (value: number): string => `(v128.const f32x4 ${value} ${value} ${value} ${value})`;
 const f64 = (value: number): string => `(v128.const f64x2 ${value} ${value})`;

@@ -15,6 +15,7 @@ import { checkFlatCall } from "../src/flat/checkFlat";
 import { kernelFor } from "../src/flat/kernel";
 import { prepareKernel } from "../src/flat/kernelSweep";
 import { planOf } from "../src/flat/plan";
+import { STATUS } from "../src/flat/wat/rowTerms";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // The same tolerances as crossEntropyFlat.test.ts: float64 sums of many terms differ from the
@@ -169,6 +170,98 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
         expectAllClose(rows(grad, C), crossEntropyBackward(nested, target, options) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, `${label} grad`);
       }
     }
+  });
+});
+
+describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp's clamp", (element) => {
+  // A short row whose logits all lie within unclampedSpread (80 float32, 700 float64) of the max
+  // over its other classes takes its sum pass without the exp's clamp (shortRow.ts), and its
+  // target's slot holds M - 80 (M - 700) instead of -Infinity. Below -85 (-708) the unclamped exp
+  // is no longer exp(d): 2^n underflows the float's exponent field, and the sum goes wrong. Rows
+  // spread just inside and past that reach, one logit (not the target) that far below the max,
+  // must give the nested module's loss and gradient: the sum pass taken without the clamp for
+  // any row spread past -85 (-708), or with -Infinity or the target's own logit left in its
+  // slot, fails here.
+  const spreads = element === "f32" ? [0, 10, 79, 80, 80.5, 84, 86, 88, 100, 150, 1000] : [0, 10, 699, 700, 701, 708, 720, 750, 1000, 5000];
+  // A NaN sum sends a row to the exact float64 path (status EXACT), whose answer is right: the
+  // values above cannot see an exp of -Infinity - M without the clamp, which is NaN. The kernel
+  // itself must finish every such finite row (status FAST), with and without a gradient.
+  it.each([0, 1])("every row finished in the kernel (store %i)", (store) => {
+    const [N, C] = [spreads.length, 128];
+    const next = mulberry32(6100 + store);
+    const Type = element === "f32" ? Float32Array : Float64Array;
+    const logits = Type.from({ length: N * C }, () => next() * 4 - 2);
+    for (let n = 0; n < N; n++) logits[n * C + 5] = 2 - spreads[n];
+    const targets = Int32Array.from({ length: N }, (_, n) => (n * 37 + 11) % C);
+    const plan = planOf(checkFlatCall(logits, targets, C, store ? { grad: new Type(N * C) } : {}));
+    const kernel = kernelFor(element)!;
+    const { mode } = prepareKernel(plan, kernel);
+    kernel.targets.set(targets);
+    kernel.logits.set(logits);
+    const at = kernel.at;
+    kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, store, at.blocks);
+    expect(Array.from(kernel.status.subarray(0, N)), `statuses, spreads ${spreads.join(", ")}`).toEqual(new Array(N).fill(STATUS.FAST));
+  });
+
+  // The target's slot gets M - 80 (M - 700) in the logits' type: exact while the max's ulp
+  // divides 80 (700). At 2^30 in float32 (ulp 128), M - 80 rounds to M - 128, and at 2^60 in
+  // float64 (ulp 256) M - 700 to M - 768; the exp of those without the clamp is not their exp
+  // (2^n underflows), so such rows keep the clamp. Even rows: every logit equal (a spread of 0);
+  // odd rows: M and M - ulp (a spread past the unclamped reach).
+  it("rows of logits of 2^30 (float32) or 2^60 (float64): the nested module's", () => {
+    const C = 128;
+    const N = 16;
+    const next = mulberry32(6200);
+    const Type = element === "f32" ? Float32Array : Float64Array;
+    const base = element === "f32" ? 2 ** 30 : 2 ** 60;
+    const ulp = element === "f32" ? 128 : 256;
+    const logits = Type.from({ length: N * C }, (_, i) => base * (1 + Math.floor(i / C) / 8) + (Math.floor(i / C) % 2 ? ulp * Math.floor(next() * 2) : 0));
+    const targets = Int32Array.from({ length: N }, (_, n) => (n * 29 + 3) % C);
+    const losses = new Float64Array(N);
+    const grad = new Type(N * C);
+    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: new Float64Array(N) });
+    crossEntropyFlat(logits, targets, C, { reduction: "none", grad, losses });
+    const nested = rows(logits, C);
+    const expected = crossEntropy(nested, Array.from(targets), { reduction: "none" }) as number[];
+    expectAllClose(Array.from(losses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, "losses");
+    const forwardLosses = new Float64Array(N);
+    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: forwardLosses });
+    expectAllClose(Array.from(forwardLosses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, "forward losses");
+    expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), { reduction: "none" }) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, "grad");
+  });
+
+  it.each([32, 64, 100, 128, 130, 1000, 4097])("C = %i: forward and forward + backward, the nested module's", (C) => {
+    const next = mulberry32(6000 + C);
+    const N = spreads.length * 3;
+    const source: number[] = [];
+    const targets = new Int32Array(N);
+    for (let n = 0; n < N; n++) {
+      const spread = spreads[n % spreads.length];
+      const row = Array.from({ length: C }, () => 3 + next() * 2);
+      const y = Math.floor(next() * C);
+      targets[n] = y;
+      // The far logit first, last or in the middle, never the target; in the third set of rows the
+      // target itself lies far below (left out of the max and the min: its slot is refilled).
+      const far = [0, C - 1, Math.floor(C / 3)][Math.floor(n / spreads.length)];
+      const at = far === y ? (far + 1) % C : far;
+      const max = Math.max(...row);
+      if (n < 2 * spreads.length) row[at] = max - spread;
+      else row[y] = max - spread;
+      source.push(...row);
+    }
+    const Type = element === "f32" ? Float32Array : Float64Array;
+    const logits = Type.from(source);
+    const losses = new Float64Array(N);
+    const forwardLosses = new Float64Array(N);
+    const grad = new Type(N * C);
+    crossEntropyFlat(logits, targets, C, { reduction: "none", grad, losses });
+    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: forwardLosses });
+    const nested = rows(logits, C);
+    const expected = crossEntropy(nested, Array.from(targets), { reduction: "none" }) as number[];
+    const label = `${element} C = ${C}, spreads ${spreads.join(", ")}`;
+    expectAllClose(Array.from(forwardLosses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, `${label}: forward losses`);
+    expectAllClose(Array.from(losses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, `${label}: losses`);
+    expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), { reduction: "none" }) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, `${label}: grad`);
   });
 });
 

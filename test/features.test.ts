@@ -62,11 +62,12 @@ describe("the two builds of the kernel", () => {
       const [plain, fused] = element === "f32" ? [F32, F32_RELAXED] : [F64, F64_RELAXED];
       expect(shipped).toBe(kernelModule(fused));
       // The relaxed build also unrolls short rows' sum pass 16 vectors at a time, the exact one
-      // 8, and with a gradient stores each exp at once where the exact one stores a round's
-      // after it (lanes.ts sumGroup, storesAfterRound; the next test shows that changes no
-      // result), and its float32 exp reduces in one step (expForm "rr1-p5", whose accuracy the
-      // exp tests below measure): compare at the same.
-      const relaxed = kernelModule({ ...fused, sumGroup: plain.sumGroup, storesAfterRound: plain.storesAfterRound, expForm: plain.expForm });
+      // 8, and their max pass 16 at a time, the exact one 4, and with a gradient stores each exp
+      // at once where the exact one stores a round's after it (lanes.ts sumGroup, maxGroup,
+      // storesAfterRound; the next test shows that changes no result), and its float32 exp
+      // reduces in one step (expForm "rr1-p5", whose accuracy the exp tests below measure):
+      // compare at the same.
+      const relaxed = kernelModule({ ...fused, sumGroup: plain.sumGroup, maxGroup: plain.maxGroup, storesAfterRound: plain.storesAfterRound, expForm: plain.expForm });
       expect(exact).not.toMatch(/relaxed/);
       expect(relaxed.match(/relaxed_n?madd/g)?.length ?? 0).toBeGreaterThan(100);
       // Put every relaxed_madd back as the add of a mul, every relaxed_nmadd as the sub of one, and
@@ -75,28 +76,30 @@ describe("the two builds of the kernel", () => {
     }
   });
 
-  it("unroll the sums 8 or 16 vectors at a time, and store a gradient's exps at once or after each round, with the same results, bit for bit", async () => {
+  it("unroll the sums 8 or 16 vectors at a time and the max 4 or 16, and store a gradient's exps at once or after each round, with the same results, bit for bit", async () => {
     // Short rows (32 to 4096 logits, no smoothing) take shortRow.ts's two passes, longer ones
     // and smoothed ones stats.ts's online sweep: both group by L.sumGroup and, with a gradient,
-    // store by L.storesAfterRound. Each call runs forward only and forward + backward.
+    // store by L.storesAfterRound; the short rows' max pass groups by L.maxGroup. Each call
+    // runs forward only and forward + backward.
     const toolkit = await wabt();
     for (const lanes of [F32, F64]) {
-      const instance = (group: 8 | 16, storesAfterRound: boolean): Kernel => {
-        const parsed = toolkit.parseWat("k.wat", kernelModule({ ...lanes, sumGroup: group, storesAfterRound }), { simd: true });
+      const instance = (group: 8 | 16, storesAfterRound: boolean, maxGroup: 4 | 16 = group === 8 ? 4 : 16): Kernel => {
+        const parsed = toolkit.parseWat("k.wat", kernelModule({ ...lanes, sumGroup: group, storesAfterRound, maxGroup }), { simd: true });
         const bytes = parsed.toBinary({}).buffer;
         parsed.destroy();
         const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
         return new Kernel(lanes.element, exports, false);
       };
-      // The exact build as shipped first: (8, after each round).
-      const kernels = [instance(8, true), instance(8, false), instance(16, false), instance(16, true)];
+      // The exact build as shipped first: (8, after each round, max 4).
+      const kernels = [instance(8, true), instance(8, false), instance(16, false), instance(16, true), instance(8, true, 16)];
       let seed = 5;
       const next = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
       let calls = 0;
       // (4, 65): one full block (64 float32 logits; two of 32 float64) and a partial one. Spread -1: each row's
       // logits ascend (0.05 a class), so the online sweep's running max rises at every block.
       for (const [N, C] of [[40, 32], [4, 65], [33, 100], [64, 128], [9, 1000], [3, 4096], [2, 5000]]) {
-        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [1, 0.1], [-1, 0]]) {
+        // Spread 60: rows within 80 of their max and rows past it (shortRow.ts's sum pass with and without the exp's clamp).
+        for (const [spread, labelSmoothing] of [[0.01, 0], [1, 0], [30, 0], [60, 0], [1, 0.1], [-1, 0]]) {
           const Logits = lanes.element === "f32" ? Float32Array : Float64Array;
           const logits = Logits.from({ length: N * C }, (_, i) => (spread < 0 ? 0.05 * (i % C) : spread * (next() * 2 - 1)));
           const targets = Int32Array.from({ length: N }, () => Math.floor(next() * C));
@@ -121,7 +124,7 @@ describe("the two builds of the kernel", () => {
           }
         }
       }
-      expect(calls).toBe(70);
+      expect(calls).toBe(84);
     }
   });
 

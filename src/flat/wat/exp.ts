@@ -133,28 +133,43 @@ export function expSetup(vec: "f32x4" | "f64x2", hoisted: boolean, form: ExpForm
  * "rr1-p5" is only as accurate as documented with them fused: features.ts, hasFusedRelaxedSimd). float32 instructions a vector,
  * clamp and scaling included: "rr2-p6" 22 exact and 14 relaxed, "rr2-p5" 20 exact and 13
  * relaxed, "rr1-p5" relaxed 11. `form` only matters for float32 (`hoisted`: expSetup's
- * locals, which must be set up with the same form).
+ * locals, which must be set up with the same form). `clamped` false leaves out the clamp (one
+ * instruction fewer): only for a d known to be at least -UNCLAMPED_SPREAD (below).
  */
-export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm): string {
-  if (vec === "f64x2") return expF64(d, out, relaxed, hoisted);
-  return form === "rr1-p5" ? expF32Scaled(d, out, relaxed, hoisted) : expF32(d, out, relaxed, hoisted, form);
+export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm, clamped = true): string {
+  if (vec === "f64x2") return expF64(d, out, relaxed, hoisted, clamped);
+  return form === "rr1-p5" ? expF32Scaled(d, out, relaxed, hoisted, clamped) : expF32(d, out, relaxed, hoisted, form, clamped);
 }
 
-function reduce(vec: "f32x4" | "f64x2", relaxed: boolean, hoisted: boolean, d: string, form: ExpForm): string {
+/**
+ * How far below 0 a d may lie for the exp without its clamp: float32 80, float64 700. The exp
+ * needs the clamp only below -85 (float32, every form) or -708 (float64), where 2^n is no longer
+ * a normal float; these leave a margin for the rounding of d = x - M. Short rows whose logits
+ * all lie within this of their max take their sum pass without the clamp (shortRow.ts).
+ */
+export function unclampedSpread(vec: "f32x4" | "f64x2"): number {
+  return vec === "f32x4" ? 80 : 700;
+}
+
+/** The clamp of d, or nothing when not `clamped`. */
+function clampLine(vec: "f32x4" | "f64x2", d: string, clamp: string, clamped: boolean): string {
+  return clamped ? `(local.set $${d} (${vec}.pmax (local.get $${d}) ${clamp}))\n` : "";
+}
+
+function reduce(vec: "f32x4" | "f64x2", relaxed: boolean, hoisted: boolean, d: string, form: ExpForm, clamped: boolean): string {
   const { clamp, magic, hi, lo } = vec === "f32x4" ? F32_CONSTANTS : F64_CONSTANTS;
   const c = (value: number): string => constant(vec, value, hoisted, form);
   const get = (name: string): string => `(local.get $${name})`;
-  return `(local.set $${d} (${vec}.pmax (local.get $${d}) ${c(clamp)}))
-(local.set $k ${madd(vec, relaxed, get(d), c(L2E), c(magic))})
+  return `${clampLine(vec, d, c(clamp), clamped)}(local.set $k ${madd(vec, relaxed, get(d), c(L2E), c(magic))})
 (local.set $kn (${vec}.sub (local.get $k) ${c(magic)}))
 (local.set $r ${nmadd(vec, relaxed, get("kn"), c(lo), nmadd(vec, relaxed, get("kn"), c(hi), get(d)))})`;
 }
 
-function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm): string {
+function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm, clamped: boolean): string {
   // Cody-Waite: ln 2 = 0.693359375 (9 significant bits, so n·hi is exact) - 2.12194440e-4.
   const c = (value: number): string => constant("f32x4", value, hoisted, form);
   const P = form === "rr2-p5" ? EXPF_P5 : EXPF_P;
-  let text = reduce("f32x4", relaxed, hoisted, d, form);
+  let text = reduce("f32x4", relaxed, hoisted, d, form, clamped);
   text += `\n(local.set $${out} ${c(P[0])})`;
   for (const p of P.slice(1)) {
     text += `\n(local.set $${out} ${madd("f32x4", relaxed, `(local.get $${out})`, "(local.get $r)", c(p))})`;
@@ -166,11 +181,10 @@ function expF32(d: string, out: string, relaxed: boolean, hoisted: boolean, form
 }
 
 /** "rr1-p5": s = 2^n from the biased magic number, exp = s + (r·s)·P(r). */
-function expF32Scaled(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
+function expF32Scaled(d: string, out: string, relaxed: boolean, hoisted: boolean, clamped: boolean): string {
   const c = (value: number): string => constant("f32x4", value, hoisted, "rr1-p5");
   const get = (name: string): string => `(local.get $${name})`;
-  let text = `(local.set $${d} (f32x4.pmax ${get(d)} ${c(RR1_CLAMP)}))
-(local.set $k ${madd("f32x4", relaxed, get(d), c(L2E), c(MAGIC_BIASED))})
+  let text = `${clampLine("f32x4", d, c(RR1_CLAMP), clamped)}(local.set $k ${madd("f32x4", relaxed, get(d), c(L2E), c(MAGIC_BIASED))})
 (local.set $kn (f32x4.sub ${get("k")} ${c(MAGIC_BIASED)}))
 (local.set $r ${nmadd("f32x4", relaxed, get("kn"), c(LN2_F32), get(d))})
 (local.set $k (i32x4.shl ${get("k")} (i32.const 23)))
@@ -179,10 +193,10 @@ function expF32Scaled(d: string, out: string, relaxed: boolean, hoisted: boolean
   return `${text}\n(local.set $${out} ${madd("f32x4", relaxed, `(f32x4.mul ${get("r")} ${get("k")})`, get(out), get("k"))})`;
 }
 
-function expF64(d: string, out: string, relaxed: boolean, hoisted: boolean): string {
+function expF64(d: string, out: string, relaxed: boolean, hoisted: boolean, clamped: boolean): string {
   // fdlibm's split of ln 2: hi has 32 significant bits, so n·hi is exact for |n| < 2^20.
   const c = (value: number): string => constant("f64x2", value, hoisted, "rr2-p6");
-  let text = reduce("f64x2", relaxed, hoisted, d, "rr2-p6");
+  let text = reduce("f64x2", relaxed, hoisted, d, "rr2-p6", clamped);
   text += `\n(local.set $${out} ${c(inverseFactorial(DEGREE))})`;
   for (let i = DEGREE - 1; i >= 0; i--) {
     text += `\n(local.set $${out} ${madd("f64x2", relaxed, `(local.get $${out})`, "(local.get $r)", c(inverseFactorial(i)))})`;

@@ -34,6 +34,14 @@ export interface Lanes {
    */
   sumGroup: 8 | 16;
   /**
+   * Vectors of a block the short rows' max pass unrolls at a time: 4 (four rounds of a loop,
+   * the exact build) or 16. V8 11 (Node 20) loads an unrolled block's 16 vectors first and
+   * spills them and its accumulators to the stack; in rounds of 4 its forward at C = 128 to 1000
+   * took 1.4 to 1.8% less time (the same max and min). V8 12 (Node 24) was 0.6 to 2.3% slower
+   * with rounds: the relaxed build keeps 16.
+   */
+  maxGroup: 4 | 16;
+  /**
    * With a gradient, the sum pass stores a round's exps once the round's last exp is computed
    * (each in a local of its own, $e0 ... $e7), not each right after its exp: the exact build.
    * Under Node 20 the stores between the exps cost its forward + backward about a sixth of
@@ -56,8 +64,8 @@ export function blockLength(L: Lanes): number {
   return VECTORS_PER_BLOCK * L.width;
 }
 
-export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true, expForm: "rr2-p5" };
-export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8, storesAfterRound: true, expForm: "rr2-p5" };
+export const F32: Lanes = { element: "f32", vec: "f32x4", int: "i32x4", width: 4, shift: 2, relaxed: false, hoisted: false, sumGroup: 8, maxGroup: 4, storesAfterRound: true, expForm: "rr2-p5" };
+export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2, shift: 3, relaxed: false, hoisted: false, sumGroup: 8, maxGroup: 4, storesAfterRound: true, expForm: "rr2-p5" };
 /**
  * The same with relaxed SIMD's multiply-adds, and the exp's constants hoisted into locals: the
  * engines that load this build (V8 12 and later) rebuild each v128.const at every use (exp.ts);
@@ -65,8 +73,8 @@ export const F64: Lanes = { element: "f64", vec: "f64x2", int: "i64x2", width: 2
  * sum pass unrolls a whole block here, 8 vectors at a time in the exact build (shortRow.ts).
  * The float32 exp reduces in one step, which the fused multiply-adds make accurate (exp.ts).
  */
-export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false, expForm: "rr1-p5" };
-export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16, storesAfterRound: false };
+export const F32_RELAXED: Lanes = { ...F32, relaxed: true, hoisted: true, sumGroup: 16, maxGroup: 16, storesAfterRound: false, expForm: "rr1-p5" };
+export const F64_RELAXED: Lanes = { ...F64, relaxed: true, hoisted: true, sumGroup: 16, maxGroup: 16, storesAfterRound: false };
 
 /** The locals a round's exps wait in when they are stored after the round (Lanes.storesAfterRound). */
 export function roundLocals(L: Lanes): string {

@@ -12,6 +12,13 @@
  * -Infinity, whose exp (the clamped exp: 4.5e-38, 1.2e-37 in the relaxed build, 3.3e-308 in
  * float64) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
+ * A row whose logits all lie within unclampedSpread of M (80 float32, 700 float64: exp.ts) and
+ * whose |M| is under 2^24 (2^52), as nearly every row's, takes a second copy of the sum pass whose exps leave out their clamp,
+ * one instruction of 14 a vector in the relaxed build and of 23 in the exact one (the load,
+ * the subtraction and the sum's add counted), and the
+ * target's logit becomes M - 80 (M - 700) instead, whose exp (1.8e-35, 9.9e-305) vanishes as
+ * well. The lanes past the row's end keep the clamp. Measured, the kernel before and after
+ * alternated in one process: see the README's benchmark notes.
  * With a gradient (store), the second pass also leaves each exp(x - M) in place of its logit,
  * all against the row's final max (the target's slot gets 0, then g[y] from the gradient sweep):
  * the gradient sweep then has no block maxima to rescale by, no exp64 per row, and the loss
@@ -25,7 +32,7 @@
  * reduction of its own row's max (3 to 8% less time at C = 64 to 1000 under Node 24, 1 to 3%
  * under Node 20).
  */
-import { expInstructions, expSetup } from "./exp";
+import { expInstructions, expSetup, unclampedSpread } from "./exp";
 import { VECTORS_PER_BLOCK, horizontal, lane0, locals, roundLocals, roundStores, splat, tailMask, type Lanes } from "./lanes";
 
 /** Rows of at most this many bytes (4096 float32 or 2048 float64 logits) take the two passes. */
@@ -67,7 +74,7 @@ const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
  * the first pass and the second (given the row's max M), which read the row from locals $p,
  * $n and $skip.
  */
-export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string, store: boolean) => string } {
+export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string, MIN: string, store: boolean) => string } {
   const V = L.vec;
   const block = VECTORS_PER_BLOCK * L.width;
   const at = (index: string): string => `(i32.add (local.get $p) (i32.shl ${index} (i32.const ${L.shift})))`;
@@ -80,12 +87,12 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
   const here = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
   // Full blocks from q = 0, then whole vectors one at a time, then the last partial vector
   // (if any) with the lanes past the end masked off.
-  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK, afterRound = ""): string => {
+  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK, afterRound = "", beforeRounds = ""): string => {
     const unrolled = Array.from({ length: group }, (_, i) => fullBlock(16 * i)).join("\n") + (afterRound ? `\n${afterRound}` : "");
     const body =
       group === VECTORS_PER_BLOCK
         ? unrolled
-        : `(local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
+        : `${beforeRounds}
   (local.set $g (i32.const ${VECTORS_PER_BLOCK / group}))
   (loop $${label}Group
     ${unrolled}
@@ -125,55 +132,76 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
   (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
   // With store in the exact build, a round's exps wait in $e0 ... and are stored after it (Lanes.storesAfterRound).
   const late = (store: boolean): boolean => store && L.storesAfterRound;
-  const expSum = (store: boolean) => (offset: number): string => {
+  const expSum = (store: boolean, clamped: boolean) => (offset: number): string => {
     const i = offset / 16;
     const a = `a${i % 4}`;
     const e = late(store) ? `e${i}` : "e";
     // In rounds (sumGroup < 16): the accumulators start at 0 each block, and 0 + e = e exactly.
     return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
-${expInstructions(V, "d", e, L.relaxed, L.hoisted, L.expForm)}
+${expInstructions(V, "d", e, L.relaxed, L.hoisted, L.expForm, clamped)}
 ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
 (local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`;
   };
   const blockSum = `(local.set $a0 (${V}.add (${V}.add (local.get $a0) (local.get $a1)) (${V}.add (local.get $a2) (local.get $a3))))
   (local.set $S (f64x2.add (local.get $S) ${widen}))`;
-  const vectorSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
-    ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
+  const vectorSum = (store: boolean, clamped: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
+    ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm, clamped)}
     ${store ? `(v128.store ${here} (local.get $e))` : ""}
     (local.set $a0 (${V}.add (local.get $a0) (local.get $e)))`;
-  // The lanes past the row's end belong to the next row: stored back unchanged.
+  // The lanes past the row's end belong to the next row: stored back unchanged. Their exps keep
+  // the clamp, since those logits may lie anywhere below M.
   const maskedSum = (store: boolean): string => `(local.set $d (${V}.sub (local.get $x) (local.get $Mv)))
   ${expInstructions(V, "d", "e", L.relaxed, L.hoisted, L.expForm)}
   ${store ? `(v128.store ${here} (v128.bitselect (local.get $e) (local.get $x) (local.get $mask)))` : ""}
   (local.set $a0 (${V}.add (local.get $a0) (v128.bitselect (local.get $e) (v128.const i64x2 0 0) (local.get $mask))))`;
 
+  const spread = unclampedSpread(V);
+  // The target's slot gets M - spread in the logits' type, within 1 of it while |M| < 2^24
+  // (float32) or 2^52 (float64), where M's ulp is at most 1: larger, it may round past the
+  // exp's reach (M - 128 at 2^30 in float32), so such rows keep the clamp.
+  const exactBelow = L.element === "f32" ? 2 ** 24 : 2 ** 52;
+  // The sum pass's sweep, its exps with or without the clamp (in full blocks and whole vectors).
+  const sumSweep = (label: string, clamped: boolean, store: boolean): string =>
+    sweep(label, expSum(store, clamped), vectorSum(store, clamped), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "",
+      "(local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))");
+
   return {
     locals: `${roundLocals(L)}
   ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
-  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64)${expSetup(L.vec, L.hoisted, L.expForm)}`,
+  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64) (local $rowMax f64) (local $rowMin f64)${expSetup(L.vec, L.hoisted, L.expForm)}`,
     max: `;; The max and min over the n >= 2 logits at p but the one at index skip (-1: none),
-;; which is overwritten by another logit of the row. Sets M and MIN (begin() has reset them).
+;; which is overwritten by another logit of the row. Sets $rowMax and $rowMin, locals, not
+;; the globals M and MIN the online sweep keeps (and no call to begin() a row: 3% of the forward
+;; at (8192, 128) and 6% at (16384, 64) under Node 20, 2% under Node 24).
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
     (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
   (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0)) (local.set $mx2 (local.get $mx0)) (local.set $mx3 (local.get $mx0))
   (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0)) (local.set $mn2 (local.get $mn0)) (local.set $mn3 (local.get $mn0))
-  ${sweep("max", maxMin, vectorMaxMin, maskedMaxMin, "", "", "")}
+  ${sweep("max", maxMin, vectorMaxMin, maskedMaxMin, "", "", "", L.maxGroup)}
   (local.set $mx0 (${V}.pmax (${V}.pmax (local.get $mx0) (local.get $mx1)) (${V}.pmax (local.get $mx2) (local.get $mx3))))
   (local.set $mn0 (${V}.pmin (${V}.pmin (local.get $mn0) (local.get $mn1)) (${V}.pmin (local.get $mn2) (local.get $mn3))))
   ${horizontal(L, "pmax", "mx0")}
   ${horizontal(L, "pmin", "mn0")}
-  (global.set $M ${lane0(L, "mx0")})
-  (global.set $MIN (f64.min (global.get $MIN) ${lane0(L, "mn0")}))`,
-    sum: (M: string, store: boolean): string => `;; Σ exp(x - M) over the same logits, M the row's max from the first pass: the target's
-;; logit becomes -Infinity first. Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit; the target's slot gets 0 (the gradient sweep writes g[y] there)." : ""}
+  (local.set $rowMax ${lane0(L, "mx0")})
+  (local.set $rowMin ${lane0(L, "mn0")})`,
+    sum: (M: string, MIN: string, store: boolean): string => `;; Σ exp(x - M) over the same logits, M the row's max and MIN their min from the first pass:
+;; the target's logit becomes M - ${spread} first when every logit lies within ${spread} of M and |M| < ${exactBelow}
+;; (the exps then need no clamp, and exp(-${spread}) vanishes beside S >= 1), -Infinity otherwise
+;; (and for NaN or ±Infinity). Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit; the target's slot gets 0 (the gradient sweep writes g[y] there)." : ""}
   (local.set $Mv ${L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${M}))` : `(f64x2.splat ${M})`})
   (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
-  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-    (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
-  ${sweep("sum", expSum(store), vectorSum(store), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "")}${
+  (if (i32.and (f64.le (f64.sub ${M} ${MIN}) (f64.const ${spread})) (f64.lt (f64.abs ${M}) (f64.const ${exactBelow})))
+    (then
+      (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+        (${scalar}.store ${at("(local.get $skip)")} ${L.element === "f32" ? `(f32.demote_f64 (f64.sub ${M} (f64.const ${spread})))` : `(f64.sub ${M} (f64.const ${spread}))`})))
+      ${sumSweep("near", false, store)})
+    (else
+      (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+        (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
+      ${sumSweep("sum", true, store)}))${
     store
       ? `
-  ;; The target's slot holds exp(-Infinity), the exp's clamp (${L.element === "f32" ? "4.5e-38 or 1.2e-37" : "3.3e-308"}), which the gradient
+  ;; The target's slot holds exp(-Infinity), the exp's clamp (${L.element === "f32" ? "4.5e-38 or 1.2e-37" : "3.3e-308"}), or exp(-${spread}), which the gradient
   ;; sweep would multiply by alpha into a subnormal (a microcode assist on Intel) before g[y]
   ;; replaces it: 0.
   (if (i32.ge_s (local.get $skip) (i32.const 0)) (then

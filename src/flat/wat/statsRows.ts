@@ -72,23 +72,23 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
       (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
       (f64.store offset=24 (i32.add (local.get $coef) ${maxSlot}) (f64.const ${GRADIENT.CALLER}))
       (if (i32.ne (local.get $y) (i32.const -2)) (then
-        (call $begin ${load("(local.get $rowAt)")})
-        (f64.store offset=8 (i32.add (local.get $coef) ${maxSlot}) (global.get $R))
+        ;; R, the row's reference logit: its first (no smoothing uses no other)
+        (f64.store offset=8 (i32.add (local.get $coef) ${maxSlot}) ${load("(local.get $rowAt)")})
         ;; x[y] before the sweep, which overwrites it
         (if (i32.ge_s (local.get $y) (i32.const 0)) (then
           (f64.store (i32.add (local.get $coef) ${maxSlot})
             ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
         (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
         ${short.max}
-        (f64.store (i32.add (local.get $out) ${maxSlot}) (global.get $M))
-        (f64.store offset=16 (i32.add (local.get $out) ${maxSlot}) (global.get $MIN))
-        (f64.store offset=24 (i32.add (local.get $out) ${maxSlot}) (global.get $T))))))
+        (f64.store (i32.add (local.get $out) ${maxSlot}) (local.get $rowMax))
+        (f64.store offset=16 (i32.add (local.get $out) ${maxSlot}) (local.get $rowMin))
+        (f64.store offset=24 (i32.add (local.get $out) ${maxSlot}) (f64.const 0))))))
     (if (local.get $row) (then
       (local.set $sumRow (i32.sub (local.get $row) (i32.const 1)))
       (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $sumRow) (i32.const 2)))))
       (if (i32.ne (local.get $y) (i32.const -2)) (then
         (local.set $p (local.get $sumAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
-        ${short.sum(`(f64.load (i32.add (local.get $out) ${sumSlot}))`, store)}
+        ${short.sum(`(f64.load (i32.add (local.get $out) ${sumSlot}))`, `(f64.load offset=16 (i32.add (local.get $out) ${sumSlot}))`, store)}
         (f64.store offset=8 (i32.add (local.get $out) ${sumSlot}) (local.get $Sf))${store ? `
         (local.set $Mrow (f64.load (i32.add (local.get $out) ${sumSlot})))
         (local.set $blockAt (local.get $blocks))

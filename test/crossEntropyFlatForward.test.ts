@@ -176,12 +176,12 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
 describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp's clamp", (element) => {
   // A short row whose logits all lie within unclampedSpread (80 float32, 700 float64) of the max
   // over its other classes takes its sum pass without the exp's clamp (shortRow.ts), and its
-  // target's slot holds M - 80 (M - 700) instead of -Infinity. Below -85 (-708) the unclamped exp
-  // is no longer exp(d): 2^n underflows the float's exponent field, and the sum goes wrong. Rows
-  // spread just inside and past that reach, one logit (not the target) that far below the max,
-  // must give the nested module's loss and gradient: the sum pass taken without the clamp for
-  // any row spread past -85 (-708), or with -Infinity or the target's own logit left in its
-  // slot, fails here.
+  // target's slot holds M - 80 (M - 700) instead of -Infinity. Below about -87.3 (-708.4) the
+  // unclamped exp is no longer exp(d): 2^n underflows the float's exponent field, and the sum
+  // goes wrong. Rows spread just inside and past that reach, one logit (not the target) that far
+  // below the max, must give the nested module's loss and gradient: the sum pass taken without
+  // the clamp for rows spread 88 or more (720 or more), or with the target's own logit left in
+  // its slot, fails here; -Infinity left there fails the status test below.
   const spreads = element === "f32" ? [0, 10, 79, 80, 80.5, 84, 86, 88, 100, 150, 1000] : [0, 10, 699, 700, 701, 708, 720, 750, 1000, 5000];
   // A NaN sum sends a row to the exact float64 path (status EXACT), whose answer is right: the
   // values above cannot see an exp of -Infinity - M without the clamp, which is NaN. The kernel
@@ -204,18 +204,29 @@ describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp
   });
 
   // The target's slot gets M - 80 (M - 700) in the logits' type: exact while the max's ulp
-  // divides 80 (700). At 2^30 in float32 (ulp 128), M - 80 rounds to M - 128, and at 2^60 in
-  // float64 (ulp 256) M - 700 to M - 768; the exp of those without the clamp is not their exp
-  // (2^n underflows), so such rows keep the clamp. Even rows: every logit equal (a spread of 0);
-  // odd rows: M and M - ulp (a spread past the unclamped reach).
-  it("rows of logits of 2^30 (float32) or 2^60 (float64): the nested module's", () => {
+  // divides 80 (700). Just above 2^28 in float32 (ulp 32), M - 80 lies halfway between M - 64
+  // and M - 96 and rounds to the even one, M - 96 for an odd multiple of 32; above 2^30 (ulp
+  // 128) it rounds to M - 128; above 2^60 in float64 (ulp 256) M - 700 rounds to M - 768. The
+  // exp of those without the clamp is not their exp (2^n underflows), so such rows keep the
+  // clamp. Rows 0 to 7 just above 2^28 (2^60), rows 8 to 15 above 2^30 (2^60 again); even rows
+  // every logit equal (a spread of 0), odd rows two values, M and M - ulp.
+  it("rows of logits just above 2^28 and above 2^30 (float32; above 2^60 in float64): the nested module's", () => {
     const C = 128;
     const N = 16;
     const next = mulberry32(6200);
     const Type = element === "f32" ? Float32Array : Float64Array;
-    const base = element === "f32" ? 2 ** 30 : 2 ** 60;
-    const ulp = element === "f32" ? 128 : 256;
-    const logits = Type.from({ length: N * C }, (_, i) => base * (1 + Math.floor(i / C) / 8) + (Math.floor(i / C) % 2 ? ulp * Math.floor(next() * 2) : 0));
+    const [low, high] = element === "f32" ? [2 ** 28, 2 ** 30] : [2 ** 60, 2 ** 60];
+    const ulp = (n: number): number => (element === "f32" ? (n < 8 ? 32 : 128) : 256);
+    const max = (n: number): number => (n < 8 ? low + ulp(n) * (2 * n + 3) : high * (1 + (n - 7) / 16));
+    const logits = Type.from({ length: N * C }, (_, i) => {
+      const n = Math.floor(i / C);
+      return max(n) - (n % 2 ? ulp(n) * Math.floor(next() * 2) : 0);
+    });
+    // The rows' maxima as the logits' type holds them, and M - 80 (M - 700) rounding past -87.3 (-708.4) in some.
+    const fround = element === "f32" ? Math.fround : (v: number): number => v;
+    const spread = element === "f32" ? 80 : 700;
+    const past = Array.from({ length: N }, (_, n) => fround(max(n) - spread) - max(n)).filter((d) => d < (element === "f32" ? -87.3 : -708.4));
+    expect(past.length, "rows whose M - 80 (M - 700) rounds past the unclamped exp's reach").toBe(N);
     const targets = Int32Array.from({ length: N }, (_, n) => (n * 29 + 3) % C);
     const losses = new Float64Array(N);
     const grad = new Type(N * C);

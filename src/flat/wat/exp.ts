@@ -47,8 +47,9 @@
  * difference no loss or gradient can see. "rr1-p5" clamps at -85 instead (1.2e-37): it
  * multiplies r by s = 2^n as floats, and at -86 (n = -124, r = -0.0497) that product is
  * 2^-128.3, a subnormal float32, which Intel cores compute in a microcode assist. Every short
- * row with a target meets the clamp at least once (shortRow.ts leaves the target out as
- * -Infinity), so the assist was a fixed cost per row: on the
+ * row with a target met the clamp at least once (shortRow.ts left the target out as
+ * -Infinity; a row within unclampedSpread of its max now gets M - 80 there instead, and no
+ * clamp), so the assist was a fixed cost per row: on the
  * 2-core Xeon, a float32 SIMD multiply with a subnormal result took 43 ns against 0.7 with a
  * normal one (src/commands/bench/subnormal.ts), and under Node 24 the forward at (8192, 32)
  * took 5.2 ns a logit with the clamp at -86 and 2.0 at -85 (the AMD EPYC, where this form
@@ -142,10 +143,12 @@ export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, 
 }
 
 /**
- * How far below 0 a d may lie for the exp without its clamp: float32 80, float64 700. The exp
- * needs the clamp only below -85 (float32, every form) or -708 (float64), where 2^n is no longer
- * a normal float; these leave a margin for the rounding of d = x - M. Short rows whose logits
- * all lie within this of their max take their sum pass without the clamp (shortRow.ts).
+ * How far below 0 a d may lie for the exp without its clamp: float32 80, float64 700. Without
+ * it, the exp of d is exp(d) down to about -87.3 (float32) and -708.4 (float64), where 2^n
+ * leaves the normal floats (and "rr1-p5"'s product r·2^n can be subnormal from -85 down, in
+ * narrow bands from -74: above); these leave a margin for the rounding of d = x - M and of the
+ * target's M - 80 (shortRow.ts). Short rows whose logits all lie within this of their max take
+ * their sum pass without the clamp.
  */
 export function unclampedSpread(vec: "f32x4" | "f64x2"): number {
   return vec === "f32x4" ? 80 : 700;

@@ -158,7 +158,8 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
   const spread = unclampedSpread(V);
   // The target's slot gets M - spread in the logits' type, within 1 of it while |M| < 2^24
   // (float32) or 2^52 (float64), where M's ulp is at most 1: larger, it may round past the
-  // exp's reach (M - 128 at 2^30 in float32), so such rows keep the clamp.
+  // exp's reach (to M - 96 just above 2^28 in float32, M - 128 above 2^30; M - 768 above 2^60
+  // in float64), so such rows keep the clamp.
   const exactBelow = L.element === "f32" ? 2 ** 24 : 2 ** 52;
   // The sum pass's sweep, its exps with or without the clamp (in full blocks and whole vectors).
   const sumSweep = (label: string, clamped: boolean, store: boolean): string =>

@@ -135,7 +135,7 @@ export function expSetup(vec: "f32x4" | "f64x2", hoisted: boolean, form: ExpForm
  * clamp and scaling included: "rr2-p6" 22 exact and 14 relaxed, "rr2-p5" 20 exact and 13
  * relaxed, "rr1-p5" relaxed 11. `form` only matters for float32 (`hoisted`: expSetup's
  * locals, which must be set up with the same form). `clamped` false leaves out the clamp (one
- * instruction fewer): only for a d known to be at least -UNCLAMPED_SPREAD (below).
+ * instruction fewer): only for a d known to be at least -unclampedSpread(vec) (below).
  */
 export function expInstructions(vec: "f32x4" | "f64x2", d: string, out: string, relaxed: boolean, hoisted: boolean, form: ExpForm, clamped = true): string {
   if (vec === "f64x2") return expF64(d, out, relaxed, hoisted, clamped);

@@ -13,12 +13,12 @@
  * float64) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
  * A row whose logits all lie within unclampedSpread of M (80 float32, 700 float64: exp.ts) and
- * whose |M| is under 2^24 (2^52), as nearly every row's, takes a second copy of the sum pass whose exps leave out their clamp,
- * one instruction of 14 a vector in the relaxed build and of 23 in the exact one (the load,
- * the subtraction and the sum's add counted), and the
- * target's logit becomes M - 80 (M - 700) instead, whose exp (1.8e-35, 9.9e-305) vanishes as
- * well. The lanes past the row's end keep the clamp. Measured, the kernel before and after
- * alternated in one process: see the README's benchmark notes.
+ * whose |M| is under 2^24 (2^52), as nearly every row's, takes a second copy of the sum pass
+ * whose exps leave out their clamp, one instruction of 14 a vector in the relaxed build and of
+ * 23 in the exact one (the load, the subtraction and the sum's add counted), and the target's
+ * logit becomes M - 80 (M - 700) instead, whose exp (1.8e-35, 9.9e-305) vanishes as well. The
+ * lanes past the row's end keep the clamp. Measured, the kernel before and after alternated in
+ * one process: see the README's benchmark notes.
  * With a gradient (store), the second pass also leaves each exp(x - M) in place of its logit,
  * all against the row's final max (the target's slot gets 0, then g[y] from the gradient sweep):
  * the gradient sweep then has no block maxima to rescale by, no exp64 per row, and the loss

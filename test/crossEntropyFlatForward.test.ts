@@ -12,10 +12,11 @@ import type { CrossEntropyOptions } from "../src";
 import { mulberry32 } from "../src/course/random";
 import { buildKernels } from "../src/flat/wat/build";
 import { checkFlatCall } from "../src/flat/checkFlat";
-import { kernelFor } from "../src/flat/kernel";
+import { kernelFor, type Kernel } from "../src/flat/kernel";
 import { prepareKernel } from "../src/flat/kernelSweep";
 import { planOf } from "../src/flat/plan";
 import { STATUS } from "../src/flat/wat/rowTerms";
+import { unclampedSpread } from "../src/flat/wat/exp";
 import { expectAllClose, type Tolerance } from "./helpers/allclose";
 
 // The same tolerances as crossEntropyFlat.test.ts: float64 sums of many terms differ from the
@@ -38,6 +39,35 @@ function rows(flat: ArrayLike<number>, C: number): number[][] {
   const out: number[][] = [];
   for (let o = 0; o < flat.length; o += C) out.push(Array.from(flat).slice(o, o + C));
   return out;
+}
+
+/** kernelSweep.ts sweepChunk's first steps, up to the forward sweep (statsRows), on one chunk of rows: the kernel, to read. */
+function forwardSweep(element: "f32" | "f64", logits: Float32Array | Float64Array, targets: Int32Array, C: number, store: 0 | 1): Kernel {
+  const N = targets.length;
+  const plan = planOf(checkFlatCall(logits, targets, C, store ? { grad: new (element === "f32" ? Float32Array : Float64Array)(N * C) } : {}));
+  const kernel = kernelFor(element)!;
+  const { mode } = prepareKernel(plan, kernel);
+  kernel.targets.set(targets);
+  kernel.logits.set(logits);
+  const at = kernel.at;
+  kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, store, at.blocks);
+  return kernel;
+}
+
+/** Per-row losses, forward only and with a gradient, and the gradient: the nested module's, within the type's tolerances. */
+function expectNestedBothWays(element: "f32" | "f64", logits: Float32Array | Float64Array, targets: Int32Array, C: number, label: string): void {
+  const N = targets.length;
+  const losses = new Float64Array(N);
+  const forwardLosses = new Float64Array(N);
+  const grad = new (element === "f32" ? Float32Array : Float64Array)(N * C);
+  crossEntropyFlat(logits, targets, C, { reduction: "none", grad, losses });
+  crossEntropyFlat(logits, targets, C, { reduction: "none", losses: forwardLosses });
+  const nested = rows(logits, C);
+  const expected = crossEntropy(nested, Array.from(targets), { reduction: "none" }) as number[];
+  const tolerance = element === "f32" ? FLOAT32_LOSS : FLOAT64;
+  expectAllClose(Array.from(forwardLosses), expected, tolerance, `${label}: forward losses`);
+  expectAllClose(Array.from(losses), expected, tolerance, `${label}: losses`);
+  expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), { reduction: "none" }) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, `${label}: grad`);
 }
 
 // Around the two-pass lower limit (32 float32 / 16 float64 logits), the block (64 / 32) and
@@ -110,14 +140,7 @@ describe.each(["f32", "f64"] as const)("with a gradient, %s: short rows' two pas
     const Type = element === "f32" ? Float32Array : Float64Array;
     const logits = Type.from({ length: N * C }, () => (next() * 2 - 1) * 10);
     const targets = Int32Array.from({ length: N }, (_, n) => (n * 37) % C);
-    const plan = planOf(checkFlatCall(logits, targets, C, { grad: new Type(N * C) }));
-    const kernel = kernelFor(element)!;
-    const { mode } = prepareKernel(plan, kernel);
-    // kernelSweep.ts sweepChunk's first steps, up to the forward sweep that stores the exps.
-    kernel.targets.set(targets);
-    kernel.logits.set(logits);
-    const at = kernel.at;
-    kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, 1, at.blocks);
+    const kernel = forwardSweep(element, logits, targets, C, 1);
     const smallestNormal = smallestNormalOf(element);
     for (let n = 0; n < N; n++) {
       const row = Array.from(logits.subarray(n * C, (n + 1) * C));
@@ -186,20 +209,14 @@ describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp
   // A NaN sum sends a row to the exact float64 path (status EXACT), whose answer is right: the
   // values above cannot see an exp of -Infinity - M without the clamp, which is NaN. The kernel
   // itself must finish every such finite row (status FAST), with and without a gradient.
-  it.each([0, 1])("every row finished in the kernel (store %i)", (store) => {
+  it.each([0, 1] as const)("every row finished in the kernel (store %i)", (store) => {
     const [N, C] = [spreads.length, 128];
     const next = mulberry32(6100 + store);
     const Type = element === "f32" ? Float32Array : Float64Array;
     const logits = Type.from({ length: N * C }, () => next() * 4 - 2);
     for (let n = 0; n < N; n++) logits[n * C + 5] = 2 - spreads[n];
     const targets = Int32Array.from({ length: N }, (_, n) => (n * 37 + 11) % C);
-    const plan = planOf(checkFlatCall(logits, targets, C, store ? { grad: new Type(N * C) } : {}));
-    const kernel = kernelFor(element)!;
-    const { mode } = prepareKernel(plan, kernel);
-    kernel.targets.set(targets);
-    kernel.logits.set(logits);
-    const at = kernel.at;
-    kernel.exports.statsRows(at.logits, N, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, store, at.blocks);
+    const kernel = forwardSweep(element, logits, targets, C, store);
     expect(Array.from(kernel.status.subarray(0, N)), `statuses, spreads ${spreads.join(", ")}`).toEqual(new Array(N).fill(STATUS.FAST));
   });
 
@@ -222,23 +239,14 @@ describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp
       const n = Math.floor(i / C);
       return max(n) - (n % 2 ? ulp(n) * Math.floor(next() * 2) : 0);
     });
-    // The rows' maxima as the logits' type holds them, and M - 80 (M - 700) rounding past -87.3 (-708.4) in some.
+    // Every row's M - 80 (M - 700), in the logits' type, lies past the unclamped exp's reach:
+    // below log of the smallest normal float (-87.3, -708.4), where 2^n underflows.
     const fround = element === "f32" ? Math.fround : (v: number): number => v;
-    const spread = element === "f32" ? 80 : 700;
-    const past = Array.from({ length: N }, (_, n) => fround(max(n) - spread) - max(n)).filter((d) => d < (element === "f32" ? -87.3 : -708.4));
+    const spread = unclampedSpread(element === "f32" ? "f32x4" : "f64x2");
+    const past = Array.from({ length: N }, (_, n) => fround(max(n) - spread) - max(n)).filter((d) => d < Math.log(smallestNormalOf(element)));
     expect(past.length, "rows whose M - 80 (M - 700) rounds past the unclamped exp's reach").toBe(N);
     const targets = Int32Array.from({ length: N }, (_, n) => (n * 29 + 3) % C);
-    const losses = new Float64Array(N);
-    const grad = new Type(N * C);
-    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: new Float64Array(N) });
-    crossEntropyFlat(logits, targets, C, { reduction: "none", grad, losses });
-    const nested = rows(logits, C);
-    const expected = crossEntropy(nested, Array.from(targets), { reduction: "none" }) as number[];
-    expectAllClose(Array.from(losses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, "losses");
-    const forwardLosses = new Float64Array(N);
-    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: forwardLosses });
-    expectAllClose(Array.from(forwardLosses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, "forward losses");
-    expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), { reduction: "none" }) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, "grad");
+    expectNestedBothWays(element, logits, targets, C, `${element} rows of 2^28 and more`);
   });
 
   it.each([32, 64, 100, 128, 130, 1000, 4097])("C = %i: forward and forward + backward, the nested module's", (C) => {
@@ -260,19 +268,8 @@ describe.each(["f32", "f64"] as const)("%s: short rows' sum pass without the exp
       else row[y] = max - spread;
       source.push(...row);
     }
-    const Type = element === "f32" ? Float32Array : Float64Array;
-    const logits = Type.from(source);
-    const losses = new Float64Array(N);
-    const forwardLosses = new Float64Array(N);
-    const grad = new Type(N * C);
-    crossEntropyFlat(logits, targets, C, { reduction: "none", grad, losses });
-    crossEntropyFlat(logits, targets, C, { reduction: "none", losses: forwardLosses });
-    const nested = rows(logits, C);
-    const expected = crossEntropy(nested, Array.from(targets), { reduction: "none" }) as number[];
-    const label = `${element} C = ${C}, spreads ${spreads.join(", ")}`;
-    expectAllClose(Array.from(forwardLosses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, `${label}: forward losses`);
-    expectAllClose(Array.from(losses), expected, element === "f32" ? FLOAT32_LOSS : FLOAT64, `${label}: losses`);
-    expectAllClose(rows(grad, C), crossEntropyBackward(nested, Array.from(targets), { reduction: "none" }) as number[][], element === "f32" ? FLOAT32_GRAD : FLOAT64, `${label}: grad`);
+    const logits = (element === "f32" ? Float32Array : Float64Array).from(source);
+    expectNestedBothWays(element, logits, targets, C, `${element} C = ${C}, spreads ${spreads.join(", ")}`);
   });
 });
 

@@ -5,7 +5,7 @@
 import { at, describe } from "../inputs/describe";
 import { resolveOptions, type ResolvedOptions } from "../inputs/options";
 import type { CrossEntropyOptions } from "../inputs/types";
-import { checkLosses, checkThreads } from "./checkFlat";
+import { checkLosses, checkTargets, checkThreads } from "./checkFlat";
 import { isShared } from "./sharedArrays";
 
 /** Row-major float32 or float64 data. */
@@ -94,11 +94,7 @@ export function checkLinearFlatCall(input: unknown, linearWeight: unknown, targe
   const gradLinearWeight = checkBuffer(given.gradLinearWeight, "gradLinearWeight", linearWeight.length, "linearWeight", [input, linearWeight, gradInput]);
   const gradLinearBias = checkBuffer(given.gradLinearBias, "gradLinearBias", C, "linearBias (numClasses)", [input, linearWeight, gradInput, gradLinearWeight]);
   const losses = checkLosses(given.losses, N, resolved.reduction, "input");
-  for (let n = 0; n < N; n++) {
-    const y = targets[n];
-    if ((y >= 0 && y < C) || y === resolved.ignoreIndex) continue;
-    throw new RangeError(`targets[${n}] = ${y} is out of range: expected a class index in [0, ${C}) or ignoreIndex (${resolved.ignoreIndex})`);
-  }
+  checkTargets(targets, C, resolved.ignoreIndex);
   const element = input instanceof Float32Array ? "f32" : "f64";
   const threads = checkThreads(given.threads, "options.threads", "classes");
   if (threads > 1) {

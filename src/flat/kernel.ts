@@ -83,6 +83,8 @@ export interface KernelExports {
   log1p64x2(a: number, b: number, lane: number): number;
   /** Float32 kernels only (quadFinish.ts): log1p of a, b, c, d in float32, lane `lane` as a float64. */
   log1pQuad?(a: number, b: number, c: number, d: number, lane: number): number;
+  /** The first of n int32 targets at byte p neither in [0, C) (C read unsigned) nor equal to ignore, or -1 (wat/targetCheck.ts). */
+  firstBadTarget(p: number, n: number, C: number, ignore: number): number;
 }
 
 /** One instantiated kernel and typed views on its memory (refreshed when the memory grows). */
@@ -116,6 +118,29 @@ export class Kernel {
     this.exports = exports;
     this.bytesPerLogit = element === "f32" ? 4 : 8;
   }
+
+  /**
+   * crossEntropyFlat's range check of its targets (checkFlat.ts's TargetScan), MAX_ROWS at a
+   * time through the targets region: the index of the first target neither a class index in
+   * [0, C) nor ignoreIndex, or -1. Used before any row is swept, so the region is free.
+   */
+  readonly firstBadTarget = (targets: Int32Array, C: number, ignoreIndex: number): number => {
+    // An ignoreIndex outside int32 equals no target: 0, always a class, stands for it.
+    const ignore = ignoreIndex === (ignoreIndex | 0) ? ignoreIndex : 0;
+    // Read unsigned by the kernel: C of 2^31 or more becomes 2^31, above every int32 index.
+    const classes = Math.min(C, 2 ** 31);
+    const memory = this.exports.memory;
+    // Before the first call's prepare(), the memory is smaller than its fixed regions.
+    if (memory.buffer.byteLength < STATS) memory.grow(Math.ceil((STATS - memory.buffer.byteLength) / 65536));
+    const region = new Int32Array(memory.buffer, TARGETS, MAX_ROWS);
+    for (let r0 = 0; r0 < targets.length; r0 += MAX_ROWS) {
+      const n = Math.min(MAX_ROWS, targets.length - r0);
+      region.set(targets.subarray(r0, r0 + n));
+      const bad = this.exports.firstBadTarget(TARGETS, n, classes, ignore);
+      if (bad >= 0) return r0 + bad;
+    }
+    return -1;
+  };
 
   /** Logits that fit in one chunk: the longest row swept whole. */
   get chunkLogits(): number {

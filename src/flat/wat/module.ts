@@ -9,7 +9,8 @@
  * Exports: memory; the row state M, S, MIN, T, R and the sums NLL, SMOOTH, DEN, TOTAL
  * (mutable float64 globals); begin, segment, statsRows (forward, stats.ts); configure
  * (rowTerms.ts); gradSegment, gradRows, scaleRows (backward, grad.ts); expLane, exp64, log1p64,
- * exp64x2 and log1p64x2, and in the float32 kernels log1pQuad (quadFinish.ts) (for the accuracy tests).
+ * exp64x2 and log1p64x2, and in the float32 kernels log1pQuad (quadFinish.ts) (for the accuracy tests);
+ * firstBadTarget, the targets' range check (targetCheck.ts).
  */
 import { expInstructions, expSetup } from "./exp";
 import { gradFunctions } from "./grad";
@@ -18,6 +19,7 @@ import { quadFunctions } from "./quadFinish";
 import { rowTermsFunctions, rowTermsGlobals } from "./rowTerms";
 import { scalarFunctions } from "./scalar";
 import { statsFunctions } from "./stats";
+import { targetCheckFunction } from "./targetCheck";
 
 /** Pages of 64 KiB the module starts with; the loader grows the memory for big weight vectors. */
 export const INITIAL_PAGES = 8;
@@ -48,6 +50,8 @@ ${L.element === "f32" ? quadFunctions() : ""}
 ${statsFunctions(L)}
 
 ${rowTermsFunctions()}
+
+${targetCheckFunction()}
 
 ${gradFunctions(L)}
 )

@@ -337,24 +337,29 @@ describe("the float32 finish of a row whose target leads by 20 to 79 (quadFinish
 });
 
 describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (element) => {
-  // statsRows finishes rows without smoothing four at a time in float32 (quadFinish.ts; float64
-  // logits: two and four at a time, finishPlainPair, in two pairs' lanes; with a gradient,
-  // pairGradient), and a row that does not qualify (ignored, -Infinity among its logits, a gap
-  // of 80 or more) one by one (rowTerms): the same operations on each row, so the same bits,
-  // whatever rows share its lanes. 15 rows: rows 4-7 a quad whose four rows all qualify, the
-  // quads before and after it mixed, then three rows. With reduction "none", a row's gradient
-  // is its own loss's; the call's sum is the rows' losses added up.
+  // statsRows finishes rows without smoothing eight or four at a time in float32 (quadFinish.ts,
+  // octStep and quadStep; float64 logits: two and four at a time, finishPlainPair, in two pairs'
+  // lanes; with a gradient, pairGradient), and a row that does not qualify (ignored, -Infinity
+  // among its logits, a gap of 80 or more) one by one (rowTerms): the same operations on each
+  // row, so the same bits, whatever rows share its lanes. 43 rows: in each of rows 0-7, 8-15,
+  // 16-23 (and 24-31 with the ignored row) one kind of row that does not qualify, so those go
+  // four at a time: rows 4-7 a quad whose four rows all qualify, the quad beside it mixed; rows
+  // 32-39 (and 24-31 without the ignored row) eight that all qualify, one of them with its
+  // target the max; then three rows. (At C = 5000 a chunk holds 13 rows, which moves the
+  // groups.) With reduction "none", a row's gradient is its own loss's; the call's sum is the
+  // rows' losses added up.
   it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
     const next = mulberry32(77 + C);
     for (const weighted of [false, true]) {
-      for (const ignoredRow of [-1, 12]) {
-        const N = 15;
+      for (const ignoredRow of [-1, 28]) {
+        const N = 43;
         const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
         const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
         source[3 * C + targets[3]] = 7; // a row whose target is its max (d <= 0)
+        source[35 * C + targets[35]] = 7; // the same, among eight that qualify
         source[1 * C + targets[1]] = -95; // its target 90 or more below its max (d >= 80)
         source[9 * C + targets[9]] = 95; // its target the max by 90 or more (d <= -80)
-        source[10 * C + ((targets[10] + 1) % C)] = -Infinity; // -Infinity beside the target
+        source[18 * C + ((targets[18] + 1) % C)] = -Infinity; // -Infinity beside the target
         const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
         const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
         const Logits = element === "f32" ? Float32Array : Float64Array;

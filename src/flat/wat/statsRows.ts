@@ -4,7 +4,7 @@
  * terms (rowTerms.ts) without leaving the kernel.
  */
 import { blockLength, type Lanes } from "./lanes";
-import { advanceRows, quadLocals, quadStep, quadSums } from "./quadFinish";
+import { advanceRows, octLocals, octStep, quadLocals, quadStep, quadSums } from "./quadFinish";
 import { GRADIENT, STATUS } from "./rowTerms";
 import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline, shortRowStoreMinLogits } from "./shortRow";
 
@@ -121,14 +121,14 @@ function rowsFunction(L: Lanes): string {
 ;; Short rows (without smoothing; with store, longer than a block) take shortRows' (or
 ;; shortRowsStore's) two passes instead of the first loop. Every row's terms are finished
 ;; two rows at a time (scalar.ts, pairFunctions), two pairs per iteration; float32 rows
-;; without smoothing four at a time in float32 instead (quadFinish.ts).
+;; without smoothing eight or four at a time in float32 instead (quadFinish.ts).
 (func (export "statsRows") (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $w i32) (param $mode i32)
     (param $loss i32) (param $status i32) (param $coef i32) (param $store i32) (param $blocks i32)
   (local $y i32) (local $state i32) (local $rowBlocks i32) (local $short i32) (local $row i32) (local $next i32)
   (local $dv v128) (local $Sv v128) (local $pos v128) (local $ex v128) (local $lp v128)
   (local $plain i32) (local $xv v128) (local $wv v128) (local $nv v128)
   (local $Mp v128) (local $uv v128) (local $ratio v128) (local $pT v128) (local $pO v128) (local $nw v128) (local $av v128) (local $gyv v128)
-  (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)${L.element === "f32" ? `\n  ${quadLocals()}` : ""}
+  (local $quad i32) (local $dv2 v128) (local $Sv2 v128) (local $pos2 v128) (local $ex2 v128) (local $lp2 v128)${L.element === "f32" ? `\n  ${quadLocals()} ${octLocals()}` : ""}
   (local.set $plain (i32.eqz (local.get $mode)))
   ;; With store, only rows of more than one block: a row of one block pays the online sweep no
   ;; rescaling exp, and was faster there (shortRow.ts, shortRowStoreMinLogits).
@@ -180,6 +180,7 @@ function rowsFunction(L: Lanes): string {
     (br_if $done (i32.eqz (local.get $rows)))${L.element === "f32" ? `
     ;; Float32 logits without smoothing: up to four rows at once in float32 (quadFinish.ts).
     (if (local.get $plain) (then
+      ${octStep(L.relaxed, gradientScalars)}
       ${quadStep(L.relaxed, finishRow(0), gradientScalars)}))` : ""}
     ;; This row and the next (itself again when it is the last): d = M - x[y], then
     ;; exp64(-|d|) and log1p64 of each row's argument in the two lanes of one vector. With four

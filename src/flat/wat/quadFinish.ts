@@ -9,7 +9,7 @@
  * ahead to start the next quad's while it ran. Measured, the kernel before and after
  * alternated in one process on the 2-core Xeon (two runs): the forward 1.9 to 2.0% faster at
  * (8192, 128) under Node 24, 0.5 to 1.3% under Node 20, 3.1% at (16384, 64) and 3.5 to 4.3% at
- * (65536, 10) under both; forward + backward 1.2 to 3.6%; C = 512 and 1000 0 to 0.8%.
+ * (65536, 10) under both; forward + backward 1.2 to 3.8% there; C = 512 and 1000 0 to 0.8%.
  *
  *   v = exp(-|d|), d = M - x[y]: exp.ts's float32 exp of degree 6 ("rr2-p6", the linear
  *     head's) of d rounded to float32, times 1 + what that rounding left off, in float64: up

@@ -13,7 +13,7 @@ import { mulberry32 } from "../src/course/random";
 import { buildKernels } from "../src/flat/wat/build";
 import { checkFlatCall } from "../src/flat/checkFlat";
 import { kernelFor, type Kernel } from "../src/flat/kernel";
-import { prepareKernel } from "../src/flat/kernelSweep";
+import { prepareKernel, rowsPerChunkOf } from "../src/flat/kernelSweep";
 import { planOf } from "../src/flat/plan";
 import { STATUS } from "../src/flat/wat/rowTerms";
 import { unclampedSpread } from "../src/flat/wat/exp";
@@ -341,17 +341,22 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
   // octStep and quadStep; float64 logits: two and four at a time, finishPlainPair, in two pairs'
   // lanes; with a gradient, pairGradient), and a row that does not qualify (ignored, -Infinity
   // among its logits, a gap of 80 or more) one by one (rowTerms): the same operations on each
-  // row, so the same bits, whatever rows share its lanes. 43 rows: in each of rows 0-7, 8-15,
-  // 16-23 (and 24-31 with the ignored row) one kind of row that does not qualify, so those go
-  // four at a time: rows 4-7 a quad whose four rows all qualify, the quad beside it mixed; rows
-  // 32-39 (and 24-31 without the ignored row) eight that all qualify, one of them with its
-  // target the max; then three rows. (At C = 5000 a chunk holds 13 rows, which moves the
-  // groups.) With reduction "none", a row's gradient is its own loss's; the call's sum is the
-  // rows' losses added up.
+  // row, so the same bits, whatever rows share its lanes. Going down a chunk's rows, the next
+  // eight are taken together when all eight qualify, else the next four. 43 rows: rows 0-19
+  // four at a time (each eight from rows 0, 4, 8, 12 and 16 holds one kind of row that does not
+  // qualify: 1, 9 and 18), rows 4-7 a quad whose four rows all qualify; rows 20-27 eight that
+  // all qualify, and rows 28-35 too (one of them with its target the max), unless row 33 is
+  // ignored: then four at a time; rows 36-42 four at a time. (At C = 5000 a chunk holds 13
+  // rows, which moves the groups.) Before the batch with its ignored row, the same batch with
+  // that row's target a class: the kernel's slots of the row then hold numbers that qualify,
+  // which a finish that did not check every target would take. With reduction "none", a row's
+  // gradient is its own loss's; the call's sum is the rows' losses added up in the kernel's
+  // order: row by row within a chunk, the chunk's sum, then the rows the exact path finished
+  // (the -Infinity row).
   it.each([10, 32, 128, 1000, 5000])("C = %i: each row's loss and gradient in a batch are its own alone, bit for bit", (C) => {
     const next = mulberry32(77 + C);
     for (const weighted of [false, true]) {
-      for (const ignoredRow of [-1, 28]) {
+      for (const ignoredRow of [-1, 33]) {
         const N = 43;
         const targets = Int32Array.from({ length: N }, (_, n) => (n === ignoredRow ? -100 : Math.floor(next() * C)));
         const source = Array.from({ length: N * C }, () => (next() - 0.5) * 10);
@@ -361,17 +366,38 @@ describe.each(["f32", "f64"] as const)("the finish of a chunk's rows, %s", (elem
         source[9 * C + targets[9]] = 95; // its target the max by 90 or more (d <= -80)
         source[18 * C + ((targets[18] + 1) % C)] = -Infinity; // -Infinity beside the target
         const logits = element === "f32" ? new Float32Array(source) : new Float64Array(source);
-        const weight = weighted ? Array.from({ length: C }, () => 0.5 + next()) : undefined;
+        // Weights of 53 significant bits (next() has 32), so that the losses' sum rounds, and in
+        // another order would round otherwise.
+        const weight = weighted ? Array.from({ length: C }, () => 0.5 + next() / 3) : undefined;
         const Logits = element === "f32" ? Float32Array : Float64Array;
         const losses = new Float64Array(N);
         const gradLosses = new Float64Array(N);
         const grad = new Logits(N * C);
+        // The slots of a skipped row (forward) keep the primed call's numbers, and so does the
+        // x[y] slot of an ignored row swept for its gradient.
+        const primed = targets.map((t, n) => (n === ignoredRow ? 0 : t));
+        crossEntropyFlat(logits, primed, C, { weight, reduction: "none", losses: new Float64Array(N) });
         crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses });
         crossEntropyFlat(logits, targets, C, { weight, reduction: "none", losses: gradLosses, grad });
         const sum = crossEntropyFlat(logits, targets, C, { weight, reduction: "sum" });
-        const inOrder = losses.reduce((total, loss) => total + loss, 0);
-        // Within 1e-13: rows the exact path finishes (the -Infinity row) join the sum after the kernel's rows.
-        expect(Math.abs(sum - inOrder) / inOrder, `${element} C = ${C} weighted ${weighted}: the sum ${sum}, the losses added in order ${inOrder}`).toBeLessThan(1e-13);
+        const rowsPerChunk = rowsPerChunkOf(C, kernelFor(element)!);
+        // "mean" divides by Σ w[y] over the rows not ignored, added up in the same order.
+        const mean = crossEntropyFlat(logits, targets, C, { weight, reduction: "mean" });
+        const weightOf = (n: number): number => (n === ignoredRow ? 0 : weight ? weight[targets[n]] : 1);
+        let inOrder = 0;
+        let denominator = 0;
+        for (let r0 = 0; r0 < N; r0 += rowsPerChunk) {
+          const rows = Array.from({ length: Math.min(rowsPerChunk, N - r0) }, (_, i) => r0 + i);
+          const exact = (n: number): boolean => n === 18;
+          inOrder += rows.filter((n) => !exact(n)).reduce((chunk, n) => chunk + losses[n], 0);
+          denominator += rows.filter((n) => !exact(n)).reduce((chunk, n) => chunk + weightOf(n), 0);
+          for (const n of rows.filter(exact)) {
+            inOrder += losses[n];
+            denominator += weightOf(n);
+          }
+        }
+        expect(Object.is(sum, inOrder), `${element} C = ${C} weighted ${weighted}: the sum ${sum}, the losses added in the kernel's order ${inOrder}`).toBe(true);
+        expect(Object.is(mean, inOrder / denominator), `${element} C = ${C} weighted ${weighted}: the mean ${mean}, ${inOrder} / ${denominator}`).toBe(true);
         for (let n = 0; n < N; n++) {
           const alone = new Float64Array(1);
           const aloneWithGrad = new Float64Array(1);

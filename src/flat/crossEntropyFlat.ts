@@ -47,7 +47,7 @@ export function crossEntropyFlat(
   options?: CrossEntropyFlatOptions,
 ): number {
   const kernel = kernelFor(logits instanceof Float32Array ? "f32" : "f64");
-  // The kernel checks the targets' range too: JavaScript's loop cost about 2 ns a row (checkFlat.ts).
+  // The kernel checks the targets' range too: JavaScript's loop cost about 2 ns a row (wat/targetCheck.ts).
   const call = checkFlatCall(logits, targets, numClasses, options, kernel?.firstBadTarget);
   return runFlat(call, kernel);
 }

@@ -8,7 +8,8 @@
  *   + 64 slack              the last vector of a row may read up to 15 bytes past its end, and
  *                           a chunk may start at byte 4 (Kernel.logitsFrom4)
  *   targets  MAX_ROWS × 4   each row's target class or ignoreIndex, which the kernel rewrites
- *                           to -1 (ignored) or -2 (ignored and skipped) (int32)
+ *                           to -1 (ignored) or -2 (ignored and skipped) (int32); before a
+ *                           call's first chunk, the targets' range check (firstBadTarget)
  *   stats    MAX_ROWS × 32  per row M, S, MIN, T (float64)
  *   coef     MAX_ROWS × 32  per row alpha, M, g[y], what the gradient sweep does (float64)
  *   loss     MAX_ROWS × 8   per row loss (float64)

@@ -21,7 +21,7 @@ import { scalarFunctions } from "./scalar";
 import { statsFunctions } from "./stats";
 import { targetCheckFunction } from "./targetCheck";
 
-/** Pages of 64 KiB the module starts with; the loader grows the memory for big weight vectors. */
+/** Pages of 64 KiB the module starts with; kernel.ts grows the memory to its fixed regions, and for big weight vectors. */
 export const INITIAL_PAGES = 8;
 
 export function kernelModule(L: Lanes): string {

@@ -178,7 +178,7 @@ function rowsFunction(L: Lanes): string {
   ${L.element === "f32" ? quadSums("load") : ""}
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))${L.element === "f32" ? `
-    ;; Float32 logits without smoothing: up to four rows at once in float32 (quadFinish.ts).
+    ;; Float32 logits without smoothing: eight or four rows at once in float32 (quadFinish.ts).
     (if (local.get $plain) (then
       ${octStep(L.relaxed, gradientScalars)}
       ${quadStep(L.relaxed, finishRow(0), gradientScalars)}))` : ""}

@@ -14,11 +14,11 @@ symlinkSync(process.execPath, join(bareBin, "node"));
 const bareEnv = { ...process.env, PATH: bareBin, JUPYTER_PYTHON: "/nonexistent/python3", COURSE_VENV: "/nonexistent/venv" };
 
 describe("the project-local kernelspec", () => {
-  it("runs the project's own tslab with this node, under the name the notebooks store", () => {
+  it("runs the project's own tslab with this node, through its launcher (tslabKernel.ts), under the name the notebooks store", () => {
     const file = writeKernelspec();
     expect(file).toBe(join(root, ".jupyter-local", "kernels", KERNEL_NAME, "kernel.json"));
     const spec = JSON.parse(readFileSync(file, "utf8"));
-    expect(spec.argv.slice(0, 3)).toEqual([process.execPath, join(root, "node_modules", "tslab", "bin", "tslab"), "kernel"]);
+    expect(spec.argv.slice(0, 3)).toEqual([process.execPath, join(root, "dist", "commands", "tslabKernel.js"), "kernel"]);
     expect(spec.display_name).toBe(NOTEBOOK_KERNELSPEC.display_name);
     expect(spec.language).toBe(NOTEBOOK_KERNELSPEC.language);
   });
@@ -39,7 +39,7 @@ describe("the project-local kernelspec", () => {
     const run = spawnSync(process.execPath, [join(root, "dist", "commands", "kernelspec.js"), "--prefix", prefix], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const kernel = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json"), "utf8"));
-    expect(kernel.argv.slice(0, 3)).toEqual([process.execPath, join(root, "node_modules", "tslab", "bin", "tslab"), "kernel"]);
+    expect(kernel.argv.slice(0, 3)).toEqual([process.execPath, join(root, "dist", "commands", "tslabKernel.js"), "kernel"]);
     const labconfig = join(prefix, "etc", "jupyter", "labconfig");
     expect(JSON.parse(readFileSync(join(labconfig, "default_setting_overrides.json"), "utf8"))).toEqual(LAB_OVERRIDES);
     expect(JSON.parse(readFileSync(join(labconfig, "page_config.json"), "utf8"))).toEqual(LABCONFIG_PAGE_CONFIG);

@@ -60,7 +60,7 @@ def lab_settings(hub, name):
         tslab = specs.get("tslab", {})
         check("the learner's server offers the tslab kernel, from the hub's venv",
               tslab.get("spec", {}).get("display_name") == "TypeScript"
-              and tslab.get("spec", {}).get("argv", [None, None])[1] == os.path.join(harness.COURSE, "node_modules", "tslab", "bin", "tslab"),
+              and tslab.get("spec", {}).get("argv", [None, None])[1] == os.path.join(harness.COURSE, "dist", "commands", "tslabKernel.js"),
               json.dumps(tslab)[:300])
         check("its kernelspec file is the one in the venv's prefix",
               os.path.exists(os.path.join(hub.hub_dir, "venv", "share", "jupyter", "kernels", "tslab", "kernel.json"))

@@ -29,20 +29,33 @@ export function jupyterLocalDir(root: string = projectRoot): string {
   return path.join(root, ".jupyter-local");
 }
 
-/** The kernel.json text: tslab from `root`'s node_modules, run by this very node binary. */
+/**
+ * The kernel.json text: tslab from `root`'s node_modules, started by its launcher in `root`'s
+ * dist (commands/tslabKernel.ts, which closes a start-up race of tslab's) and run by this very
+ * node binary.
+ */
 export function kernelspecText(root: string = projectRoot): string {
   const tslabBin = path.join(root, "node_modules", "tslab", "bin", "tslab");
   if (!fs.existsSync(tslabBin)) {
     throw new Error(`tslab is not installed: ${tslabBin} is missing. Run \`npm install\` in ${root}.`);
   }
+  const launcher = kernelLauncher(root);
+  if (!fs.existsSync(launcher)) {
+    throw new Error(`the kernel's launcher is not built: ${launcher} is missing. Run \`npm run build\` in ${root}.`);
+  }
   const kernel = {
     // The absolute node binary, not `#!/usr/bin/env node`: a Jupyter started from a
     // Python environment may not have this node on its PATH.
-    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    argv: [process.execPath, launcher, "kernel", "--config-path", "{connection_file}"],
     display_name: NOTEBOOK_KERNELSPEC.display_name, // the name notebooks store, so saving one changes nothing
     language: "typescript",
   };
   return JSON.stringify(kernel, null, 2) + "\n";
+}
+
+/** The script the kernelspec starts: tslab's entry point behind commands/tslabKernel.ts's fix. */
+export function kernelLauncher(root: string = projectRoot): string {
+  return path.join(root, "dist", "commands", "tslabKernel.js");
 }
 
 /** Writes `text` unless the file already holds it (Jupyter watches some of these files). */

@@ -173,6 +173,32 @@ export function quadLocals(): string {
   return `${v128.map((n) => `(local $${n} v128)`).join(" ")} (local $n4 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $d1 f64) (local $e1 f64) (local $S1 f64) (local $NLL f64) (local $DEN f64) (local $TOTAL f64)`;
 }
 
+/** Whether each lane of the f64x2 `v` is finite (NaN and ±Infinity give v - v = NaN). */
+const finite = (v: string): string => `(f64x2.eq (f64x2.sub ${v} ${v}) ${f64(0)})`;
+/** -|d| of half h's two rows, from $d<h> and its sign in $pos<h>. */
+const minusAbs = (h: string): string => `(v128.bitselect (f64x2.neg ${get(`d${h}`)}) ${get(`d${h}`)} ${get(`pos${h}`)})`;
+/** log1p's argument of half h's two rows: (S - 1) + v (d > 0) or S·v (d <= 0), as rowTerms.ts. */
+const argument = (h: string): string =>
+  `(v128.bitselect (f64x2.add (f64x2.sub ${get(`S${h}`)} ${f64(1)}) ${get(`ex${h}`)}) (f64x2.mul ${get(`S${h}`)} ${get(`ex${h}`)}) ${get(`pos${h}`)})`;
+/**
+ * v = exp(-|d|) of halves lo and hi as two f64x2, from the float32 exps in $<e> of -|d| rounded
+ * to float32 in $<q>: times 1 + what that rounding left off. Without it, v would be off by up to
+ * |d|·2^-24 relative, 4.8e-6 at |d| = 80, and so would a small loss log1p(S·v).
+ */
+const widen = (e: string, q: string, lo: string, hi: string): string => `(local.set $ex${lo} (f64x2.mul (f64x2.promote_low_f32x4 ${get(e)})
+        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs(lo)} (f64x2.promote_low_f32x4 ${get(q)})))))
+      (local.set $ex${hi} (f64x2.mul ${promoteHigh(get(e))}
+        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs(hi)} ${promoteHigh(get(q))}))))`;
+/** Half h's two rows added to the sums NLL, DEN and TOTAL, row by row. */
+const halfSums = (h: string): string =>
+  [0, 1].map((i) => ["NLL", "DEN", "TOTAL"].map((sum) => `(local.set $${sum} (f64.add (local.get $${sum}) (f64x2.extract_lane ${i} ${get((sum === "DEN" ? "w" : "n") + h)})))`).join(" ")).join("\n          ");
+/** Half h's two rows' gradient scalars, stored in their coef slots from `offset` bytes on. */
+const halfCoefs = (h: string, offset: number): string =>
+  [0, 1].map((i) => `(f64.store offset=${offset + 32 * i} (local.get $coef) (f64x2.extract_lane ${i} ${get("av" + h)}))
+            (f64.store offset=${offset + 32 * i + 8} (local.get $coef) (f64x2.extract_lane ${i} ${get("M" + h)}))
+            (f64.store offset=${offset + 32 * i + 16} (local.get $coef) (f64x2.extract_lane ${i} ${get("gy" + h)}))
+            (f64.store offset=${offset + 32 * i + 24} (local.get $coef) (f64.const ${GRADIENT_SWEEP}))`).join("\n            ");
+
 /** The names gradientScalars (statsRows.ts) reads and sets. */
 type GradientScalars = (n: { S: string; v: string; pos: string; w: string; alpha: string; gy: string }) => string;
 
@@ -194,7 +220,6 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
   const pairAt = (base: string, offset: number, a: string, b: string): string =>
     `(f64x2.replace_lane 1 (f64x2.splat ${lane(base, offset, a)}) ${lane(base, offset, b)})`;
   const quad = (base: string, offset: number): [string, string] => [pairAt(base, offset, "0", "o1"), pairAt(base, offset, "o2", "o3")];
-  const finite = (v: string): string => `(f64x2.eq (f64x2.sub ${v} ${v}) ${f64(0)})`;
   const [minA, minB] = quad("out", 16);
   const ok = (h: string, min: string): string =>
     `(v128.and (v128.and (f64x2.lt (f64x2.abs ${get(`d${h}`)}) ${f64(QUAD_MAX_GAP)}) ${finite(get(`S${h}`))}) (f64x2.ne ${min} (v128.const f64x2 -inf -inf)))`;
@@ -203,9 +228,6 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
   const weight = (at: string): string =>
     `(if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (i32.load ${at}) (i32.const 3))))) (else (f64.const 1)))`;
   const target = (o: string): string => (o === "0" ? "(local.get $targets)" : `(i32.add (local.get $targets) (i32.shr_u (local.get $${o}) (i32.const 3)))`);
-  const minusAbs = (h: string): string => `(v128.bitselect (f64x2.neg ${get(`d${h}`)}) ${get(`d${h}`)} ${get(`pos${h}`)})`;
-  const argument = (h: string): string =>
-    `(v128.bitselect (f64x2.add (f64x2.sub ${get(`S${h}`)} ${f64(1)}) ${get(`ex${h}`)}) (f64x2.mul ${get(`S${h}`)} ${get(`ex${h}`)}) ${get(`pos${h}`)})`;
   const next = advanceRows(1);
   // Row i's terms from lane i (of the A or B half): loss, status FAST, the sums, and with a gradient its coef.
   const write = (i: number): string => {
@@ -237,21 +259,14 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
           ${slowRow}
           ${quadSums("load")}`;
   // The four rows at once: what write(0) to write(3) would write, with whole-vector stores.
-  const sums = (h: string): string =>
-    [0, 1].map((i) => ["NLL", "DEN", "TOTAL"].map((sum) => `(local.set $${sum} (f64.add (local.get $${sum}) (f64x2.extract_lane ${i} ${get((sum === "DEN" ? "w" : "n") + h)})))`).join(" ")).join("\n          ");
-  const coefs = (h: string, offset: number): string =>
-    [0, 1].map((i) => `(f64.store offset=${offset + 32 * i} (local.get $coef) (f64x2.extract_lane ${i} ${get("av" + h)}))
-            (f64.store offset=${offset + 32 * i + 8} (local.get $coef) (f64x2.extract_lane ${i} ${get("M" + h)}))
-            (f64.store offset=${offset + 32 * i + 16} (local.get $coef) (f64x2.extract_lane ${i} ${get("gy" + h)}))
-            (f64.store offset=${offset + 32 * i + 24} (local.get $coef) (f64.const ${GRADIENT_SWEEP}))`).join("\n            ");
-  const fastFour = `${sums("A")}
-          ${sums("B")}
+  const fastFour = `${halfSums("A")}
+          ${halfSums("B")}
           (v128.store (local.get $loss) ${get("nA")})
           (v128.store offset=16 (local.get $loss) ${get("nB")})
           (v128.store (local.get $status) (v128.const i32x4 ${STATUS_FAST} ${STATUS_FAST} ${STATUS_FAST} ${STATUS_FAST}))
           (if (local.get $store) (then
-            ${coefs("A", 0)}
-            ${coefs("B", 64)}))
+            ${halfCoefs("A", 0)}
+            ${halfCoefs("B", 64)}))
           ${advanceRows(4)}`;
   const oneByOne = [0, 1, 2, 3]
     .map((i) => {
@@ -279,12 +294,8 @@ export function quadStep(relaxed: boolean, slowRow: string, scalars: GradientSca
       ;; v = exp(-|d|) for the four rows in float32, then back to two f64x2.
       (local.set $q ${demotePair(minusAbs("A"), minusAbs("B"))})
       ${expInstructions("f32x4", "q", "e32", relaxed, false, "rr2-p6")}
-      ;; Times 1 + (what rounding -|d| to float32 left off): without it, v would be off by up to
-      ;; |d|·2^-24 relative, 4.8e-6 at |d| = 80, and so would a small loss log1p(S·v).
-      (local.set $exA (f64x2.mul (f64x2.promote_low_f32x4 ${get("e32")})
-        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs("A")} (f64x2.promote_low_f32x4 ${get("q")})))))
-      (local.set $exB (f64x2.mul ${promoteHigh(get("e32"))}
-        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs("B")} ${promoteHigh(get("q"))}))))
+      ;; Times 1 + (what rounding -|d| to float32 left off): widen's comment.
+      ${widen("e32", "q", "A", "B")}
       ;; L = log1p((S - 1) + v) (d > 0) or log1p(S·v) (d <= 0), as rowTerms.ts.
       (local.set $e32 (call $log1pQuad ${argument("A")} ${argument("B")}))
       (local.set $LA (f64x2.promote_low_f32x4 ${get("e32")})) (local.set $LB ${promoteHigh(get("e32"))})
@@ -328,10 +339,6 @@ export function octStep(relaxed: boolean, scalars: GradientScalars): string {
   /** Rows 2h and 2h + 1's float64 at `offset` of their 32-byte slots from `base`, as an f64x2. */
   const pair = (base: string, offset: number, h: number): string =>
     `(f64x2.replace_lane 1 (f64x2.splat (f64.load offset=${offset + 64 * h} (local.get $${base}))) (f64.load offset=${offset + 64 * h + 32} (local.get $${base})))`;
-  const finite = (v: string): string => `(f64x2.eq (f64x2.sub ${v} ${v}) ${f64(0)})`;
-  const minusAbs = (h: string): string => `(v128.bitselect (f64x2.neg ${get(`d${h}`)}) ${get(`d${h}`)} ${get(`pos${h}`)})`;
-  const argument = (h: string): string =>
-    `(v128.bitselect (f64x2.add (f64x2.sub ${get(`S${h}`)} ${f64(1)}) ${get(`ex${h}`)}) (f64x2.mul ${get(`S${h}`)} ${get(`ex${h}`)}) ${get(`pos${h}`)})`;
   const weight = (row: number): string =>
     `(if (result f64) (global.get $weighted) (then (f64.load (i32.add (local.get $w) (i32.shl (i32.load offset=${4 * row} (local.get $targets)) (i32.const 3))))) (else (f64.const 1)))`;
   const loads = halves
@@ -339,25 +346,12 @@ export function octStep(relaxed: boolean, scalars: GradientScalars): string {
       (local.set $d${h} (f64x2.sub ${get(`M${h}`)} ${get(`x${h}`)}))
       (local.set $ok${h} (v128.and (v128.and (f64x2.lt (f64x2.abs ${get(`d${h}`)}) ${f64(QUAD_MAX_GAP)}) ${finite(get(`S${h}`))}) (f64x2.ne ${pair("out", 16, i)} (v128.const f64x2 -inf -inf))))`)
     .join("\n      ");
-  const widen = (e: string, q: string, lo: string, hi: string): string => `(local.set $ex${lo} (f64x2.mul (f64x2.promote_low_f32x4 ${get(e)})
-        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs(lo)} (f64x2.promote_low_f32x4 ${get(q)})))))
-      (local.set $ex${hi} (f64x2.mul ${promoteHigh(get(e))}
-        (f64x2.add ${f64(1)} (f64x2.sub ${minusAbs(hi)} ${promoteHigh(get(q))}))))`;
   const terms = halves
     .map((h, i) => `(local.set $w${h} (f64x2.replace_lane 1 (f64x2.splat ${weight(2 * i)}) ${weight(2 * i + 1)}))
       (local.set $n${h} (f64x2.mul (v128.bitselect (f64x2.add ${get(`d${h}`)} ${get(`L${h}`)}) ${get(`L${h}`)} ${get(`pos${h}`)}) ${get(`w${h}`)}))`)
     .join("\n      ");
-  const sums = halves
-    .map((h) => [0, 1].map((i) => ["NLL", "DEN", "TOTAL"].map((sum) => `(local.set $${sum} (f64.add (local.get $${sum}) (f64x2.extract_lane ${i} ${get((sum === "DEN" ? "w" : "n") + h)})))`).join(" ")).join("\n        "))
-    .join("\n        ");
-  const coefs = halves
-    .map((h, j) =>
-      [0, 1].map((i) => `(f64.store offset=${64 * j + 32 * i} (local.get $coef) (f64x2.extract_lane ${i} ${get("av" + h)}))
-            (f64.store offset=${64 * j + 32 * i + 8} (local.get $coef) (f64x2.extract_lane ${i} ${get("M" + h)}))
-            (f64.store offset=${64 * j + 32 * i + 16} (local.get $coef) (f64x2.extract_lane ${i} ${get("gy" + h)}))
-            (f64.store offset=${64 * j + 32 * i + 24} (local.get $coef) (f64.const ${GRADIENT_SWEEP}))`).join("\n            "),
-    )
-    .join("\n            ");
+  const sums = halves.map(halfSums).join("\n        ");
+  const coefs = halves.map((h, j) => halfCoefs(h, 64 * j)).join("\n            ");
   return `(if (i32.ge_u (local.get $rows) (i32.const 8)) (then
       ${loads}
       (if (i32.and

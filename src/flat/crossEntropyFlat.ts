@@ -1,6 +1,6 @@
 import { checkFlatCall, type CrossEntropyFlatOptions, type FlatCall, type FlatLogits } from "./checkFlat";
 import { kernelFor, type Kernel } from "./kernel";
-import { kernelSweep } from "./kernelSweep";
+import { kernelSweep, sourceKernel } from "./kernelSweep";
 import { planOf } from "./plan";
 import { referenceSweep } from "./referenceSweep";
 import { threadSweep } from "./threads";
@@ -59,7 +59,9 @@ export function crossEntropyFlat(
 export function runFlat(call: FlatCall, kernel: Kernel | null): number {
   const plan = planOf(call);
   if (kernel && !plan.exactOnly && plan.N > 0) {
-    if (!(call.threads > 1 && threadSweep(plan, kernel, call.threads))) kernelSweep(plan, kernel);
+    // Its in-place build where it can read the rows where they lie (a forward of shared logits: kernelSweep.ts).
+    const reader = sourceKernel(plan, kernel);
+    if (!(call.threads > 1 && threadSweep(plan, reader, call.threads))) kernelSweep(plan, reader);
   } else referenceSweep(plan);
   if (call.options.reduction === "none") return plan.total;
   const scale = call.options.reduction === "mean" ? plan.denominator : 1;

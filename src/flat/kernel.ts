@@ -1,7 +1,9 @@
 /**
  * Loading the WebAssembly kernels built from ./wat (dist/flat/kernel-f32.wasm, kernel-f64.wasm,
  * and kernel-f32-relaxed.wasm, kernel-f64-relaxed.wasm where the engine has relaxed SIMD) and
- * laying out their memory.
+ * laying out their memory; and, where the engine has multi-memory, their in-place builds
+ * (kernel-*-inplace.wasm: inPlaceKernel below), which read a forward's logits from the shared
+ * memory of a sharedFloat32Array instead of copying them into this memory.
  *
  * Memory map (bytes), fixed size apart from the per-class vectors at the end:
  *   [0, CHUNK_BYTES)        logits of the rows being processed; the gradient overwrites them
@@ -14,14 +16,16 @@
  *   coef     MAX_ROWS × 32  per row alpha, M, g[y], what the gradient sweep does (float64)
  *   loss     MAX_ROWS × 8   per row loss (float64)
  *   status   MAX_ROWS × 4   per row status, STATUS in wat/rowTerms.ts (int32)
- *   blocks   (CHUNK_BYTES / 256 + MAX_ROWS) × 8   each block's running max, for the backward sweep
+ *   blocks   (CHUNK_BYTES / 256 + MAX_ROWS) × 8   each block's running max, for the backward sweep;
+ *                           in place (a forward), the two 256-byte windows of shortRow.ts
  *   weights  C × 8 + 64     class weights, float64 (label smoothing with weights)
  *   beta     C × 8 + 64     the smoothing part of the gradient per class, in the logits' type
  * About 1.4 MiB in all (1 MiB of it the chunk's logits) plus 16 bytes a class: never an N × C buffer.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hasFusedRelaxedSimd } from "./wat/features";
+import type { SharedMemory, SharedSource } from "./sharedArrays";
+import { hasFusedRelaxedSimd, hasMultiMemory } from "./wat/features";
 
 /**
  * The kernel's logits region: 1 MiB, so a row of up to 262144 float32 (131072 float64) logits
@@ -94,6 +98,11 @@ export class Kernel {
   /** Built with relaxed SIMD's multiply-adds (wat/lanes.ts). */
   readonly relaxed: boolean;
   readonly exports: KernelExports;
+  /**
+   * The in-place build's (inPlaceKernel): the shared memory it reads the logits from, where
+   * statsRows' x is the logits' byte offset; null for a kernel that reads them from its own memory.
+   */
+  readonly source: SharedMemory | null;
   readonly bytesPerLogit: number;
   /** Byte offsets of the regions above. */
   readonly at = { logits: 0, targets: TARGETS, stats: STATS, coef: COEF, loss: LOSS, status: STATUS, blocks: BLOCKS, weights: WEIGHTS, beta: WEIGHTS };
@@ -113,10 +122,11 @@ export class Kernel {
   beta!: Float32Array | Float64Array;
   private classes = -1;
 
-  constructor(element: "f32" | "f64", exports: KernelExports, relaxed = false) {
+  constructor(element: "f32" | "f64", exports: KernelExports, relaxed = false, source: SharedMemory | null = null) {
     this.element = element;
     this.relaxed = relaxed;
     this.exports = exports;
+    this.source = source;
     this.bytesPerLogit = element === "f32" ? 4 : 8;
   }
 
@@ -204,6 +214,49 @@ export class Kernel {
 const loaded = new Map<string, Kernel | null>();
 let failure = "";
 
+/** The in-place builds, compiled once each (null: not loadable here); their instances by the memory they read, weakly. */
+const inPlaceModules = new Map<string, object | null>();
+const inPlaceKernels = new WeakMap<Kernel, Map<number, WeakRef<Kernel>>>();
+
+/**
+ * The in-place build of `kernel` reading from `source` (a sharedFloat32Array's or
+ * sharedFloat64Array's memory): its memory 0 is `kernel`'s, so the two share their regions,
+ * views and per-class vectors; it has globals of its own (prepareKernel configures it).
+ * Instantiated once per source and kernel (about 25 µs), then kept as long as the engine keeps
+ * it (a WeakRef: a worker's copy of the caller's memory is a new object at every call).
+ * null where the engine has no multi-memory or the build cannot be loaded: the caller then copies.
+ */
+export function inPlaceKernel(kernel: Kernel, { memory, id }: SharedSource): Kernel | null {
+  if (kernel.source) return kernel;
+  let byId = inPlaceKernels.get(kernel);
+  if (!byId) inPlaceKernels.set(kernel, (byId = new Map()));
+  const cached = byId.get(id)?.deref();
+  if (cached) return cached;
+  const module = inPlaceModule(kernel.element, kernel.relaxed);
+  if (!module) return null;
+  const instance = new WebAssemblyApi.Instance(module, { kernel: { memory: kernel.exports.memory, logits: memory } });
+  const inPlace = new Kernel(kernel.element, instance.exports as unknown as KernelExports, kernel.relaxed, memory);
+  for (const [key, ref] of byId) if (!ref.deref()) byId.delete(key);
+  byId.set(id, new WeakRef(inPlace));
+  return inPlace;
+}
+
+function inPlaceModule(element: "f32" | "f64", relaxed: boolean): object | null {
+  const key = `${element}${relaxed ? "-relaxed" : ""}`;
+  if (!inPlaceModules.has(key)) {
+    let module: object | null = null;
+    if (hasMultiMemory()) {
+      try {
+        module = new WebAssemblyApi.Module(readFileSync(kernelPath(element, relaxed, true)));
+      } catch (error) {
+        process.emitWarning(`crossEntropyFlat copies shared logits into its kernel: its in-place build did not load (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+    inPlaceModules.set(key, module);
+  }
+  return inPlaceModules.get(key) ?? null;
+}
+
 /**
  * The kernel for float32 or float64 logits, compiled once; null when it cannot be loaded
  * (not built, or no WebAssembly SIMD), in which case the caller computes in plain JavaScript.
@@ -224,9 +277,9 @@ export function kernelFailure(): string {
   return failure;
 }
 
-/** Where the built kernel is: beside this file in dist/, or in dist/flat when running from src/. */
-export function kernelPath(element: "f32" | "f64", relaxed = false): string {
-  const name = `kernel-${element}${relaxed ? "-relaxed" : ""}.wasm`;
+/** Where the built kernel (or its in-place build) is: beside this file in dist/, or in dist/flat when running from src/. */
+export function kernelPath(element: "f32" | "f64", relaxed = false, inPlace = false): string {
+  const name = `kernel-${element}${relaxed ? "-relaxed" : ""}${inPlace ? "-inplace" : ""}.wasm`;
   const beside = join(__dirname, name);
   return existsSync(beside) ? beside : join(__dirname, "..", "..", "dist", "flat", name);
 }

@@ -1,5 +1,6 @@
 /**
- * Every row through the WebAssembly kernel: copy a chunk of rows into the kernel's memory;
+ * Every row through the WebAssembly kernel: copy a chunk of rows into the kernel's memory
+ * (unless the kernel reads them where they lie: sourceKernel below);
  * one call sweeps each row forward (statsRows: online max and sum, then the row's loss and
  * gradient scalars in float64); with a gradient buffer, that sweep also leaves each
  * exp(x - M) in place of its logit, and one more call turns them, still in cache, into the
@@ -7,11 +8,13 @@
  * the chunk's sums and finishes the rare rows the kernel leaves: NaN or ±Infinity, and a
  * smoothing sum that cancels (both by the exact float64 path, rowFinish.ts).
  */
-import { MAX_ROWS, type Kernel } from "./kernel";
+import { inPlaceKernel, MAX_ROWS, type Kernel } from "./kernel";
 import { longRowSweep, type SweepOptions } from "./longRowSweep";
 import { addSums, type Plan } from "./plan";
 import { EXACT, FAST, finishGradient, finishRow, rowScratch, type Outcome, type RowScratch } from "./rowFinish";
+import { sharedSourceOf, type SharedSource } from "./sharedArrays";
 import { GRADIENT, STATUS } from "./wat/rowTerms";
+import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS } from "./wat/shortRow";
 
 export function kernelSweep(plan: Plan, kernel: Kernel): void {
   const options = prepareKernel(plan, kernel);
@@ -21,6 +24,20 @@ export function kernelSweep(plan: Plan, kernel: Kernel): void {
   }
   const scratch = chunkScratch();
   for (let r0 = 0; r0 < plan.N; r0 += options.rowsPerChunk) sweepChunk(plan, kernel, options, r0, Math.min(options.rowsPerChunk, plan.N - r0), scratch);
+}
+
+/**
+ * The kernel for this call's rows: the in-place build of \`kernel\` (kernel.ts's inPlaceKernel)
+ * when it can read them where they lie, which is a forward (no gradient) without label
+ * smoothing, of rows short rows' two passes take (wat/shortRow.ts: 32 to 4096 float32 or 16 to
+ * 2048 float64 logits), on a sharedFloat32Array's or sharedFloat64Array's memory (\`source\`), on an
+ * engine with multi-memory; \`kernel\` itself otherwise. The same results, bit for bit: the
+ * same instructions on the same numbers, read from another memory, in the same chunks.
+ */
+export function sourceKernel(plan: Plan, kernel: Kernel, source: SharedSource | null = sharedSourceOf(plan.logits)): Kernel {
+  const shortRow = plan.C >= SHORT_ROW_MIN_VECTORS * (16 / kernel.bytesPerLogit) && plan.C * kernel.bytesPerLogit <= SHORT_ROW_BYTES;
+  if (!source || plan.grad !== null || plan.e > 0 || !shortRow) return kernel;
+  return inPlaceKernel(kernel, source) ?? kernel;
 }
 
 /**
@@ -68,13 +85,15 @@ export function sweepChunk(plan: Plan, kernel: Kernel, { mode, b, weighted }: Sw
   const { out } = scratch;
   // The kernel marks the ignored rows itself (configure's ignore): no loop over the rows here.
   kernel.targets.set(targets.subarray(r0, r0 + rows));
+  const first = logits.byteOffset + r0 * C * logits.BYTES_PER_ELEMENT;
   // 4 bytes in when the source is 4 bytes off 8 (kernel.ts's logitsFrom4): a shared array's copy stays fast.
-  const shift = (logits.byteOffset + r0 * C * logits.BYTES_PER_ELEMENT) % 8;
+  const shift = first % 8;
   const region = shift ? kernel.logitsFrom4 : kernel.logits;
-  region.set(logits.subarray(r0 * C, (r0 + rows) * C));
+  // The in-place build (sourceKernel, a forward) reads the rows from the caller's memory, at their own offset.
+  if (!kernel.source) region.set(logits.subarray(r0 * C, (r0 + rows) * C));
   ex.NLL.value = ex.SMOOTH.value = ex.DEN.value = ex.TOTAL.value = 0;
   // With a gradient wanted, the forward sweep leaves exp(x - M) in place of the logits.
-  ex.statsRows(at.logits + shift, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
+  ex.statsRows(kernel.source ? first : at.logits + shift, rows, C, at.targets, at.stats, at.weights, mode, at.loss, at.status, at.coef, grad ? 1 : 0, at.blocks);
   addSums(plan, ex.NLL.value, ex.SMOOTH.value, ex.DEN.value, ex.TOTAL.value);
   if (losses) losses.set(kernel.loss.subarray(0, rows), r0);
   // LEFT counts the rows the kernel left to JavaScript (NaN or ±Infinity, a cancelling

@@ -10,7 +10,7 @@
  * while the calling thread fills or empties the other.
  *
  * Layout (bytes):
- *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, POLLED, then STATE, JOB, ROWS, TERMS, FIRST, FROM, TO, PHASE per slot
+ *   [0, 256)            int32 control words: SEQ, ENDED, READY, SLEEPING, POLLED, IN_PLACE, then STATE, JOB, ROWS, TERMS, FIRST, FROM, TO, PHASE per slot
  *   [4096, ...)         SLOTS slots of SLOT_BYTES:
  *     logits   CHUNK_BYTES + 64   the chunk's logits, float32 or float64, from byte 0 or 4
  *     grad     2 × CHUNK_BYTES    its gradient (float64 for float32 logits takes twice the bytes)
@@ -19,6 +19,7 @@
  *     terms    (4 + 4·MAX_ROWS) × 8   the sums' terms, in order (plan.ts, Plan.terms)
  */
 import type { MessagePort } from "node:worker_threads";
+import type { SharedSource } from "./sharedArrays";
 import { CHUNK_BYTES, MAX_ROWS } from "./kernel";
 
 /** Slots per worker. */
@@ -39,6 +40,8 @@ export const CONTROL = {
   SLEEPING: 3,
   /** The id of the last call whose Job the worker took from its job port while polling (JOB_SPIN_MS), not from its event loop. */
   POLLED: 4,
+  /** The id of the last call whose logits the worker's kernel read where they lie (Job.source, kernel.ts's inPlaceKernel). */
+  IN_PLACE: 5,
 } as const;
 
 /**
@@ -161,6 +164,12 @@ export interface Job {
   logitsByteOffset: number;
   sharedGrad: Float32Array | Float64Array | null;
   sharedLosses: Float64Array | null;
+  /**
+   * The memory of the caller's logits when the caller's kernel reads them where they lie (its
+   * in-place build: kernelSweep.ts's sourceKernel), and its number: the worker's kernel reads
+   * them there too (kernel.ts's inPlaceKernel, which keeps its instance by that number).
+   */
+  source: SharedSource | null;
 }
 
 /** What a worker gets when it starts. */

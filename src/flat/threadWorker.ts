@@ -11,7 +11,7 @@
  * through its own matmul memory (linearSlot.ts, linearTile.ts).
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { kernelFor, type Kernel } from "./kernel";
+import { inPlaceKernel, kernelFor, type Kernel } from "./kernel";
 import { linearCompute, PHASE, type LinearJob } from "./linearSlot";
 import { matmulFor } from "./matmulKernel";
 import { chunkScratch, prepareKernel, sweepChunk } from "./kernelSweep";
@@ -95,8 +95,11 @@ function idle(seen: number): void {
 /** crossEntropyFlat's side of a job: compute the chunk of rows in slot s. */
 function rowsCompute(job: Job): (s: number) => void {
   const weight = job.weight;
-  const kernel: Kernel | null = kernelFor(job.element, job.relaxed);
-  if (!kernel) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
+  const base: Kernel | null = kernelFor(job.element, job.relaxed);
+  if (!base) throw new Error(`no ${job.element} kernel could be loaded in the worker thread`);
+  // Where the caller reads the logits in place, so does the worker (the same bits either way).
+  const kernel = job.source ? (inPlaceKernel(base, job.source) ?? base) : base;
+  if (kernel.source) Atomics.store(control, CONTROL.IN_PLACE, job.id);
   const options: SweepOptions = prepareKernel(chunkPlan(job, weight, 0, 0), kernel);
   return (s) => compute(job, weight, kernel, options, s);
 }

@@ -30,7 +30,7 @@ import type { Kernel } from "./kernel";
 import { chunkScratch, prepareKernel, rowsPerChunkOf, sweepChunk, type ChunkScratch } from "./kernelSweep";
 import type { SweepOptions } from "./longRowSweep";
 import { replaySums, type Plan } from "./plan";
-import { isShared } from "./sharedArrays";
+import { isShared, sharedSourceOf } from "./sharedArrays";
 import { CONTROL, DONE, DONE_BYTES, SHARED_BYTES, SLOTS, SLOT_WORD, STATE, slotLogits, slotViews, slotWord, spinWhile, type Job, type SlotViews, type WorkerData } from "./threadLayout";
 
 /**
@@ -72,9 +72,11 @@ let broken = false;
 
 /**
  * How the last threaded call shared its chunks (for the tests and the bench); `polled`: how
- * many of its workers took its Job while still polling after the call before (JOB_SPIN_MS).
+ * many of its workers took its Job while still polling after the call before (JOB_SPIN_MS);
+ * `inPlace`: how many threads' kernels, the calling thread's among them, read its logits where
+ * they lie (kernelSweep.ts's sourceKernel).
  */
-export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0, polled: 0 };
+export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0, polled: 0, inPlace: 0 };
 
 /**
  * The pool as linearThreads.ts uses it for linearCrossEntropyFlat: the same workers, their
@@ -225,6 +227,7 @@ export function threadSweep(plan: Plan, kernel: Kernel, threads: number, minLogi
     logitsByteOffset: plan.logits.byteOffset,
     sharedGrad: isShared(plan.grad) ? plan.grad : null,
     sharedLosses: isShared(plan.losses) ? plan.losses : null,
+    source: kernel.source ? sharedSourceOf(plan.logits) : null,
   };
   for (const w of team) {
     freeSlots(w);
@@ -338,7 +341,8 @@ function share(plan: Plan, kernel: Kernel, options: SweepOptions, job: Job, team
     } else waitedSince = 0;
   }
   const polled = team.filter((w) => Atomics.load(w.control, CONTROL.POLLED) === job.id).length;
-  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied, polled });
+  const inPlace = (kernel.source ? 1 : 0) + team.filter((w) => Atomics.load(w.control, CONTROL.IN_PLACE) === job.id).length;
+  Object.assign(lastShare, { chunks, front: lo, workers: byWorkers, takenBack, copied, polled, inPlace });
   // The chunks from the front are in the sums already; the rest follow in chunk order.
   for (let c = lo; c < chunks; c++) replaySums(plan, logs[c]);
 }

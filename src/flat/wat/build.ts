@@ -20,6 +20,8 @@ interface WatModule {
   name: string;
   text: string;
   relaxed: boolean;
+  /** Two memories, the second shared (the in-place builds, module.ts). */
+  inPlace?: boolean;
 }
 
 /** Assemble each module with wabt into `outDir` as NAME.wat and NAME.wasm; resolves to the .wasm files. */
@@ -27,9 +29,11 @@ async function assemble(outDir: string, modules: WatModule[]): Promise<string[]>
   const toolkit = await wabt();
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const { name, text, relaxed } of modules) {
-    const parsed = toolkit.parseWat(`${name}.wat`, text, { simd: true, relaxed_simd: relaxed });
-    parsed.validate();
+  for (const { name, text, relaxed, inPlace = false } of modules) {
+    const features = { simd: true, relaxed_simd: relaxed, multi_memory: inPlace, threads: inPlace };
+    const parsed = toolkit.parseWat(`${name}.wat`, text, features);
+    // wabt's validate takes the features too (its index.d.ts leaves the parameter out).
+    (parsed as unknown as { validate(features: object): void }).validate(features);
     const { buffer } = parsed.toBinary({});
     parsed.destroy();
     writeFileSync(join(outDir, `${name}.wat`), text);
@@ -39,10 +43,13 @@ async function assemble(outDir: string, modules: WatModule[]): Promise<string[]>
   return written;
 }
 
-/** Assemble the four cross-entropy kernels into `outDir`; resolves to the files written. */
+/** Assemble the four cross-entropy kernels and their four in-place builds into `outDir`; resolves to the files written. */
 export function buildKernels(outDir: string): Promise<string[]> {
   const lanes = [F32, F64, F32_RELAXED, F64_RELAXED];
-  return assemble(outDir, lanes.map((l) => ({ name: kernelName(l), text: kernelModule(l), relaxed: l.relaxed })));
+  return assemble(outDir, [
+    ...lanes.map((l) => ({ name: kernelName(l), text: kernelModule(l), relaxed: l.relaxed })),
+    ...lanes.map((l) => ({ name: kernelName(l, true), text: kernelModule(l, true), relaxed: l.relaxed, inPlace: true })),
+  ]);
 }
 
 /** Assemble the four matmul modules of linearCrossEntropyFlat into `outDir`; resolves to the files written. */

@@ -3,7 +3,8 @@
  *
  * Relaxed SIMD (f32x4.relaxed_madd and friends) ships in V8 from 11.4 on: Node 22 and 24 have
  * it, Node 20 (V8 11.3) does not without a flag. Whether its multiply-add is fused is the
- * machine's: hasFusedRelaxedSimd asks.
+ * machine's: hasFusedRelaxedSimd asks. Multi-memory (a module with two memories, the in-place
+ * build's: module.ts) ships in V8 from 12.0 on: Node 22 and 24 have it, Node 20 has no flag for it.
  */
 
 /**
@@ -19,6 +20,17 @@ const RELAXED_MADD_MODULE = new Uint8Array([
   0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // local.get 0, 1, 2
   0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 261)
   0x0b, // end
+]);
+
+/**
+ * A module importing two memories, the second shared, as the in-place build does: what wabt
+ * writes for `(module (import "k" "a" (memory 0)) (import "k" "b" (memory 0 65536 shared)))`.
+ */
+const TWO_MEMORIES_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x02, 0x12, 0x02, // import section, 18 bytes, two imports
+  0x01, 0x6b, 0x01, 0x61, 0x02, 0x00, 0x00, // "k" "a": a memory, no maximum, at least 0 pages
+  0x01, 0x6b, 0x01, 0x62, 0x02, 0x03, 0x00, 0x80, 0x80, 0x04, // "k" "b": a shared memory, 0 to 65536 pages
 ]);
 
 /** `v128.const f32x4` of one float32 in every lane, as bytes. */
@@ -55,18 +67,31 @@ const WebAssemblyApi = (globalThis as unknown as {
   };
 }).WebAssembly;
 
-let relaxed: boolean | undefined;
+/** What the engine answered for each probe module: each is asked once. */
+const validated = new Map<Uint8Array, boolean>();
+
+/** Whether the engine validates `bytes` (false without WebAssembly, or when validate throws). */
+function validates(bytes: Uint8Array): boolean {
+  let answer = validated.get(bytes);
+  if (answer === undefined) {
+    try {
+      answer = WebAssemblyApi !== undefined && WebAssemblyApi.validate(bytes);
+    } catch {
+      answer = false;
+    }
+    validated.set(bytes, answer);
+  }
+  return answer;
+}
 
 /** True when the engine validates f32x4.relaxed_madd (WebAssembly relaxed SIMD); asked once. */
 export function hasRelaxedSimd(): boolean {
-  if (relaxed === undefined) {
-    try {
-      relaxed = WebAssemblyApi !== undefined && WebAssemblyApi.validate(RELAXED_MADD_MODULE);
-    } catch {
-      relaxed = false;
-    }
-  }
-  return relaxed;
+  return validates(RELAXED_MADD_MODULE);
+}
+
+/** True when the engine validates a module with two memories (WebAssembly multi-memory), the second shared; asked once. */
+export function hasMultiMemory(): boolean {
+  return validates(TWO_MEMORIES_MODULE);
 }
 
 let fused: boolean | undefined;

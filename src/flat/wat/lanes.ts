@@ -86,9 +86,9 @@ export function roundStores(vectors: number, base: string): string {
   return Array.from({ length: vectors }, (_, i) => `(v128.store offset=${16 * i} ${base} (local.get $e${i}))`).join("\n");
 }
 
-/** A kernel's file name without extension: kernel-f32, kernel-f64-relaxed, ... */
-export function kernelName(L: Lanes): string {
-  return `kernel-${L.element}${L.relaxed ? "-relaxed" : ""}`;
+/** A kernel's file name without extension: kernel-f32, kernel-f64-relaxed, ..., kernel-f32-inplace (module.ts's in-place build), ... */
+export function kernelName(L: Lanes, inPlace = false): string {
+  return `kernel-${L.element}${L.relaxed ? "-relaxed" : ""}${inPlace ? "-inplace" : ""}`;
 }
 
 /**

@@ -12,6 +12,17 @@
  * -Infinity, whose exp (the clamped exp: 4.5e-38, 1.2e-37 in the relaxed build, 3.3e-308 in
  * float64) vanishes beside S >= 1
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
+ * Each overwrite stores the target's whole vector, its lane replaced (a bitselect), not the one
+ * float: a vector load right after a scalar store into its 16 bytes cannot take them from the
+ * store, and waits until the store reaches the cache. Measured with the kernel before and after
+ * alternated in one process (the same bits), the old time over the new, forward, Node 24 /
+ * Node 20: 1.03 / 1.02 at (8192, 128), 1.09 to 1.10 / 1.05 to 1.07 at (16384, 64), 1.30 / 1.19
+ * to 1.21 at (8192, 32), 1.00 at (4096, 1000); forward + backward 1.04 / 1.01 at (8192, 128).
+ * In place (the in-place build, module.ts, for a forward of a sharedFloat32Array's logits), the
+ * row is read from memory $src, the caller's, where nothing is written: the block that holds the
+ * target, or the row's tail past its last full block, is copied (16 vectors) into a window in
+ * the kernel's memory, the overwrites go there, and both passes read that block from the window
+ * and every other from $src. The same instructions on the same numbers: the same bits.
  * A row whose logits all lie within unclampedSpread of M (80 float32, 700 float64: exp.ts) and
  * whose |M| is under 2^24 (2^52), as nearly every row's, takes a second copy of the sum pass
  * whose exps leave out their clamp, one instruction of 14 a vector in the relaxed build and of
@@ -74,9 +85,12 @@ const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
  * the first pass and the second (given the row's max M), which read the row from locals $p,
  * $n and $skip.
  */
-export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M: string, MIN: string, store: boolean) => string } {
+export function shortRowInline(L: Lanes, inPlace = false): { locals: string; max: string; sum: (M: string, MIN: string, store: boolean) => string } {
   const V = L.vec;
   const block = VECTORS_PER_BLOCK * L.width;
+  // In place, the row's logits are read from memory $src (the caller's array) and nothing is
+  // written there: the target's window (below) is read from its copy in the kernel's memory.
+  const src = inPlace ? "$src " : "";
   const at = (index: string): string => `(i32.add (local.get $p) (i32.shl ${index} (i32.const ${L.shift})))`;
   const scalar = L.element === "f32" ? "f32" : "f64";
   const widen =
@@ -84,13 +98,17 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
       ? `(f64x2.add (f64x2.promote_low_f32x4 (local.get $a0)) (f64x2.promote_low_f32x4 (i8x16.shuffle ${SWAP_HALVES} (local.get $a0) (local.get $a0))))`
       : `(local.get $a0)`;
   const remaining = `(i32.sub (local.get $n) (local.get $q))`;
-  const here = `(i32.add (local.get $p) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
+  const hereFrom = (base: string): string => `(i32.add (local.get ${base}) (i32.shl (local.get $q) (i32.const ${L.shift})))`;
+  const here = hereFrom("$p");
   // Full blocks from q = 0, then whole vectors one at a time, then the last partial vector
   // (if any) with the lanes past the end masked off.
-  const sweep = (label: string, fullBlock: (offset: number) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK, afterRound = "", beforeRounds = ""): string => {
-    const unrolled = Array.from({ length: group }, (_, i) => fullBlock(16 * i)).join("\n") + (afterRound ? `\n${afterRound}` : "");
-    const body =
-      group === VECTORS_PER_BLOCK
+  // In place, the block or tail that holds the target (its window, from q = $ws) is read from
+  // the window's copy at $win in the kernel's memory, the rest from $src: the same
+  // instructions in the same order on the same numbers, from two memories.
+  const sweep = (label: string, fullBlock: (offset: number, mem: string) => string, vector: string, masked: string, afterBlock: string, beforeTail: string, afterTail: string, group = VECTORS_PER_BLOCK, afterRound = "", beforeRounds = ""): string => {
+    const body = (mem: string): string => {
+      const unrolled = Array.from({ length: group }, (_, i) => fullBlock(16 * i, mem)).join("\n") + (afterRound ? `\n${afterRound}` : "");
+      return group === VECTORS_PER_BLOCK
         ? unrolled
         : `${beforeRounds}
   (local.set $g (i32.const ${VECTORS_PER_BLOCK / group}))
@@ -98,31 +116,42 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
     ${unrolled}
     (local.set $b (i32.add (local.get $b) (i32.const ${16 * group})))
     (br_if $${label}Group (local.tee $g (i32.sub (local.get $g) (i32.const 1)))))`;
-    return `(local.set $q (i32.const 0))
-(block $${label}Blocks (loop $${label}Block
-  (br_if $${label}Blocks (i32.gt_s (i32.add (local.get $q) (i32.const ${block})) (local.get $n)))
-  (local.set $b ${here})
-  ${body}
-  ${afterBlock}
-  (local.set $q (i32.add (local.get $q) (i32.const ${block})))
-  (br $${label}Block)))
-(if (i32.lt_s (local.get $q) (local.get $n)) (then
-  ${beforeTail}
+    };
+    const fullBlocks = inPlace
+      ? `(if (i32.eq (local.get $q) (local.get $ws))
+    (then
+      (local.set $b (local.get $win))
+      ${body("")})
+    (else
+      (local.set $b ${here})
+      ${body(src)}))`
+      : `(local.set $b ${here})
+  ${body("")}`;
+    const tail = (mem: string, base: string): string => `${beforeTail}
   (block $${label}Vectors (loop $${label}Vector
     (br_if $${label}Vectors (i32.gt_s (i32.add (local.get $q) (i32.const ${L.width})) (local.get $n)))
-    (local.set $x (v128.load ${here}))
+    (local.set $x (v128.load ${mem}${hereFrom(base)}))
     ${vector}
     (local.set $q (i32.add (local.get $q) (i32.const ${L.width})))
     (br $${label}Vector)))
   (if (i32.lt_s (local.get $q) (local.get $n)) (then
     (local.set $mask ${tailMask(L, remaining)})
-    (local.set $x (v128.load ${here}))
+    (local.set $x (v128.load ${mem}${hereFrom(base)}))
     ${masked}))
-  ${afterTail}))`;
+  ${afterTail}`;
+    return `(local.set $q (i32.const 0))
+(block $${label}Blocks (loop $${label}Block
+  (br_if $${label}Blocks (i32.gt_s (i32.add (local.get $q) (i32.const ${block})) (local.get $n)))
+  ${fullBlocks}
+  ${afterBlock}
+  (local.set $q (i32.add (local.get $q) (i32.const ${block})))
+  (br $${label}Block)))
+(if (i32.lt_s (local.get $q) (local.get $n)) (then
+  ${inPlace ? `(if (i32.eq (local.get $q) (local.get $ws)) (then ${tail("", "$pw")}) (else ${tail(src, "$p")}))` : tail("", "$p")}))`;
   };
-  const maxMin = (offset: number): string => {
+  const maxMin = (offset: number, mem: string): string => {
     const i = (offset / 16) % 4;
-    return `(local.set $x (v128.load offset=${offset} (local.get $b)))
+    return `(local.set $x (v128.load ${mem}offset=${offset} (local.get $b)))
 (local.set $mx${i} (${V}.pmax (local.get $mx${i}) (local.get $x)))
 (local.set $mn${i} (${V}.pmin (local.get $mn${i}) (local.get $x)))`;
   };
@@ -132,12 +161,12 @@ export function shortRowInline(L: Lanes): { locals: string; max: string; sum: (M
   (local.set $mn0 (${V}.pmin (local.get $mn0) (v128.bitselect (local.get $x) ${splat(V, Infinity)} (local.get $mask))))`;
   // With store in the exact build, a round's exps wait in $e0 ... and are stored after it (Lanes.storesAfterRound).
   const late = (store: boolean): boolean => store && L.storesAfterRound;
-  const expSum = (store: boolean, clamped: boolean) => (offset: number): string => {
+  const expSum = (store: boolean, clamped: boolean) => (offset: number, mem: string): string => {
     const i = offset / 16;
     const a = `a${i % 4}`;
     const e = late(store) ? `e${i}` : "e";
     // In rounds (sumGroup < 16): the accumulators start at 0 each block, and 0 + e = e exactly.
-    return `(local.set $d (${V}.sub (v128.load offset=${offset} (local.get $b)) (local.get $Mv)))
+    return `(local.set $d (${V}.sub (v128.load ${mem}offset=${offset} (local.get $b)) (local.get $Mv)))
 ${expInstructions(V, "d", e, L.relaxed, L.hoisted, L.expForm, clamped)}
 ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.get $e))` : ""}
 (local.set $${a} ${i < 4 && L.sumGroup === VECTORS_PER_BLOCK ? `(local.get $${e})` : `(${V}.add (local.get $${a}) (local.get $${e}))`})`;
@@ -166,16 +195,48 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
     sweep(label, expSum(store, clamped), vectorSum(store, clamped), maskedSum(store), blockSum, "(local.set $a0 (v128.const i64x2 0 0))", `(local.set $S (f64x2.add (local.get $S) ${widen}))`, L.sumGroup, late(store) ? roundStores(L.sumGroup, "(local.get $b)") : "",
       "(local.set $a0 (v128.const i64x2 0 0)) (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))");
 
+  // In place: the target's window is its block, or the row's tail past its last full block
+  // (which starts at a multiple of the block too); $ws its first index (-1: no target), $pw the
+  // address that index i of the row has in the window's copy at $win (256 bytes, 16 vectors, in
+  // the kernel's memory: for a tail, the logits past the row's end too, which its masks leave out).
+  const windowOf = `(local.set $ws (i32.and (local.get $skip) (i32.const ${-block})))
+    (local.set $pw (i32.sub (local.get $win) (i32.shl (local.get $ws) (i32.const ${L.shift}))))`;
+  const copyWindow = Array.from({ length: VECTORS_PER_BLOCK }, (_, i) => `(v128.store offset=${16 * i} (local.get $win) (v128.load $src offset=${16 * i} ${at("(local.get $ws)")}))`).join("\n    ");
+  // The target's lane is replaced by a whole vector's store, not a scalar's: a vector load right
+  // after a scalar store into it cannot take its bytes from the store (it waits for the store to
+  // reach the cache), where it can from a store of the same 16 bytes.
+  const vectorOf = (base: string): string => `(i32.add (local.get ${base}) (i32.shl (i32.and (local.get $skip) (i32.const ${-L.width})) (i32.const ${L.shift})))`;
+  const laneOf =
+    L.element === "f32"
+      ? `(i32x4.eq (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $skip) (i32.const 3))))`
+      : `(i64x2.eq (v128.const i64x2 0 1) (i64x2.splat (i64.extend_i32_u (i32.and (local.get $skip) (i32.const 1)))))`;
+  const patched = (value: string, vector: string): string => `(v128.bitselect (${V}.splat ${value}) ${vector} ${laneOf})`;
+  const leaveOut = inPlace
+    ? `(local.set $ws (i32.const -1))
+  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    ${windowOf}
+    ${copyWindow}
+    (v128.store ${vectorOf("$pw")} ${patched(`(${scalar}.load $src ${at("(i32.eqz (local.get $skip))")})`, `(v128.load $src ${vectorOf("$p")})`)})))`
+    : `(if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    (v128.store ${vectorOf("$p")} ${patched(`(${scalar}.load ${at("(i32.eqz (local.get $skip))")})`, `(v128.load ${vectorOf("$p")})`)})))`;
+  // The sum pass's value for the target's lane: into the row, or into the window's copy.
+  const leaveOutAs = (value: string): string =>
+    `(v128.store ${vectorOf(inPlace ? "$pw" : "$p")} ${patched(value, `(v128.load ${vectorOf(inPlace ? "$pw" : "$p")})`)})`;
+  const windowAgain = inPlace
+    ? `(local.set $ws (i32.const -1))
+  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    ${windowOf}))`
+    : "";
+
   return {
     locals: `${roundLocals(L)}
   ${locals("v128", ["S", "Mv", "mx0", "mx1", "mx2", "mx3", "mn0", "mn1", "mn2", "mn3", "a0", "a1", "a2", "a3", "x", "d", "e", "k", "kn", "r", "mask"])}
-  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64) (local $rowMax f64) (local $rowMin f64)${expSetup(L.vec, L.hoisted, L.expForm)}`,
+  (local $p i32) (local $n i32) (local $skip i32) (local $q i32) (local $b i32) (local $g i32) (local $Sf f64) (local $rowMax f64) (local $rowMin f64)${inPlace ? " (local $win i32) (local $ws i32) (local $pw i32)" : ""}${expSetup(L.vec, L.hoisted, L.expForm)}`,
     max: `;; The max and min over the n >= 2 logits at p but the one at index skip (-1: none),
 ;; which is overwritten by another logit of the row. Sets $rowMax and $rowMin, locals, not
 ;; the globals M and MIN the online sweep keeps (and no call to begin() a row: 3% of the forward
 ;; at (8192, 128) and 6% at (16384, 64) under Node 20, 2% under Node 24).
-  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-    (${scalar}.store ${at("(local.get $skip)")} (${scalar}.load ${at("(i32.eqz (local.get $skip))")}))))
+  ${leaveOut}
   (local.set $mx0 ${splat(V, -Infinity)}) (local.set $mx1 (local.get $mx0)) (local.set $mx2 (local.get $mx0)) (local.set $mx3 (local.get $mx0))
   (local.set $mn0 ${splat(V, Infinity)}) (local.set $mn1 (local.get $mn0)) (local.set $mn2 (local.get $mn0)) (local.set $mn3 (local.get $mn0))
   ${sweep("max", maxMin, vectorMaxMin, maskedMaxMin, "", "", "", L.maxGroup)}
@@ -189,16 +250,17 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
 ;; the target's logit becomes M - ${spread} first when every logit lies within ${spread} of M and |M| < ${exactBelow}
 ;; (the exps then need no clamp, and exp(-${spread}) vanishes beside S >= 1), -Infinity otherwise
 ;; (and for NaN or ±Infinity). Leaves the sum in $Sf.${store ? " Each exp(x - M) overwrites its logit; the target's slot gets 0 (the gradient sweep writes g[y] there)." : ""}
+  ${windowAgain}
   (local.set $Mv ${L.element === "f32" ? `(f32x4.splat (f32.demote_f64 ${M}))` : `(f64x2.splat ${M})`})
   (local.set $S (v128.const i64x2 0 0)) (local.set $a0 (v128.const i64x2 0 0))
   (if (i32.and (f64.le (f64.sub ${M} ${MIN}) (f64.const ${spread})) (f64.lt (f64.abs ${M}) (f64.const ${exactBelow})))
     (then
       (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-        (${scalar}.store ${at("(local.get $skip)")} ${L.element === "f32" ? `(f32.demote_f64 (f64.sub ${M} (f64.const ${spread})))` : `(f64.sub ${M} (f64.const ${spread}))`})))
+        ${leaveOutAs(L.element === "f32" ? `(f32.demote_f64 (f64.sub ${M} (f64.const ${spread})))` : `(f64.sub ${M} (f64.const ${spread}))`)}))
       ${sumSweep("near", false, store)})
     (else
       (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-        (${scalar}.store ${at("(local.get $skip)")} (${scalar}.const -inf))))
+        ${leaveOutAs(`(${scalar}.const -inf)`)}))
       ${sumSweep("sum", true, store)}))${
     store
       ? `

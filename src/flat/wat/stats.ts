@@ -32,9 +32,10 @@ const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 /** Smoothing modes of a segment: 0 none, 1 T = Σ (x - R), 2 T = Σ w[c]·(x - R). */
 export const MODES = [0, 1, 2] as const;
 
-export function statsFunctions(L: Lanes): string {
+/** With `inPlace`, statsRows reads its rows from memory $src (module.ts's in-place build). */
+export function statsFunctions(L: Lanes, inPlace = false): string {
   const segments = [false, true].flatMap((store) => MODES.map((mode) => segmentFunction(L, mode, store)));
-  return [...segments, ...statsRowsFunctions(L)].join("\n\n");
+  return [...segments, ...statsRowsFunctions(L, inPlace)].join("\n\n");
 }
 
 /**

@@ -8,7 +8,12 @@ import { advanceRows, octLocals, octStep, quadLocals, quadStep, quadSums } from 
 import { GRADIENT, STATUS } from "./rowTerms";
 import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS, shortRowInline, shortRowStoreMinLogits } from "./shortRow";
 
-export function statsRowsFunctions(L: Lanes): string[] {
+/**
+ * With `inPlace` (the in-place build, module.ts): statsRows reads the rows from memory $src,
+ * short rows of a forward without smoothing only, through shortRows' in-place sweep.
+ */
+export function statsRowsFunctions(L: Lanes, inPlace = false): string[] {
+  if (inPlace) return [dispatchFunction(), beginFunction(), shortRowsFunction(L, false, true), rowsFunction(L, true)];
   return [dispatchFunction(), beginFunction(), shortRowsFunction(L, false), shortRowsFunction(L, true), rowsFunction(L)];
 }
 
@@ -39,9 +44,12 @@ function beginFunction(): string {
   (global.set $R (local.get $R)))`;
 }
 
-function shortRowsFunction(L: Lanes, store: boolean): string {
-  const short = shortRowInline(L);
-  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+function shortRowsFunction(L: Lanes, store: boolean, inPlace = false): string {
+  const short = shortRowInline(L, inPlace);
+  const mem = inPlace ? "$src " : "";
+  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${mem}${at}))` : `(f64.load ${mem}${at})`);
+  // In place: row r's target window goes to windows + 256·(r mod 2), where it waits for row r's sum pass, in the next iteration.
+  const windowFor = (row: string): string => (inPlace ? `(local.set $win (i32.add (local.get $windows) (i32.shl (i32.and (local.get $${row}) (i32.const 1)) (i32.const 8))))` : "");
   const maxSlot = "(i32.shl (local.get $row) (i32.const 5))";
   const sumSlot = "(i32.shl (local.get $sumRow) (i32.const 5))";
   return `;; statsRows' sweep of \`rows\` short rows (no smoothing; shortRow.ts): its two passes
@@ -52,6 +60,14 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
 ;; statsRows' sweep writes: (M, S, MIN, T) at out, x[y] and R in coef, a 0 loss. A function
 ;; of its own, called once per statsRows call: inlined there, its locals slowed statsRows'
 ;; other loop.${
+    inPlace
+      ? `
+;; In place: the rows are read from memory $src (the caller's shared array, kernel.ts's inPlace)
+;; and nothing is written there. The block or tail that holds a row's target (its window) is
+;; copied to windows + 256·(r mod 2) in the kernel's memory, where the target's logit is left
+;; out as above; the sweeps read that block from there and the others from $src.`
+      : ""
+  }${
     store
       ? `
 ;; With store (a gradient is wanted): each exp(x - M) overwrites its logit, all taken against
@@ -62,7 +78,7 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
   }
 (func $shortRows${store ? "Store" : ""} (param $rowAt i32) (param $rows i32) (param $C i32) (param $targets i32) (param $out i32) (param $loss i32) (param $coef i32)${
     store ? " (param $blocks i32) (param $rowBlocks i32)" : ""
-  }
+  }${inPlace ? " (param $windows i32)" : ""}
   (local $y i32) (local $row i32) (local $sumRow i32) (local $sumAt i32)${store ? " (local $blockAt i32) (local $blockEnd i32) (local $Mrow f64)" : ""}
   ${short.locals}
   (local.set $row (i32.const 0))
@@ -79,6 +95,7 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
           (f64.store (i32.add (local.get $coef) ${maxSlot})
             ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
         (local.set $p (local.get $rowAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+        ${windowFor("row")}
         ${short.max}
         (f64.store (i32.add (local.get $out) ${maxSlot}) (local.get $rowMax))
         (f64.store offset=16 (i32.add (local.get $out) ${maxSlot}) (local.get $rowMin))
@@ -88,6 +105,7 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
       (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $sumRow) (i32.const 2)))))
       (if (i32.ne (local.get $y) (i32.const -2)) (then
         (local.set $p (local.get $sumAt)) (local.set $n (local.get $C)) (local.set $skip (local.get $y))
+        ${windowFor("sumRow")}
         ${short.sum(`(f64.load (i32.add (local.get $out) ${sumSlot}))`, `(f64.load offset=16 (i32.add (local.get $out) ${sumSlot}))`, store)}
         (f64.store offset=8 (i32.add (local.get $out) ${sumSlot}) (local.get $Sf))${store ? `
         (local.set $Mrow (f64.load (i32.add (local.get $out) ${sumSlot})))
@@ -103,8 +121,12 @@ function shortRowsFunction(L: Lanes, store: boolean): string {
     (br_if $rowLoop (i32.le_u (local.get $row) (local.get $rows)))))`;
 }
 
-function rowsFunction(L: Lanes): string {
-  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+function rowsFunction(L: Lanes, inPlace = false): string {
+  // In place (module.ts): only short rows of a forward without smoothing; \`blocks\` is where their windows go.
+  const sweep = inPlace
+    ? `(if (i32.or (i32.eqz (local.get $short)) (local.get $store)) (then (unreachable)))
+  (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef) (local.get $blocks))`
+    : rowsSweep(L);
   return `;; For each of \`rows\` rows of C logits at x, with targets[r] = the row's target class
 ;; or the ignored rows' value (configure's ignore; rewritten in place to -1: an ignored row
 ;; whose gradient is wanted, -2: an ignored row to skip): the sweep, then
@@ -146,35 +168,7 @@ function rowsFunction(L: Lanes): string {
       (then (i32.store (local.get $next) (select (i32.const -1) (i32.const -2) (global.get $withGrad)))))
     (local.set $row (i32.add (local.get $row) (i32.const 1)))
     (br $map)))
-  (if (local.get $short)
-    (then (if (local.get $store)
-      (then (call $shortRowsStore (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)
-        (local.get $blocks) (local.get $rowBlocks)))
-      (else (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))))
-    (else
-  (local.set $row (i32.const 0))
-  (block $swept (loop $sweep
-    (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
-    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
-    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
-    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
-    (if (i32.ne (local.get $y) (i32.const -2)) (then
-      (call $begin ${load("(local.get $rowAt)")})
-      (global.set $blockM (local.get $blocks))
-      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (global.get $R))
-      ;; x[y] before the sweep, which may overwrite it
-      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
-        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5)))
-          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
-      (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
-      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
-      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $MIN))
-      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $T))))
-    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
-    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
-    (local.set $row (i32.add (local.get $row) (i32.const 1)))
-    (br $sweep)))))
+  ${sweep}
   ${L.element === "f32" ? quadSums("load") : ""}
   (block $done (loop $row
     (br_if $done (i32.eqz (local.get $rows)))${L.element === "f32" ? `
@@ -211,6 +205,40 @@ function rowsFunction(L: Lanes): string {
       ${finishPair("pairB")}))
     (br $row)))${L.element === "f32" ? `
   ${quadSums("store")}` : ""})`;
+}
+
+/** statsRows' first loop, reading the rows from the kernel's memory: short rows' two passes (shortRows, shortRowsStore) or each row's online sweep. */
+function rowsSweep(L: Lanes): string {
+  const load = (at: string): string => (L.element === "f32" ? `(f64.promote_f32 (f32.load ${at}))` : `(f64.load ${at})`);
+  return `  (if (local.get $short)
+    (then (if (local.get $store)
+      (then (call $shortRowsStore (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)
+        (local.get $blocks) (local.get $rowBlocks)))
+      (else (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef)))))
+    (else
+  (local.set $row (i32.const 0))
+  (block $swept (loop $sweep
+    (br_if $swept (i32.ge_u (local.get $row) (local.get $rows)))
+    (local.set $y (i32.load (i32.add (local.get $targets) (i32.shl (local.get $row) (i32.const 2)))))
+    (f64.store (i32.add (local.get $loss) (i32.shl (local.get $row) (i32.const 3))) (f64.const 0))
+    (f64.store offset=24 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (f64.const ${GRADIENT.CALLER}))
+    (if (i32.ne (local.get $y) (i32.const -2)) (then
+      (call $begin ${load("(local.get $rowAt)")})
+      (global.set $blockM (local.get $blocks))
+      (f64.store offset=8 (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5))) (global.get $R))
+      ;; x[y] before the sweep, which may overwrite it
+      (if (i32.ge_s (local.get $y) (i32.const 0)) (then
+        (f64.store (i32.add (local.get $coef) (i32.shl (local.get $row) (i32.const 5)))
+          ${load(`(i32.add (local.get $rowAt) (i32.shl (local.get $y) (i32.const ${L.shift})))`)})))
+      (call $segmentAny (local.get $rowAt) (local.get $C) (local.get $w) (local.get $y) (local.get $mode) (local.get $store))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $M))
+      (f64.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $S))
+      (f64.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $MIN))
+      (f64.store offset=24 (i32.add (local.get $out) (i32.shl (local.get $row) (i32.const 5))) (global.get $T))))
+    (local.set $rowAt (i32.add (local.get $rowAt) (i32.shl (local.get $C) (i32.const ${L.shift}))))
+    (local.set $blocks (i32.add (local.get $blocks) (local.get $rowBlocks)))
+    (local.set $row (i32.add (local.get $row) (i32.const 1)))
+    (br $sweep)))))`;
 }
 
 /** exp64(-|d|) of a pair of rows (locals $dv, $pos with the suffix). */

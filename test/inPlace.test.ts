@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { crossEntropyFlat, mulberry32 as random, sharedFloat32Array, sharedFloat64Array, startThreads } from "../src";
-import type { CrossEntropyFlatOptions, FlatLogits } from "../src/flat/checkFlat";
+import { checkFlatCall, type CrossEntropyFlatOptions, type FlatLogits } from "../src/flat/checkFlat";
+import { runFlat } from "../src/flat/crossEntropyFlat";
 import { kernelFor } from "../src/flat/kernel";
 import { sourceKernel } from "../src/flat/kernelSweep";
 import type { Plan } from "../src/flat/plan";
-import { SHARED_SLACK, sharedSourceOf } from "../src/flat/sharedArrays";
+import { MEMORY_PAUSE, SHARED_SLACK, sharedSourceOf } from "../src/flat/sharedArrays";
 import { closeThreads, lastShare } from "../src/flat/threads";
-import { hasMultiMemory } from "../src/flat/wat/features";
+import { hasFusedRelaxedSimd, hasMultiMemory } from "../src/flat/wat/features";
 
 // A forward of logits on a sharedFloat32Array's or sharedFloat64Array's memory is read where the
 // logits lie (the kernel's in-place build, kernel.ts's inPlaceKernel) on engines with
@@ -15,6 +16,11 @@ import { hasMultiMemory } from "../src/flat/wat/features";
 // caller's memory written. CI runs this file under both Nodes. No timings: `npm run bench`'s.
 
 const nodeMajor = Number(process.versions.node.split(".")[0]);
+/**
+ * The kernel builds this engine loads, each with its in-place build: the exact one always (which
+ * unrolls its sums and max in rounds: lanes.ts), the relaxed one where it is the default.
+ */
+const builds = hasFusedRelaxedSimd() ? [true, false] : [false];
 
 /** Bit for bit: Object.is at every index. */
 function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
@@ -76,14 +82,25 @@ function shared(logits: FlatLogits): FlatLogits {
   return copy;
 }
 
-/** The loss and the per-row losses of one call. */
-function forward(logits: FlatLogits, targets: Int32Array, C: number, options: CrossEntropyFlatOptions): { loss: number; losses: Float64Array } {
+/** The loss and the per-row losses of one call (through the `relaxed` build or the exact one, when given). */
+function forward(logits: FlatLogits, targets: Int32Array, C: number, options: CrossEntropyFlatOptions, relaxed?: boolean): { loss: number; losses: Float64Array } {
   const losses = new Float64Array(targets.length);
-  return { loss: crossEntropyFlat(logits, targets, C, { ...options, losses }), losses };
+  if (relaxed === undefined) return { loss: crossEntropyFlat(logits, targets, C, { ...options, losses }), losses };
+  const kernel = kernelFor(logits instanceof Float32Array ? "f32" : "f64", relaxed);
+  expect(kernel, `the ${relaxed ? "relaxed" : "exact"} build loads`).not.toBeNull();
+  return { loss: runFlat(checkFlatCall(logits, targets, C, { ...options, losses }), kernel), losses };
 }
 
 describe("sharedFloat32Array and sharedFloat64Array", () => {
-  it("lie on a shared WebAssembly.Memory of their own, in whole pages of 64 KiB, with SHARED_SLACK bytes past the array", () => {
+  it.runIf(!hasMultiMemory())("lie on a plain SharedArrayBuffer of their own without multi-memory (Node 20)", () => {
+    const a = sharedFloat32Array(1000);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(a.buffer.byteLength).toBe(4000);
+    expect(sharedSourceOf(a)).toBeNull();
+    expect(sharedFloat64Array(10).buffer.byteLength).toBe(80);
+  });
+
+  it.runIf(hasMultiMemory())("lie on a shared WebAssembly.Memory of their own, in whole pages of 64 KiB, with SHARED_SLACK bytes past the array", () => {
     // (65536 - 256) / 4 = 16320 float32 fill one page with the slack; one more takes two.
     for (const [length, pages] of [[0, 1], [1000, 1], [16320, 1], [16321, 2]] as const) {
       const a = sharedFloat32Array(length);
@@ -101,7 +118,7 @@ describe("sharedFloat32Array and sharedFloat64Array", () => {
     expect(new Set(ids).size, "each array its own memory").toBe(3);
   });
 
-  it("are read in place only where SHARED_SLACK bytes follow the view: a view into the slack, a plain SharedArrayBuffer and an ordinary array are not", () => {
+  it.runIf(hasMultiMemory())("are read in place only where SHARED_SLACK bytes follow the view: a view into the slack, a plain SharedArrayBuffer and an ordinary array are not", () => {
     const a = sharedFloat32Array(1000);
     expect(sharedSourceOf(a.subarray(10, 20))).not.toBeNull();
     const lastThatFits = (a.buffer.byteLength - SHARED_SLACK) / 4;
@@ -110,6 +127,27 @@ describe("sharedFloat32Array and sharedFloat64Array", () => {
     expect(sharedSourceOf(new Float32Array(a.buffer, 4, lastThatFits))).toBeNull();
     expect(sharedSourceOf(new Float32Array(new SharedArrayBuffer(4000)))).toBeNull();
     expect(sharedSourceOf(new Float32Array(1000))).toBeNull();
+  });
+
+  it.runIf(hasMultiMemory())("after the engine refuses a memory, the next MEMORY_PAUSE arrays lie on plain SharedArrayBuffers without asking, then it asks again", () => {
+    const api = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
+    const Memory = api.Memory;
+    let asked = 0;
+    api.Memory = function refuse(): never {
+      asked++;
+      throw new RangeError("WebAssembly.Memory(): could not allocate memory");
+    };
+    try {
+      const first = sharedFloat32Array(100);
+      expect(asked).toBe(1);
+      expect(first.buffer.byteLength, "a plain SharedArrayBuffer").toBe(400);
+      expect(sharedSourceOf(first)).toBeNull();
+      for (let i = 0; i < MEMORY_PAUSE; i++) sharedFloat32Array(1);
+      expect(asked, "not asked during the pause").toBe(1);
+    } finally {
+      api.Memory = Memory;
+    }
+    expect(sharedSourceOf(sharedFloat32Array(100)), "asked again after it").not.toBeNull();
   });
 });
 
@@ -142,7 +180,7 @@ describe("a forward of shared logits", () => {
   for (const element of ["f32", "f64"] as const) {
     const classes =
       element === "f32" ? [31, 32, 33, 40, 63, 64, 65, 100, 127, 128, 129, 191, 192, 193, 1000, 4095, 4096, 4097] : [15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 500, 2047, 2048, 2049];
-    it(`${element}: the bits of an ordinary array's call, with every target position of blocks and tails, weights and ignored rows, and nothing written to the caller's memory`, () => {
+    it(`${element}, each build this engine loads: the bits of an ordinary array's call, with every target position of blocks and tails, weights and ignored rows, and nothing written to the caller's memory`, () => {
       for (const C of classes) {
         const N = Math.min(C, 300) + 5;
         const { logits, targets } = batch(N, C, element, C);
@@ -150,10 +188,10 @@ describe("a forward of shared logits", () => {
         const before = new Uint8Array(onShared.buffer).slice();
         const weight = Float64Array.from({ length: C }, (_, c) => 0.25 + (c % 5) / 4);
         // Every 11th row ignored (the default ignoreIndex, -100) in each.
-        for (const options of [{}, { reduction: "sum" }, { weight }] as CrossEntropyFlatOptions[]) {
-          const a = forward(logits, targets, C, options);
-          const b = forward(onShared, targets, C, options);
-          const what = `${element} C = ${C} ${JSON.stringify(options).slice(0, 30)}`;
+        for (const [relaxed, options] of builds.flatMap((r) => ([{}, { reduction: "sum" }, { weight }] as CrossEntropyFlatOptions[]).map((o) => [r, o] as const))) {
+          const a = forward(logits, targets, C, options, relaxed);
+          const b = forward(onShared, targets, C, options, relaxed);
+          const what = `${element} ${relaxed ? "relaxed" : "exact"} build C = ${C} ${JSON.stringify(options).slice(0, 30)}`;
           // Both right, not only alike (a fault in what both paths share would pass the bits check
           // below): each finite row within float32's tolerance of float64 arithmetic (1e-6 relative,
           // as test/crossEntropyFlat.test.ts holds float32 losses), or 1e-12 for float64 logits.
@@ -181,15 +219,17 @@ describe("a forward of shared logits", () => {
     const atEnd = new Float32Array(big.buffer, (lastThatFits - N * C) * 4, N * C);
     atEnd.set(logits);
     const odd = big.subarray(1, 1 + N * C);
-    expect(sharedSourceOf(atEnd)).not.toBeNull();
-    const a = forward(logits, targets, C, {});
-    const b = forward(atEnd, targets, C, {});
-    expect(Object.is(a.loss, b.loss)).toBe(true);
-    sameBits(a.losses, b.losses, "at the end");
+    expect(sharedSourceOf(atEnd) !== null, "read in place").toBe(hasMultiMemory());
     odd.set(logits);
-    const c = forward(odd, targets, C, {});
-    expect(Object.is(a.loss, c.loss)).toBe(true);
-    sameBits(a.losses, c.losses, "from an odd offset");
+    for (const relaxed of builds) {
+      const a = forward(logits, targets, C, {}, relaxed);
+      const b = forward(atEnd, targets, C, {}, relaxed);
+      expect(Object.is(a.loss, b.loss)).toBe(true);
+      sameBits(a.losses, b.losses, "at the end");
+      const c = forward(odd, targets, C, {}, relaxed);
+      expect(Object.is(a.loss, c.loss)).toBe(true);
+      sameBits(a.losses, c.losses, "from an odd offset");
+    }
   });
 });
 

@@ -234,7 +234,13 @@ export function inPlaceKernel(kernel: Kernel, { memory, id }: SharedSource): Ker
   if (cached) return cached;
   const module = inPlaceModule(kernel.element, kernel.relaxed);
   if (!module) return null;
-  const instance = new WebAssemblyApi.Instance(module, { kernel: { memory: kernel.exports.memory, logits: memory } });
+  let instance: { exports: object };
+  try {
+    instance = new WebAssemblyApi.Instance(module, { kernel: { memory: kernel.exports.memory, logits: memory } });
+  } catch (error) {
+    process.emitWarning(`crossEntropyFlat copies these shared logits into its kernel: its in-place build did not instantiate (${error instanceof Error ? error.message : String(error)})`);
+    return null;
+  }
   const inPlace = new Kernel(kernel.element, instance.exports as unknown as KernelExports, kernel.relaxed, memory);
   for (const [key, ref] of byId) if (!ref.deref()) byId.delete(key);
   byId.set(id, new WeakRef(inPlace));

@@ -10,13 +10,19 @@
  * workers where they are, and the calling thread copies nothing. One thread, or no threads
  * option, takes them like any other typed array, with the same results.
  *
- * Each array's buffer is the buffer of a shared WebAssembly.Memory of its own, rounded up to
- * whole pages of 64 KiB with at least SHARED_SLACK bytes past the array's end (so
- * `array.buffer.byteLength` is more than `array.byteLength`). Where the engine has WebAssembly's
- * multi-memory (Node 22 and later), a forward's kernel then reads such logits where they lie,
- * on every thread, instead of copying each chunk into its own memory (kernel.ts's inPlaceKernel):
- * the same results, bit for bit, and no copy. An array too large for one memory (4 GiB) lies
- * on a plain SharedArrayBuffer and is copied as before.
+ * Where the engine has WebAssembly's multi-memory (Node 22 and later), each array's buffer is
+ * the buffer of a shared WebAssembly.Memory of its own, rounded up to whole pages of 64 KiB
+ * with at least SHARED_SLACK bytes past the array's end (so `array.buffer.byteLength` is more
+ * than `array.byteLength`), and a forward's kernel reads such logits where they lie, on every
+ * thread, instead of copying each chunk into its own memory (kernel.ts's inPlaceKernel): the
+ * same results, bit for bit, and no copy. Don't write the logits from another thread during a
+ * call: its two passes over a row read them twice. Elsewhere (Node 20), and for an array too
+ * large for one memory (4 GiB), the array lies on a plain SharedArrayBuffer of its own and is
+ * copied as before.
+ * The engine reserves address space for each memory (about 8 GiB under Node 24): with some
+ * 16,000 such arrays alive at once (measured on the project's Xeon), a new memory cannot be had,
+ * and V8 collects garbage and tries again before it says so (65 to 240 ms an array). After such
+ * a refusal, the next MEMORY_PAUSE arrays lie on plain SharedArrayBuffers without asking.
  *
  * sharedFloat32Array(n) -> a Float32Array of n zeros on shared memory of its own.
  *
@@ -27,6 +33,7 @@
  */
 import { describe } from "../inputs/describe";
 import { checkWholeNumber } from "../inputs/numbers";
+import { hasMultiMemory } from "./wat/features";
 
 /**
  * Bytes a shared array's memory holds past the array's end: the in-place kernel reads the last
@@ -56,6 +63,9 @@ export interface SharedSource {
 /** The memory under each buffer made here. */
 const sources = new WeakMap<ArrayBufferLike, SharedSource>();
 let made = 0;
+/** Arrays to put on plain SharedArrayBuffers after the engine refused a memory, before asking again. */
+export const MEMORY_PAUSE = 4096;
+let paused = 0;
 
 /** A Float32Array of `length` zeros on shared memory of its own. */
 export function sharedFloat32Array(length: number): Float32Array {
@@ -76,13 +86,15 @@ function sharedBuffer(length: unknown, bytes: number, caller: string): SharedArr
   if (typeof length !== "number") throw new TypeError(`length is ${describe(length)}: expected a whole number >= 0`);
   checkWholeNumber(length, "length", 0);
   const pages = Math.ceil((length * bytes + SHARED_SLACK) / PAGE_BYTES);
-  if (pages <= MAX_PAGES) {
+  if (paused > 0) paused--;
+  else if (pages <= MAX_PAGES && hasMultiMemory()) {
     try {
       const memory = new WebAssemblyApi.Memory({ initial: pages, maximum: pages, shared: true });
       sources.set(memory.buffer, { memory, id: ++made });
       return memory.buffer;
     } catch {
       // No room for a memory of its own (address space): a plain SharedArrayBuffer may still fit.
+      paused = MEMORY_PAUSE;
     }
   }
   try {

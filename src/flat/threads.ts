@@ -73,8 +73,8 @@ let broken = false;
 /**
  * How the last threaded call shared its chunks (for the tests and the bench); `polled`: how
  * many of its workers took its Job while still polling after the call before (JOB_SPIN_MS);
- * `inPlace`: how many threads' kernels, the calling thread's among them, read its logits where
- * they lie (kernelSweep.ts's sourceKernel).
+ * `inPlace`: how many threads, the calling thread among them, set up a kernel that reads its
+ * logits where they lie (kernelSweep.ts's sourceKernel): a worker counts once it took the call.
  */
 export const lastShare = { chunks: 0, front: 0, workers: 0, takenBack: 0, copied: 0, polled: 0, inPlace: 0 };
 

@@ -1,7 +1,8 @@
 /**
  * Part of the forward sweep (stats.ts): a short row without label smoothing, in two passes
- * instead of the online one. The row was just copied into the kernel's memory
- * and is at most SHORT_ROW_BYTES long, so it is still in L1 for the second pass:
+ * instead of the online one. The row was just copied into the kernel's memory (or, in place,
+ * is read from the caller's: below) and is at most SHORT_ROW_BYTES long, so it is still in L1
+ * for the second pass:
  *   1. the row's max M and min over the other classes (four accumulators each, so the
  *      chains of max and min do not wait on each other's latency; vectors reduced once per
  *      row, not once per block, and no rescaling exp when a later block beats M);
@@ -14,8 +15,9 @@
  * (statsRows has read x[y] before). NaN and ±Infinity show in M, S and MIN as in stats.ts.
  * Each overwrite stores the target's whole vector, its lane replaced (a bitselect), not the one
  * float: a vector load right after a scalar store into its 16 bytes cannot take them from the
- * store, and waits until the store reaches the cache. Measured with the kernel before and after
- * alternated in one process (the same bits), the old time over the new, forward, Node 24 /
+ * store, and waits until the store reaches the cache. Measured on the 2-core Xeon (load 1.0 to
+ * 1.3) with the kernel before and after alternated in one process (the same bits), the old time
+ * over the new, forward, Node 24 /
  * Node 20: 1.03 / 1.02 at (8192, 128), 1.09 to 1.10 / 1.05 to 1.07 at (16384, 64), 1.30 / 1.19
  * to 1.21 at (8192, 32), 1.00 at (4096, 1000); forward + backward 1.04 / 1.01 at (8192, 128).
  * In place (the in-place build, module.ts, for a forward of a sharedFloat32Array's logits), the

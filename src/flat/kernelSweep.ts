@@ -27,11 +27,11 @@ export function kernelSweep(plan: Plan, kernel: Kernel): void {
 }
 
 /**
- * The kernel for this call's rows: the in-place build of \`kernel\` (kernel.ts's inPlaceKernel)
+ * The kernel for this call's rows: the in-place build of `kernel` (kernel.ts's inPlaceKernel)
  * when it can read them where they lie, which is a forward (no gradient) without label
  * smoothing, of rows short rows' two passes take (wat/shortRow.ts: 32 to 4096 float32 or 16 to
- * 2048 float64 logits), on a sharedFloat32Array's or sharedFloat64Array's memory (\`source\`), on an
- * engine with multi-memory; \`kernel\` itself otherwise. The same results, bit for bit: the
+ * 2048 float64 logits), on a sharedFloat32Array's or sharedFloat64Array's memory (`source`), on an
+ * engine with multi-memory; `kernel` itself otherwise. The same results, bit for bit: the
  * same instructions on the same numbers, read from another memory, in the same chunks.
  */
 export function sourceKernel(plan: Plan, kernel: Kernel, source: SharedSource | null = sharedSourceOf(plan.logits)): Kernel {

@@ -79,8 +79,9 @@ export function sharedFloat64Array(length: number): Float64Array {
 
 /**
  * `length` elements of `bytes` each, checked first: a shared WebAssembly.Memory's buffer with
- * SHARED_SLACK bytes to spare, or, past 4 GiB, a SharedArrayBuffer; the engine's refusal said
- * in the call's terms.
+ * SHARED_SLACK bytes to spare where the engine has multi-memory; otherwise (and past 4 GiB, or
+ * during a pause after a refused memory) a SharedArrayBuffer of exactly that size; the engine's
+ * refusal said in the call's terms.
  */
 function sharedBuffer(length: unknown, bytes: number, caller: string): SharedArrayBuffer {
   if (typeof length !== "number") throw new TypeError(`length is ${describe(length)}: expected a whole number >= 0`);

@@ -135,7 +135,7 @@ function scaleRowFunction(L: Lanes): string {
           (local.set $g ${madd(V, L.relaxed, "(local.get $fv)", e, beta)})
           (v128.store ${at} (v128.bitselect (local.get $g) (local.get $x) ${tailMask(L, "(i32.sub (local.get $count) (local.get $q))")}))
           (br_if $vector (i32.lt_s (local.tee $q (i32.add (local.get $q) (i32.const ${L.width}))) (local.get $count))))`;
-  // The row block by block: the factor alpha·exp(M_k - M) in $fk and $fv (then \`onFactor\`) when M_k changes, then \`body\`.
+  // The row block by block: the factor alpha·exp(M_k - M) in $fk and $fv (then `onFactor`) when M_k changes, then `body`.
   const blockLoop = (onFactor: string, body: string): string => `(local.set $bv ${splat("(local.get $b)")})
   (local.set $last (f64.const nan))
   (block $done (loop $block

@@ -25,7 +25,7 @@ import { targetCheckFunction } from "./targetCheck";
 export const INITIAL_PAGES = 8;
 
 /**
- * With \`inPlace\`, the in-place build (kernel-*-inplace.wasm, loaded where the engine has
+ * With `inPlace`, the in-place build (kernel-*-inplace.wasm, loaded where the engine has
  * WebAssembly's multi-memory: kernel.ts's inPlaceKernel): memory 0 is imported, the memory of
  * the kernel it goes with (same regions, same views), and memory 1, $src, is the shared
  * WebAssembly.Memory of the caller's logits (sharedArrays.ts), from which statsRows reads short

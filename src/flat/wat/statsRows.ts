@@ -122,7 +122,7 @@ function shortRowsFunction(L: Lanes, store: boolean, inPlace = false): string {
 }
 
 function rowsFunction(L: Lanes, inPlace = false): string {
-  // In place (module.ts): only short rows of a forward without smoothing; \`blocks\` is where their windows go.
+  // In place (module.ts): only short rows of a forward without smoothing; `blocks` is where their windows go.
   const sweep = inPlace
     ? `(if (i32.or (i32.eqz (local.get $short)) (local.get $store)) (then (unreachable)))
   (call $shortRows (local.get $rowAt) (local.get $rows) (local.get $C) (local.get $targets) (local.get $out) (local.get $loss) (local.get $coef) (local.get $blocks))`
@@ -328,12 +328,12 @@ function gradientScalars(n: { S: string; v: string; pos: string; w: string; alph
             (local.set $${n.gy} (f64x2.add (f64x2.sub (v128.const f64x2 0 0) (f64x2.mul ${l("pT")} ${g("smoothGradSum")})) (f64x2.mul (local.get $nw) (local.get $pO))))`;
 }
 
-/** A float64 at \`offset\` from \`at\` (lane 0) and from \`at\` + $next (lane 1), as an f64x2. */
+/** A float64 at `offset` from `at` (lane 0) and from `at` + $next (lane 1), as an f64x2. */
 function pair(at: string, offset: string): string {
   return `(f64x2.replace_lane 1 (f64x2.splat (f64.load ${offset}${at})) (f64.load ${offset}(i32.add ${at} (local.get $next))))`;
 }
 
-/** One row's terms (rowTerms.ts) from the pair's lane \`lane\`; moves every pointer to the next row. */
+/** One row's terms (rowTerms.ts) from the pair's lane `lane`; moves every pointer to the next row. */
 function finishRow(lane: number): string {
   return `(local.set $y (i32.load (local.get $targets)))
     (local.set $state (i32.const ${STATUS.IGNORED}))

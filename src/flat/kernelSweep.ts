@@ -14,7 +14,7 @@ import { addSums, type Plan } from "./plan";
 import { EXACT, FAST, finishGradient, finishRow, rowScratch, type Outcome, type RowScratch } from "./rowFinish";
 import { sharedSourceOf, type SharedSource } from "./sharedArrays";
 import { GRADIENT, STATUS } from "./wat/rowTerms";
-import { SHORT_ROW_BYTES, SHORT_ROW_MIN_VECTORS } from "./wat/shortRow";
+import { shortRowForward } from "./wat/shortRow";
 
 export function kernelSweep(plan: Plan, kernel: Kernel): void {
   const options = prepareKernel(plan, kernel);
@@ -35,8 +35,7 @@ export function kernelSweep(plan: Plan, kernel: Kernel): void {
  * same instructions on the same numbers, read from another memory, in the same chunks.
  */
 export function sourceKernel(plan: Plan, kernel: Kernel, source: SharedSource | null = sharedSourceOf(plan.logits)): Kernel {
-  const shortRow = plan.C >= SHORT_ROW_MIN_VECTORS * (16 / kernel.bytesPerLogit) && plan.C * kernel.bytesPerLogit <= SHORT_ROW_BYTES;
-  if (!source || plan.grad !== null || plan.e > 0 || !shortRow) return kernel;
+  if (!source || plan.grad !== null || plan.e > 0 || !shortRowForward(plan.C, kernel.bytesPerLogit)) return kernel;
   return inPlaceKernel(kernel, source) ?? kernel;
 }
 

@@ -58,6 +58,15 @@ export const SHORT_ROW_BYTES = 1 << 14;
 export const SHORT_ROW_MIN_VECTORS = 8;
 
 /**
+ * Whether a forward without smoothing sweeps rows of C logits of `bytesPerLogit` bytes through
+ * the two passes: statsRows' test of C without a gradient (statsRows.ts), asked in JavaScript by
+ * kernelSweep.ts's sourceKernel, since the in-place build's statsRows takes no other rows.
+ */
+export function shortRowForward(C: number, bytesPerLogit: number): boolean {
+  return C >= SHORT_ROW_MIN_VECTORS * (16 / bytesPerLogit) && C * bytesPerLogit <= SHORT_ROW_BYTES;
+}
+
+/**
  * With a gradient (store), rows of more than one block (65 float32 or 33 float64 logits) take
  * the two passes: the online sweep's cost there is the rescale of S when a later block beats
  * the running max (a scalar exp, and another in the gradient sweep, each about half the rows),

@@ -31,7 +31,7 @@
  * about once a row (the same bits all the same: the comment in sweep below says why).
  * Measured on the 2-core Xeon under Node 24, the build before and after alternated in one
  * process (load 0.3 to 0.7), the old time over the new: 1.03 to 1.04 at (8192, 128) on one
- * thread, 1.03 to 1.08 on two; 0.99 to 1.01 at (4096, 160), two blocks and a tail, where the
+ * thread, 1.03 to 1.08 on two; 0.99 to 1.02 at (4096, 160), two blocks and a tail, where the
  * branch on whether the target lies in the tail is left (one row in five), and at (16384, 64),
  * (8192, 100) and (8192, 32), whose rows take the natural order.
  * A row whose logits all lie within unclampedSpread of M (80 float32, 700 float64: exp.ts) and

@@ -41,9 +41,11 @@ function planOf(logits: FlatLogits, C: number, grad: FlatLogits | null = null, e
  * ones; every 11th ignored (-100). Rows where the target leads by 30 (the row's max: a trained
  * model's usual row), rows of equal logits, and, past row 8, a NaN, a +Infinity and a -Infinity
  * (rows the exact path finishes). The last row's target is its last class: its window is the
- * array's last logits and the slack past them; so are the two rows before it, whose other
- * blocks the in-place build may take in another order (shortRow.ts): one of zeros of both
- * signs (a max and min of ±0), one with a NaN at its first logit.
+ * array's last logits and the slack past them. The two rows before it have their target at the
+ * first class of their second block (or their last class, in a row shorter than that), whose
+ * window the in-place build takes before the first block in a row of two blocks (shortRow.ts):
+ * one of +0, -0 and -1 (a max of ±0, whose sign the order decides), one with a NaN at its
+ * first logit.
  */
 function batch(N: number, C: number, element: "f32" | "f64", seed: number): { logits: FlatLogits; targets: Int32Array } {
   const next = random(seed);
@@ -58,9 +60,10 @@ function batch(N: number, C: number, element: "f32" | "f64", seed: number): { lo
     logits[7 * C + C - 1] = Number.POSITIVE_INFINITY;
     logits[8 * C] = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < C; c++) logits[(N - 3) * C + c] = c % 3 === 0 ? -0 : c % 3 === 1 ? 0 : -1;
-    targets[N - 3] = C - 1;
+    const secondBlock = Math.min(C - 1, element === "f32" ? 64 : 32);
+    targets[N - 3] = secondBlock;
     logits[(N - 2) * C] = Number.NaN;
-    targets[N - 2] = C - 1;
+    targets[N - 2] = secondBlock;
   }
   return { logits, targets };
 }

@@ -174,7 +174,10 @@ export function shortRowInline(L: Lanes, inPlace = false): { locals: string; max
     // with no branch a block on which memory to read (the target's place decides that branch,
     // and the predictor misses it about once a row). The same bits as the natural order: a
     // row's sums start from 0, so b1 + b0 is b0 + b1, then the tail is added to it as before;
-    // max and min are exact whatever their order.
+    // max and min are exact whatever their order, but for the sign of a max (or min) of ±0,
+    // which pmax and pmin take from their first operand on a tie. No output sees that sign: M
+    // enters the sums through x - M, whose ±0 has the exp 1, and the finish through M - x[y]
+    // (tested > 0, and exp(-|d|)) and M - 80.
     return `(if (i32.and (local.get $two) (i32.lt_u (local.get $ws) (i32.const ${2 * block})))
   (then
     (local.set $b (local.get $win))

@@ -101,9 +101,9 @@ const SWAP_HALVES = "8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7";
 
 /**
  * The two passes as text to inline in shortRows' loops over rows (statsRows.ts): their local
- * declarations (with the exp's hoisted constants, set once per call instead of once per row),
- * the first pass and the second (given the row's max M), which read the row from locals $p,
- * $n and $skip.
+ * declarations (with the exp's hoisted constants, set once per call instead of once per row,
+ * and in place $two, from the function's parameter $C), the first pass and the second (given
+ * the row's max M), which read the row from locals $p, $n and $skip.
  */
 export function shortRowInline(L: Lanes, inPlace = false): { locals: string; max: string; sum: (M: string, MIN: string, store: boolean) => string } {
   const V = L.vec;
@@ -254,22 +254,21 @@ ${store && !late(store) ? `(v128.store offset=${offset} (local.get $b) (local.ge
       ? `(i32x4.eq (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $skip) (i32.const 3))))`
       : `(i64x2.eq (v128.const i64x2 0 1) (i64x2.splat (i64.extend_i32_u (i32.and (local.get $skip) (i32.const 1)))))`;
   const patched = (value: string, vector: string): string => `(v128.bitselect (${V}.splat ${value}) ${vector} ${laneOf})`;
-  const leaveOut = inPlace
-    ? `(local.set $ws (i32.const -1))
-  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-    ${windowOf}
-    ${copyWindow}
-    (v128.store ${vectorOf("$pw")} ${patched(`(${scalar}.load $src ${at("(i32.eqz (local.get $skip))")})`, `(v128.load $src ${vectorOf("$p")})`)})))`
-    : `(if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-    (v128.store ${vectorOf("$p")} ${patched(`(${scalar}.load ${at("(i32.eqz (local.get $skip))")})`, `(v128.load ${vectorOf("$p")})`)})))`;
+  // Where the target's vector is patched: the window's copy in place, the row itself otherwise.
+  const patchAt = inPlace ? "$pw" : "$p";
+  const patchWith = (value: string, vector: string): string => `(v128.store ${vectorOf(patchAt)} ${patched(value, vector)})`;
+  // Each pass's start for a row with a target (in place: $ws, -1 for none, and $pw first).
+  const forTarget = (body: string): string =>
+    `${inPlace ? "(local.set $ws (i32.const -1))\n  " : ""}(if (i32.ge_s (local.get $skip) (i32.const 0)) (then
+    ${inPlace ? `${windowOf}\n    ` : ""}${body}))`;
+  // The max pass: the target's logit becomes another logit of the row (its first, or its second
+  // when the target is the first), after the window's copy in place.
+  const leaveOut = forTarget(
+    `${inPlace ? `${copyWindow}\n    ` : ""}${patchWith(`(${scalar}.load ${src}${at("(i32.eqz (local.get $skip))")})`, `(v128.load ${src}${vectorOf("$p")})`)}`,
+  );
   // The sum pass's value for the target's lane: into the row, or into the window's copy.
-  const leaveOutAs = (value: string): string =>
-    `(v128.store ${vectorOf(inPlace ? "$pw" : "$p")} ${patched(value, `(v128.load ${vectorOf(inPlace ? "$pw" : "$p")})`)})`;
-  const windowAgain = inPlace
-    ? `(local.set $ws (i32.const -1))
-  (if (i32.ge_s (local.get $skip) (i32.const 0)) (then
-    ${windowOf}))`
-    : "";
+  const leaveOutAs = (value: string): string => patchWith(value, `(v128.load ${vectorOf(patchAt)})`);
+  const windowAgain = inPlace ? forTarget("") : "";
 
   return {
     locals: `${roundLocals(L)}
